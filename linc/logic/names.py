@@ -1,0 +1,156 @@
+"""Symbol names: the one place where names are made safe for a target language.
+
+Readers keep names as identifiers (unicode letters, digits, ``_``). Every writer that produces text
+for a backend maps each symbol through a :class:`SymbolTable` built from a :class:`NameRules`, so a
+name can never break out of a generated file (``end_of_list``, ``#eval``, quotes, newlines) and
+two different IR symbols never collide in the target.
+
+>>> t = SymbolTable(PROVER9)
+>>> t.name("constant", "xavier", 0), t.name("predicate", "end_of_list", 1)
+('c_xavier', 'p_end_of_list')
+>>> t.original("c_xavier")
+'xavier'
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+KINDS = ("predicate", "function", "constant", "variable")
+
+
+def identifier(text: str) -> str:
+    """Turn arbitrary text into an IR identifier: runs of non-word characters become ``_``.
+
+    >>> identifier("captain america"), identifier("gpt-3"), identifier("c++"), identifier("Świątek")
+    ('captain_america', 'gpt_3', 'c_plus_plus', 'Świątek')
+    """
+    text = unicodedata.normalize("NFC", text.strip())
+    text = text.replace("+", "_plus_").replace("&", "_and_")
+    text = re.sub(r"[^\w]+", "_", text)
+    text = re.sub(r"_+", "_", text).strip("_")
+    return text or "_"
+
+
+def ascii_identifier(text: str) -> str:
+    """Transliterate to ASCII (``Świątek`` → ``Swiatek``); other characters become ``_``."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    plain = plain.replace("ł", "l").replace("Ł", "L").replace("ß", "ss").replace("ø", "o").replace("Ø", "O")
+    plain = re.sub(r"[^A-Za-z0-9_]+", "_", plain)
+    return re.sub(r"_+", "_", plain).strip("_") or "_"
+
+
+@dataclass(frozen=True)
+class NameRules:
+    """A target language's identifier rules.
+
+    ``valid`` is the full-match pattern of an acceptable identifier per kind; a name that does not
+    match is transliterated and given the kind's ``prefix``. ``reserved`` names always get the
+    prefix. ``case`` optionally forces the first letter ("lower" / "upper") per kind."""
+
+    valid: dict[str, str]
+    prefix: dict[str, str]
+    reserved: frozenset[str] = frozenset()
+    ascii_only: bool = True
+    case: dict[str, str] = field(default_factory=dict)
+
+
+_PROVER9_WORDS = frozenset(
+    "all exists end_of_list formulas assumptions goals if set clear assign op sos usable list "
+    "and or not true false include".split()
+)
+
+# Prover9 treats free symbols starting with u-z as variables, so constants must not start so.
+PROVER9 = NameRules(
+    valid={
+        "predicate": r"[A-Za-z][A-Za-z0-9_]*",
+        "function": r"[a-tA-Z][A-Za-z0-9_]*",
+        "constant": r"[a-tA-Z][A-Za-z0-9_]*",
+        "variable": r"[A-Za-z][A-Za-z0-9_]*",
+    },
+    prefix={"predicate": "p_", "function": "f_", "constant": "c_", "variable": "v"},
+    reserved=_PROVER9_WORDS,
+)
+
+# TPTP: functors and predicates start lower case, variables upper case.
+TPTP = NameRules(
+    valid={
+        "predicate": r"[a-z][A-Za-z0-9_]*",
+        "function": r"[a-z][A-Za-z0-9_]*",
+        "constant": r"[a-z][A-Za-z0-9_]*",
+        "variable": r"[A-Z][A-Za-z0-9_]*",
+    },
+    prefix={"predicate": "p_", "function": "f_", "constant": "c_", "variable": "V"},
+    reserved=frozenset({"fof", "cnf", "tff", "thf", "include"}),
+)
+
+_LEAN_WORDS = frozenset(
+    "theorem lemma def axiom variable universe fun by at have show from let in if then else match "
+    "with do end namespace section open import example instance structure class where deriving "
+    "Type Prop Sort True False Not And Or Iff Exists forall exists sorry".split()
+)
+
+LEAN = NameRules(
+    valid={k: r"[A-Za-z][A-Za-z0-9_]*" for k in KINDS},
+    prefix={"predicate": "P_", "function": "f_", "constant": "c_", "variable": "v_"},
+    reserved=_LEAN_WORDS,
+)
+
+# Z3 accepts any string as a symbol name, but SMT-LIB output and readable models prefer this.
+SMT = NameRules(
+    valid={k: r"[A-Za-z][A-Za-z0-9_]*" for k in KINDS},
+    prefix={"predicate": "P_", "function": "f_", "constant": "c_", "variable": "v_"},
+    reserved=frozenset({"and", "or", "not", "true", "false", "forall", "exists", "let", "ite", "distinct"}),
+)
+
+
+class SymbolTable:
+    """Injective map from IR symbols ``(kind, name, arity)`` to target names, with the reverse map.
+
+    One name used with two arities or as two kinds gets two target names, so the target never
+    sees an arity clash; :mod:`linc.logic.signature` reports such clashes separately.
+    """
+
+    def __init__(self, rules: NameRules):
+        self.rules = rules
+        self._forward: dict[tuple[str, str, int], str] = {}
+        self._reverse: dict[str, str] = {}
+
+    def name(self, kind: str, name: str, arity: int = 0) -> str:
+        key = (kind, name, arity)
+        if key in self._forward:
+            return self._forward[key]
+        candidate = self._shape(kind, name)
+        unique, n = candidate, 1
+        while unique in self._reverse or unique.lower() in self.rules.reserved:
+            n += 1
+            unique = f"{candidate}_{n}"
+        self._forward[key] = unique
+        self._reverse[unique] = name
+        return unique
+
+    def _shape(self, kind: str, name: str) -> str:
+        rules = self.rules
+        base = ascii_identifier(name) if rules.ascii_only else name
+        if base != name or name.lower() in rules.reserved or not re.fullmatch(rules.valid[kind], base):
+            base = rules.prefix[kind] + base
+        if not re.fullmatch(rules.valid[kind], base):
+            base = rules.prefix[kind] + ascii_identifier(base)
+        return base
+
+    def original(self, target: str) -> str:
+        """The IR name a target name stands for (the target name itself if unknown)."""
+        return self._reverse.get(target, target)
+
+    def rename_in(self, text: str) -> str:
+        """Replace target names by IR names in a proof or model text, whole words only."""
+        if not self._reverse:
+            return text
+        changed = {t: o for t, o in self._reverse.items() if t != o}
+        if not changed:
+            return text
+        pattern = re.compile(r"\b(" + "|".join(map(re.escape, sorted(changed, key=len, reverse=True))) + r")\b")
+        return pattern.sub(lambda m: changed[m.group(1)], text)

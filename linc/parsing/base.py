@@ -1,0 +1,62 @@
+"""The semantic-parser contract: a problem in natural language in, candidate FOL translations out."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from linc.logic.formula import Formula
+
+
+@dataclass
+class Problem:
+    """One reasoning problem. Only ``premises`` and ``conclusion`` are required; the rest is what a
+    dataset may carry (gold label and FOL, recorded model outputs, depth, ...)."""
+
+    premises: list[str]
+    conclusion: str
+    id: str = ""
+    label: str | None = None  # gold: "True" / "False" / "Uncertain"
+    premises_fol: list[str] | None = None
+    conclusion_fol: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Sample:
+    """One candidate translation of a problem (one of the K votes).
+
+    ``error`` is set (and the formulas may be empty) when the sample could not be read; such a
+    sample becomes an ``Error`` vote. ``repairs`` lists what the lenient reader fixed;
+    ``model_repairs`` counts self-repair rounds in which the model was asked to correct itself.
+    """
+
+    premises: list[Formula]
+    conclusion: Formula | None
+    raw: str = ""
+    repairs: list[str] = field(default_factory=list)
+    model_repairs: int = 0
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and self.conclusion is not None
+
+
+class Parser(ABC):
+    """Base class of semantic parsers. ``translate`` never raises for one bad sample: it returns a
+    ``Sample`` with ``error`` set, so one bad completion cannot crash a batch. It raises
+    :class:`linc.errors.ParserError` only when the whole problem cannot be handled."""
+
+    name: ClassVar[str] = "parser"
+
+    @abstractmethod
+    def translate(self, problem: Problem, k: int = 1) -> list[Sample]:
+        """Up to ``k`` candidate translations of ``problem``."""
+
+    def repair(self, problem: Problem, sample: Sample, error: str) -> Sample | None:
+        """Ask for a corrected translation of ``sample`` given the ``error`` it caused.
+
+        Parsers that cannot repair (deterministic ones) return None."""
+        return None

@@ -1,0 +1,105 @@
+"""The prover-backend contract: what every backend (built-in or plugin) implements and returns.
+
+A backend decides ``premises ⊢ conclusion`` and knows nothing about parsers, votes, storage or the
+CLI. Outcomes are kept apart (the lesson from LINC and Logic-LM, which collapse them):
+
+- ``True``: the conclusion was proved from the premises;
+- ``False``: its negation was proved;
+- ``Uncertain``: both directions were searched to completion and neither was proved;
+- ``Unknown``: a resource limit (time, steps) was hit before an answer;
+- ``Inconsistent``: the premises alone are contradictory (so "True" would be vacuous);
+- ``Error``: the problem could not be handed to the prover (bad symbols, prover crash).
+"""
+
+from __future__ import annotations
+
+import time
+from abc import ABC, abstractmethod
+from dataclasses import asdict, dataclass, field
+from enum import Enum
+from typing import Any, ClassVar, Sequence
+
+from linc.logic.formula import Formula
+
+
+class Label(str, Enum):
+    TRUE = "True"
+    FALSE = "False"
+    UNCERTAIN = "Uncertain"
+    UNKNOWN = "Unknown"
+    INCONSISTENT = "Inconsistent"
+    ERROR = "Error"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass
+class ProverResult:
+    """One backend's answer to one entailment question."""
+
+    label: Label
+    prover: str
+    seconds: float
+    proof: str | None = None  # proof of the conclusion (True), of its negation (False) or of ⊥ (Inconsistent)
+    countermodel: dict[str, Any] | None = None  # on Uncertain: models of premises+C and premises+¬C
+    consistent: bool | None = None  # the premises alone; None when not checked / not known
+    reason: str | None = None  # why Unknown / Error, in words
+    raw: str | None = None  # the backend's raw output when something went wrong
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["label"] = self.label.value
+        return d
+
+
+class Prover(ABC):
+    """Base class of prover backends.
+
+    Subclasses set ``name`` and implement :meth:`_decide`; :meth:`decide` adds the shared checks
+    (non-empty conclusion, free variables, timing) so every backend behaves alike at the edges.
+    """
+
+    name: ClassVar[str] = "prover"
+    #: Free variables in a premise or conclusion are closed universally (documented behaviour).
+    close_free_variables: ClassVar[bool] = True
+
+    def __init__(self, timeout: float = 10.0):
+        self.timeout = timeout
+
+    @classmethod
+    def availability(cls) -> tuple[bool, str]:
+        """(usable here?, detail): the detail says where the binary is, or how to install it."""
+        return True, "built in"
+
+    def decide(self, premises: Sequence[Formula], conclusion: Formula, timeout: float | None = None) -> ProverResult:
+        """Decide whether ``premises`` entail ``conclusion`` (or its negation) within ``timeout`` s."""
+        from linc.logic.formula import universal_closure
+
+        limit = self.timeout if timeout is None else timeout
+        premises = [universal_closure(p) for p in premises]
+        conclusion = universal_closure(conclusion)
+        start = time.perf_counter()
+        result = self._decide(premises, conclusion, limit)
+        if not result.seconds:
+            result.seconds = time.perf_counter() - start
+        return result
+
+    @abstractmethod
+    def _decide(self, premises: list[Formula], conclusion: Formula, timeout: float) -> ProverResult:
+        """Backend-specific decision on closed formulas."""
+
+
+@dataclass
+class Timer:
+    """Small helper: ``with Timer() as t: ...; t.seconds``."""
+
+    seconds: float = 0.0
+    _start: float = field(default=0.0, repr=False)
+
+    def __enter__(self) -> "Timer":
+        self._start = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.seconds = time.perf_counter() - self._start
