@@ -291,6 +291,25 @@ def universal_closure(f: Formula) -> Formula:
     return f
 
 
+def alpha_normalize(f: Formula) -> Formula:
+    """Rename bound variables to ``_1``, ``_2``, ... in order of binding, so formulas that differ
+    only in the names of bound variables become equal (the evaluator de-duplicates with this)."""
+    counter = [0]
+
+    def walk(g: Formula, env: dict[Var, Var]) -> Formula:
+        if isinstance(g, (Pred, Eq)):
+            return substitute(g, env) if env else g
+        if isinstance(g, Not):
+            return Not(walk(g.body, env))
+        if isinstance(g, Binary):
+            return type(g)(walk(g.left, env), walk(g.right, env))
+        counter[0] += 1
+        fresh = Var(f"_{counter[0]}")
+        return type(g)(fresh, walk(g.body, {**env, g.var: fresh}))
+
+    return walk(f, {})
+
+
 def conjoin(formulas: list[Formula]) -> Formula:
     """Left-nested conjunction of a non-empty list."""
     if not formulas:

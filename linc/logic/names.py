@@ -154,3 +154,14 @@ class SymbolTable:
             return text
         pattern = re.compile(r"\b(" + "|".join(map(re.escape, sorted(changed, key=len, reverse=True))) + r")\b")
         return pattern.sub(lambda m: changed[m.group(1)], text)
+
+
+# NLTK's logic module decides a symbol's role from its spelling: single lower-case letters (with
+# digits) are individual variables, single capitals are function variables. Constants, predicates
+# and functions must therefore be longer than one letter; variables are renamed by the writer.
+_NLTK_SYMBOL = r"(?![A-Za-z][0-9]*$)[A-Za-z][A-Za-z0-9_]*"
+NLTK = NameRules(
+    valid={"predicate": _NLTK_SYMBOL, "function": _NLTK_SYMBOL, "constant": _NLTK_SYMBOL, "variable": r"[a-df-z][0-9]*"},
+    prefix={"predicate": "P_", "function": "f_", "constant": "c_", "variable": "z"},
+    reserved=frozenset({"all", "exists", "exist", "some", "forall", "and", "or", "not", "iff", "implies"}),
+)

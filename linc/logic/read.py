@@ -1,0 +1,434 @@
+"""Readers: text in NLTK/LINC, FOLIO Unicode or TPTP syntax → Formula IR.
+
+One precedence-climbing parser serves the three syntaxes; each syntax is a table of tokens
+(:mod:`linc.logic.syntax`). Precedence, tightest first: ``=``/``≠`` (inside atoms), ``¬``,
+``∧``, ``∨``/``⊕``, ``→``, ``↔``; binary connectives associate to the left.
+
+Quantifier scope:
+
+- ``nltk`` and ``tptp`` (strict): as NLTK and TPTP define it, the body is the next unary formula, so
+  ``all x.P(x) & Q(x)`` is ``(all x.P(x)) & Q(x)``.
+- ``folio`` and every lenient reading: the body is the next unary formula, unless a quantified
+  variable occurs free in what follows, in which case the scope extends to the end of the enclosing
+  group: ``∀x P(x) → Q(x)`` is ``∀x (P(x) → Q(x))`` while ``¬∃x (P(x)) ∧ Q(a)`` keeps its narrow
+  reading. In lenient NLTK this widening is recorded as a repair.
+
+Free names: a name not bound by a quantifier is a constant, except names shaped like Prover9's
+implicit variables (``u``–``z`` optionally followed by digits; upper-case initials in TPTP), which
+are free variables (and get closed universally by the provers, as Prover9 does).
+
+Bounded on purpose: inputs over :data:`MAX_LENGTH` characters and formulas deeper than
+:data:`~linc.logic.formula.MAX_DEPTH` raise :class:`FormulaSyntaxError` at once, so neither a
+100 kB line nor 10,000 nested parentheses can exhaust the stack.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from linc.errors import FormulaSyntaxError
+from linc.logic.formula import (
+    MAX_DEPTH,
+    And,
+    Eq,
+    Exists,
+    Forall,
+    Formula,
+    Func,
+    Iff,
+    Implies,
+    Not,
+    Or,
+    Pred,
+    Term,
+    Var,
+    Xor,
+    Const,
+    depth,
+    free_vars,
+)
+from linc.logic.names import identifier
+from linc.logic.syntax import BINARY, PRECEDENCE, Syntax, Token, lexer_for
+
+MAX_LENGTH = 20_000
+
+_BUILD = {"AND": And, "OR": Or, "XOR": Xor, "IMP": Implies, "IFF": Iff}
+_TERM_END = {"COMMA", "RP", "EOF"}
+
+
+@dataclass
+class Reading:
+    """A formula with the repairs the lenient reader made to get it (empty when read cleanly)."""
+
+    formula: Formula
+    repairs: list[str] = field(default_factory=list)
+
+
+def parse(text: str, syntax: str = "nltk", lenient: bool = False) -> Formula:
+    """Read one formula; raise :class:`FormulaSyntaxError` with the position if it does not read.
+
+    >>> str(parse("all x. (Man(x) -> Mortal(x))"))
+    '∀x (Man(x) → Mortal(x))'
+    >>> str(parse("∀x (Dog(x) → ¬Cat(x))", syntax="folio"))
+    '∀x (Dog(x) → ¬Cat(x))'
+    """
+    return read(text, syntax, lenient).formula
+
+
+def parse_lenient(text: str, syntax: str = "nltk") -> tuple[Formula, list[str]]:
+    """Read LLM output, repairing what models commonly get wrong; returns (formula, repairs)."""
+    r = read(text, syntax, lenient=True)
+    return r.formula, r.repairs
+
+
+def read(text: str, syntax: str = "nltk", lenient: bool = False) -> Reading:
+    """Read one formula and report the repairs made (only in lenient mode)."""
+    if not isinstance(text, str):
+        raise FormulaSyntaxError(f"expected a formula string, got {type(text).__name__}")
+    if len(text) > MAX_LENGTH:
+        raise FormulaSyntaxError(f"formula is {len(text)} characters long; the limit is {MAX_LENGTH}")
+    if not text.strip():
+        raise FormulaSyntaxError("empty formula", text, 0)
+    spec = lexer_for(syntax, lenient)
+    repairs: list[str] = []
+    tokens = spec.tokenize(text, repairs)
+    if lenient:
+        if len(tokens) > 2 and tokens[-2].kind == "DOT" and syntax != "tptp":
+            repairs.append("dropped the full stop at the end")
+            tokens = tokens[:-2] + tokens[-1:]
+        tokens = _balance_parentheses(tokens, text, repairs)
+    try:
+        formula = _Parser(tokens, text, spec, repairs).parse_all()
+    except RecursionError:  # a safety net only: the nesting guard normally stops far earlier
+        raise FormulaSyntaxError(f"formula nests too deeply to read", text, 0) from None
+    if depth(formula) > MAX_DEPTH:
+        raise FormulaSyntaxError(f"formula nests deeper than {MAX_DEPTH} levels", text, 0)
+    return Reading(formula, repairs)
+
+
+def _balance_parentheses(tokens: list[Token], text: str, repairs: list[str]) -> list[Token]:
+    """Add missing closing parentheses at the end, or drop surplus ones at the end: the only places
+    where the fix is unambiguous. Anything else is left for the parser to report."""
+    balance, lowest = 0, 0
+    for t in tokens:
+        balance += t.kind == "LP"
+        balance -= t.kind == "RP"
+        lowest = min(lowest, balance)
+    if balance > 0 and lowest >= 0:
+        eof = tokens[-1]
+        repairs.append(f"added {balance} missing closing parenthes{'is' if balance == 1 else 'es'} at the end")
+        return tokens[:-1] + [Token("RP", ")", eof.pos)] * balance + [eof]
+    if balance < 0:
+        surplus = -balance
+        tail = tokens[-1 - surplus:-1]
+        if all(t.kind == "RP" for t in tail):
+            # only when the surplus closers are trailing and the rest is balanced
+            trimmed = tokens[: -1 - surplus] + [tokens[-1]]
+            depth_now, ok = 0, True
+            for t in trimmed:
+                depth_now += (t.kind == "LP") - (t.kind == "RP")
+                ok &= depth_now >= 0
+            if ok and depth_now == 0:
+                repairs.append(f"removed {surplus} surplus closing parenthes{'is' if surplus == 1 else 'es'} at the end")
+                return trimmed
+    return tokens
+
+
+class _Parser:
+    """Precedence climbing over a token list, with memoised unary parses (for the scope look-ahead)."""
+
+    def __init__(self, tokens: list[Token], text: str, spec: Syntax, repairs: list[str]):
+        self.tokens = tokens
+        self.text = text
+        self.spec = spec
+        self.repairs = repairs
+        self.i = 0
+        self.bound: list[str] = []
+        self.nesting = 0
+        self.memo: dict[tuple[int, tuple[str, ...]], tuple[Formula, int]] = {}
+
+    # ------------------------------------------------------------ helpers
+
+    @property
+    def tok(self) -> Token:
+        return self.tokens[self.i]
+
+    def fail(self, message: str, token: Token | None = None) -> FormulaSyntaxError:
+        token = token or self.tok
+        return FormulaSyntaxError(message, self.text, token.pos)
+
+    def expect(self, kind: str, what: str) -> Token:
+        if self.tok.kind != kind:
+            found = "the end of the formula" if self.tok.kind == "EOF" else repr(self.tok.text)
+            raise self.fail(f"expected {what}, found {found}")
+        t = self.tok
+        self.i += 1
+        return t
+
+    # ------------------------------------------------------------ grammar
+
+    def parse_all(self) -> Formula:
+        if self.spec.name == "tptp":
+            self._skip_tptp_wrapper()
+        f = self.parse_formula(0)
+        if self.spec.name == "tptp" and self.tok.kind == "RP" and self._wrapped:
+            self.i += 1
+            if self.tok.kind == "DOT":
+                self.i += 1
+        if self.tok.kind != "EOF":
+            raise self.fail(self._unexpected_message())
+        return f
+
+    _wrapped = False
+
+    def _skip_tptp_wrapper(self) -> None:
+        """Accept ``fof(name, role, formula).`` around a TPTP formula."""
+        t = self.tokens
+        if (
+            len(t) > 6
+            and t[0].kind == "NAME"
+            and t[0].text in ("fof", "tff", "cnf")
+            and t[1].kind == "LP"
+            and t[3].kind == "COMMA"
+            and t[5].kind == "COMMA"
+        ):
+            self.i = 6
+            self._wrapped = True
+
+    def _unexpected_message(self) -> str:
+        t = self.tok
+        if t.kind == "RP":
+            return "unbalanced ')': no '(' is open here"
+        if t.kind in ("NAME", "LP", "NOT", "ALL", "EXISTS"):
+            return f"missing connective before {t.text!r}"
+        if t.kind == "COMMA":
+            return "',' is not a connective here (a comma separates arguments only)"
+        return f"unexpected {t.text!r}"
+
+    def parse_formula(self, min_prec: int) -> Formula:
+        left = self.parse_unary()
+        return self.parse_rest(left, min_prec)
+
+    def parse_rest(self, left: Formula, min_prec: int) -> Formula:
+        chain = 0
+        while self.tok.kind in BINARY and PRECEDENCE[self.tok.kind] >= min_prec:
+            op = self.tok
+            self.i += 1
+            prec = PRECEDENCE[op.kind]
+            if self.tok.kind == "EOF":
+                raise self.fail(f"{op.text!r} has no right-hand side", op)
+            right = self.parse_formula(prec + 1)
+            left = self._combine(op, left, right)
+            chain += 1
+            if chain > MAX_DEPTH:
+                raise self.fail(f"formula nests deeper than {MAX_DEPTH} levels", op)
+        return left
+
+    def _combine(self, op: Token, left: Formula, right: Formula) -> Formula:
+        if op.kind == "RIMP":
+            return Implies(right, left)
+        if op.kind == "NAND":
+            return Not(And(left, right))
+        if op.kind == "NOR":
+            return Not(Or(left, right))
+        return _BUILD[op.kind](left, right)
+
+    def parse_unary(self) -> Formula:
+        key = (self.i, tuple(self.bound))
+        if key in self.memo:
+            f, self.i = self.memo[key]
+            return f
+        start = self.i
+        self.nesting += 1
+        if self.nesting > MAX_DEPTH:
+            raise self.fail(f"formula nests deeper than {MAX_DEPTH} levels")
+        try:
+            f = self._unary()
+        finally:
+            self.nesting -= 1
+        self.memo[(start, key[1])] = (f, self.i)
+        return f
+
+    def _unary(self) -> Formula:
+        t = self.tok
+        if t.kind == "NOT":
+            self.i += 1
+            return Not(self.parse_unary())
+        if t.kind in ("ALL", "EXISTS"):
+            return self.parse_quantifier()
+        if t.kind == "LP":
+            self.i += 1
+            f = self.parse_formula(0)
+            if self.tok.kind != "RP":
+                if self.tok.kind == "EOF":
+                    raise self.fail("unbalanced '(': it is never closed", t)
+                raise self.fail(self._unexpected_message())
+            self.i += 1
+            return f
+        if t.kind in ("NAME", "JUNK"):
+            return self.parse_atom()
+        if t.kind == "EOF":
+            raise self.fail("formula ends where a formula was expected")
+        raise self.fail(f"expected a formula, found {t.text!r}")
+
+    def parse_quantifier(self) -> Formula:
+        q = self.tok
+        self.i += 1
+        names: list[str] = []
+        if self.spec.name == "tptp":
+            self.expect("LB", "'[' after the quantifier")
+            while True:
+                names.append(self.expect("NAME", "a variable").text)
+                if self.tok.kind != "COMMA":
+                    break
+                self.i += 1
+            self.expect("RB", "']' closing the variable list")
+            self.expect("COLON", "':' after the variable list")
+        else:
+            names.append(self.expect("NAME", f"a variable after {q.text!r}").text)
+            while self.spec.multi_vars:
+                if self.tok.kind == "COMMA" and self.spec.lenient and self.tokens[self.i + 1].kind == "NAME":
+                    self.i += 1
+                elif not (self.tok.kind == "NAME" and self.tokens[self.i + 1].kind in ("NAME", "DOT", "COMMA")):
+                    break
+                names.append(self.expect("NAME", "a variable").text)
+            if not names:
+                raise self.fail(f"{q.text!r} must be followed by a variable")
+            if self.tok.kind == "DOT":
+                self.i += 1
+            elif self.spec.quantifier_dot and q.text.isalpha():
+                if not self.spec.lenient:
+                    raise self.fail(f"expected '.' after '{q.text} {' '.join(names)}'")
+                self.repairs.append(f"added the missing '.' after '{q.text} {' '.join(names)}'")
+        self.bound.extend(names)
+        try:
+            body = self.parse_unary()
+            if self.spec.smart_scope and self.tok.kind in BINARY:
+                body = self._maybe_widen(body, names, q)
+        finally:
+            del self.bound[-len(names):]
+        cls = Forall if q.kind == "ALL" else Exists
+        for name in reversed(names):
+            body = cls(Var(name), body)
+        return body
+
+    def _maybe_widen(self, body: Formula, names: list[str], q: Token) -> Formula:
+        """Extend the scope over the rest of the group when a quantified variable occurs free there."""
+        save = self.i
+        placeholder = Pred("\x00scope", ())
+        wide = self.parse_rest(placeholder, 0)
+        if not {Var(n) for n in names} & free_vars(wide):
+            self.i = save
+            return body
+        if self.spec.name != "folio":
+            self.repairs.append(
+                f"widened the scope of '{q.text} {' '.join(names)}' to cover "
+                f"{self.text[self.tokens[save].pos:self.tok.pos].strip()!r}"
+            )
+        return _replace_placeholder(wide, placeholder, body)
+
+    def parse_atom(self) -> Formula:
+        start = self.tok
+        left = self.parse_term(formula_position=True)
+        if self.tok.kind in ("EQ", "NEQ"):
+            op = self.tok
+            self.i += 1
+            right = self.parse_term()
+            eq = Eq(_as_term(left), right)
+            return Not(eq) if op.kind == "NEQ" else eq
+        if isinstance(left, Pred):
+            return left
+        if isinstance(left, Func):
+            return Pred(left.name, left.args)
+        if isinstance(left, Const) or isinstance(left, Var):
+            return Pred(left.name, ())
+        raise self.fail("expected a formula", start)
+
+    def parse_term(self, formula_position: bool = False) -> Term | Pred:
+        start = self.tok
+        span_end = self._term_span_end() if self.spec.join_names else None
+        if span_end is not None and not self._clean_term(span_end, formula_position):
+            raw = self.text[start.pos : self.tokens[span_end].pos]
+            name = identifier(raw)
+            if self.spec.lenient:
+                self.repairs.append(f"read the name {raw.strip()!r} as {name!r}")
+            self.i = span_end
+            return self._name_term(name, start)
+        if start.kind != "NAME":
+            raise self.fail(f"expected a name, found {start.text!r}" if start.kind != "EOF" else "formula ends where a name was expected")
+        self.i += 1
+        name = self._clean_name(start.text)
+        if self.tok.kind == "LP":
+            self.i += 1
+            args: list[Term] = []
+            if self.tok.kind == "RP":
+                raise self.fail(f"{name}() has no arguments")
+            while True:
+                args.append(_as_term(self.parse_term()))
+                if self.tok.kind == "COMMA":
+                    self.i += 1
+                    continue
+                if self.tok.kind != "RP":
+                    if self.tok.kind == "EOF":
+                        raise self.fail(f"unbalanced '(': the arguments of {name} are never closed", start)
+                    raise self.fail(f"expected ',' or ')' in the arguments of {name}, found {self.tok.text!r}")
+                self.i += 1
+                break
+            if formula_position and self.tok.kind not in ("EQ", "NEQ"):
+                return Pred(name, tuple(args))
+            return Func(name, tuple(args))
+        return self._name_term(name, start)
+
+    def _name_term(self, name: str, token: Token) -> Term:
+        if name in self.bound or self.spec.is_free_variable(name):
+            return Var(name)
+        return Const(name)
+
+    def _clean_name(self, raw: str) -> str:
+        return raw if self.spec.clean_name.fullmatch(raw) else identifier(raw)
+
+    def _term_span_end(self) -> int | None:
+        """Index of the token ending the current argument (',' or ')' at depth 0), if in one."""
+        j, level = self.i, 0
+        while True:
+            k = self.tokens[j].kind
+            if k == "EOF":
+                return None
+            if k == "LP":
+                level += 1
+            elif k == "RP":
+                if level == 0:
+                    return j
+                level -= 1
+            elif k == "COMMA" and level == 0:
+                return j
+            elif k in BINARY or k in ("ALL", "EXISTS", "EQ", "NEQ") or (k == "NOT" and j == self.i):
+                return None
+            j += 1
+
+    def _clean_term(self, end: int, formula_position: bool) -> bool:
+        """Is tokens[i:end] a plain name or an application with balanced arguments?"""
+        toks = self.tokens[self.i : end]
+        if not toks or toks[0].kind != "NAME":
+            return not toks
+        if len(toks) == 1:
+            return True
+        return toks[1].kind == "LP" and toks[-1].kind == "RP" and all(t.kind in ("NAME", "LP", "RP", "COMMA") for t in toks)
+
+
+def _as_term(t: Term | Pred) -> Term:
+    if isinstance(t, Pred):
+        return Func(t.name, t.args) if t.args else Const(t.name)
+    return t
+
+
+def _replace_placeholder(f: Formula, placeholder: Pred, body: Formula) -> Formula:
+    """Put ``body`` where the scope look-ahead left its placeholder (the leftmost leaf)."""
+    if f == placeholder:
+        return body
+    if isinstance(f, (And, Or, Xor, Implies, Iff)):
+        return type(f)(_replace_placeholder(f.left, placeholder, body), f.right)
+    return f
+
+
+__all__ = ["Reading", "parse", "parse_lenient", "read", "MAX_LENGTH"]

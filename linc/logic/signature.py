@@ -1,0 +1,128 @@
+"""Signatures: which symbols a problem uses, with which arities, and repairs of clashes.
+
+LLMs often use one name in two roles (``Breakingbad`` as a constant and ``Breakingbad(x)`` as a
+predicate, or ``Likes(x)`` beside ``Likes(x, y)``). Prover9 rejects such input, which LINC counts as
+an ``Error`` vote. :func:`check_signature` reports clashes; :func:`repair_signature` renames the
+minority uses apart and says what it renamed.
+
+>>> from linc.logic.read import parse
+>>> fs = [parse("Show(Breakingbad)"), parse("all x.(Breakingbad(x) -> Good(x))")]
+>>> [str(f) for f in repair_signature(fs)[0]]
+['Show(breakingbad)', '∀x (Breakingbad(x) → Good(x))']
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Iterable
+
+from linc.errors import SignatureError
+from linc.logic.formula import (
+    Binary,
+    Const,
+    Eq,
+    Formula,
+    Func,
+    Not,
+    Pred,
+    Quantifier,
+    Term,
+    atom_terms,
+    subformulas,
+    terms_of,
+)
+
+Symbol = tuple[str, str, int]  # (kind, name, arity); kind is "predicate", "function" or "constant"
+
+
+def symbols(formulas: Iterable[Formula]) -> Counter[Symbol]:
+    """Every predicate, function and constant symbol with its number of occurrences."""
+    counts: Counter[Symbol] = Counter()
+    for f in formulas:
+        for g in subformulas(f):
+            if isinstance(g, Pred):
+                counts[("predicate", g.name, len(g.args))] += 1
+            for t in atom_terms(g):
+                for s in terms_of(t):
+                    if isinstance(s, Func):
+                        counts[("function", s.name, len(s.args))] += 1
+                    elif isinstance(s, Const):
+                        counts[("constant", s.name, 0)] += 1
+    return counts
+
+
+def clashes(formulas: Iterable[Formula]) -> dict[str, list[Symbol]]:
+    """Names used in more than one role (kind or arity), each with its roles, most used first."""
+    counts = symbols(formulas)
+    by_name: dict[str, list[Symbol]] = {}
+    for sym in counts:
+        by_name.setdefault(sym[1], []).append(sym)
+    return {
+        name: sorted(roles, key=lambda s: (-counts[s], s[0] != "predicate", s))
+        for name, roles in by_name.items()
+        if len(roles) > 1
+    }
+
+
+def _role(sym: Symbol) -> str:
+    kind, _, arity = sym
+    return "a constant" if kind == "constant" else f"a {arity}-place {kind}"
+
+
+def check_signature(formulas: list[Formula]) -> None:
+    """Raise :class:`SignatureError` naming every symbol used in two roles."""
+    found = clashes(formulas)
+    if found:
+        lines = [f"{name} is used as " + " and as ".join(_role(s) for s in roles) for name, roles in found.items()]
+        raise SignatureError("; ".join(lines), lines)
+
+
+def repair_signature(formulas: list[Formula]) -> tuple[list[Formula], list[str]]:
+    """Rename all but the most used role of each clashing name; returns (formulas, repairs)."""
+    found = clashes(formulas)
+    if not found:
+        return list(formulas), []
+    taken = {sym[1] for sym in symbols(formulas)}
+    renames: dict[Symbol, str] = {}
+    repairs: list[str] = []
+    for name, roles in found.items():
+        for sym in roles[1:]:
+            new = _fresh_name(sym, taken)
+            taken.add(new)
+            renames[sym] = new
+            repairs.append(f"{name} was used as {_role(roles[0])} and as {_role(sym)}: renamed the latter {new}")
+    return [_rename(f, renames) for f in formulas], repairs
+
+
+def _fresh_name(sym: Symbol, taken: set[str]) -> str:
+    kind, name, arity = sym
+    if kind == "constant" and name[:1].isupper() and name[:1].lower() + name[1:] not in taken:
+        return name[:1].lower() + name[1:]
+    base = f"{name}_{'c' if kind == 'constant' else arity}"
+    new, n = base, 1
+    while new in taken:
+        n += 1
+        new = f"{base}{n}"
+    return new
+
+
+def _rename(f: Formula, renames: dict[Symbol, str]) -> Formula:
+    if isinstance(f, Pred):
+        return Pred(renames.get(("predicate", f.name, len(f.args)), f.name), tuple(_rename_term(a, renames) for a in f.args))
+    if isinstance(f, Eq):
+        return Eq(_rename_term(f.left, renames), _rename_term(f.right, renames))
+    if isinstance(f, Not):
+        return Not(_rename(f.body, renames))
+    if isinstance(f, Binary):
+        return type(f)(_rename(f.left, renames), _rename(f.right, renames))
+    if isinstance(f, Quantifier):
+        return type(f)(f.var, _rename(f.body, renames))
+    return f
+
+
+def _rename_term(t: Term, renames: dict[Symbol, str]) -> Term:
+    if isinstance(t, Const):
+        return Const(renames.get(("constant", t.name, 0), t.name))
+    if isinstance(t, Func):
+        return Func(renames.get(("function", t.name, len(t.args)), t.name), tuple(_rename_term(a, renames) for a in t.args))
+    return t

@@ -1,0 +1,86 @@
+"""Z3 terms from the Formula IR: one uninterpreted sort ``U`` for the domain.
+
+A :class:`Z3Translator` owns a Z3 context and a :class:`~linc.logic.names.SymbolTable`, so all
+formulas of one problem share their declarations, and models can be read back with IR names.
+
+>>> from linc.logic.formula import Var, Const, Pred, Forall, Implies
+>>> x = Var("x")
+>>> print(to_z3(Forall(x, Implies(Pred("Man", (x,)), Pred("Mortal", (x,))))))
+ForAll(x, Implies(Man(x), Mortal(x)))
+"""
+
+from __future__ import annotations
+
+import z3
+
+from linc.logic.formula import (
+    And,
+    Const,
+    Eq,
+    Exists,
+    Forall,
+    Formula,
+    Func,
+    Iff,
+    Implies,
+    Not,
+    Or,
+    Pred,
+    Term,
+    Var,
+    Xor,
+)
+from linc.logic.names import SMT, SymbolTable
+
+
+class Z3Translator:
+    """Translate IR formulas into one Z3 context, remembering every declared symbol."""
+
+    def __init__(self, ctx: z3.Context | None = None, table: SymbolTable | None = None):
+        self.ctx = ctx or z3.Context()
+        self.table = table or SymbolTable(SMT)
+        self.sort = z3.DeclareSort("U", self.ctx)
+        #: (kind, IR name, arity) -> Z3 declaration; models are read back through this.
+        self.decls: dict[tuple[str, str, int], z3.FuncDeclRef] = {}
+
+    def _decl(self, kind: str, name: str, arity: int, range_sort: z3.SortRef) -> z3.FuncDeclRef:
+        key = (kind, name, arity)
+        if key not in self.decls:
+            target = self.table.name(kind, name, arity)
+            self.decls[key] = z3.Function(target, *([self.sort] * arity), range_sort)
+        return self.decls[key]
+
+    def term(self, t: Term) -> z3.ExprRef:
+        if isinstance(t, Var):
+            return z3.Const(self.table.name("variable", t.name), self.sort)
+        if isinstance(t, Const):
+            return self._decl("constant", t.name, 0, self.sort)()
+        return self._decl("function", t.name, len(t.args), self.sort)(*[self.term(a) for a in t.args])
+
+    def formula(self, f: Formula) -> z3.BoolRef:
+        if isinstance(f, Pred):
+            decl = self._decl("predicate", f.name, len(f.args), z3.BoolSort(self.ctx))
+            return decl(*[self.term(a) for a in f.args])
+        if isinstance(f, Eq):
+            return self.term(f.left) == self.term(f.right)
+        if isinstance(f, Not):
+            return z3.Not(self.formula(f.body))
+        if isinstance(f, (Forall, Exists)):
+            quantifier = z3.ForAll if isinstance(f, Forall) else z3.Exists
+            return quantifier([self.term(f.var)], self.formula(f.body))
+        left, right = self.formula(f.left), self.formula(f.right)
+        if isinstance(f, And):
+            return z3.And(left, right)
+        if isinstance(f, Or):
+            return z3.Or(left, right)
+        if isinstance(f, Xor):
+            return z3.Xor(left, right)
+        if isinstance(f, Implies):
+            return z3.Implies(left, right)
+        assert isinstance(f, Iff)
+        return left == right
+
+
+def to_z3(f: Formula, translator: Z3Translator | None = None) -> z3.BoolRef:
+    """One formula as a Z3 Boolean term (a fresh context unless a translator is shared)."""
+    return (translator or Z3Translator()).formula(f)

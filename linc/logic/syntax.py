@@ -1,0 +1,138 @@
+"""Token tables of the three formula syntaxes, and the lexer built from them.
+
+Each syntax maps its spellings to one set of token kinds (``NOT``, ``AND``, ``OR``, ``XOR``, ``IMP``,
+``IFF``, ``ALL``, ``EXISTS``, ...), so :mod:`linc.logic.read` has one parser for all of them. The
+lenient variant of a syntax adds the spellings LLMs commonly use instead, and every token read
+through such an extra spelling is recorded as a repair.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Callable, NamedTuple
+
+from linc.errors import FormulaSyntaxError
+
+BINARY = {"AND", "OR", "XOR", "IMP", "IFF", "RIMP", "NAND", "NOR"}
+PRECEDENCE = {"IFF": 1, "IMP": 2, "RIMP": 2, "OR": 3, "XOR": 3, "NOR": 3, "AND": 4, "NAND": 4}
+_PUNCT = {"(": "LP", ")": "RP", ",": "COMMA", ".": "DOT", "[": "LB", "]": "RB", ":": "COLON"}
+
+_UNICODE = {"¬": "NOT", "∧": "AND", "∨": "OR", "⊕": "XOR", "→": "IMP", "↔": "IFF", "⟷": "IFF",
+            "⇒": "IMP", "⇔": "IFF", "∀": "ALL", "∃": "EXISTS", "≠": "NEQ"}
+
+# strict spellings per syntax: symbol -> kind
+_NLTK_OPS = {"-": "NOT", "!": "NOT", "&": "AND", "^": "AND", "|": "OR", "->": "IMP", "=>": "IMP",
+             "<->": "IFF", "<=>": "IFF", "=": "EQ", "==": "EQ", "!=": "NEQ"}
+_NLTK_WORDS = {"all": "ALL", "forall": "ALL", "exists": "EXISTS", "exist": "EXISTS", "some": "EXISTS"}
+_FOLIO_OPS = {**{k: v for k, v in _UNICODE.items() if k not in "⇒⇔"}, "^": "AND", "=": "EQ"}
+_TPTP_OPS = {"~": "NOT", "&": "AND", "|": "OR", "=>": "IMP", "<=>": "IFF", "<~>": "XOR", "<=": "RIMP",
+             "~|": "NOR", "~&": "NAND", "=": "EQ", "!=": "NEQ", "!": "ALL", "?": "EXISTS"}
+
+# extra spellings accepted (and recorded) in lenient mode
+_NLTK_LENIENT_OPS = {"~": "NOT", **_UNICODE, "&&": "AND", "||": "OR", "<-->": "IFF", "-->": "IMP"}
+_NLTK_LENIENT_WORDS = {"Exists": "EXISTS", "EXISTS": "EXISTS", "Exist": "EXISTS", "ForAll": "ALL",
+                       "Forall": "ALL", "FORALL": "ALL", "forAll": "ALL", "ALL": "ALL"}
+_FOLIO_LENIENT_OPS = {"~": "NOT", "&": "AND", "|": "OR", "->": "IMP", "<->": "IFF", "!=": "NEQ",
+                      "⇒": "IMP", "⇔": "IFF"}
+
+
+class Token(NamedTuple):
+    kind: str
+    text: str
+    pos: int
+
+
+@dataclass(frozen=True)
+class Syntax:
+    """Everything the parser needs to know about one syntax (and strict or lenient reading)."""
+
+    name: str
+    lenient: bool
+    ops: dict[str, str]
+    words: dict[str, str]
+    name_pattern: str
+    strict_symbols: frozenset[str]
+    quantifier_dot: bool  # NLTK writes "all x." — the dot ends the variable list
+    multi_vars: bool  # "all x y." binds two variables
+    smart_scope: bool  # widen a quantifier's scope when its variable occurs free after the body
+    join_names: bool  # an argument may be several words or contain punctuation ("captain america")
+    is_free_variable: Callable[[str], bool]
+    clean_name: re.Pattern = field(default=re.compile(r"\w+"))
+
+    @property
+    def regex(self) -> re.Pattern:
+        return _compiled(self.name, self.lenient)
+
+    def tokenize(self, text: str, repairs: list[str]) -> list[Token]:
+        tokens: list[Token] = []
+        noted: set[str] = set()
+        for m in self.regex.finditer(text):
+            kind, value = m.lastgroup, m.group()
+            if kind == "WS":
+                continue
+            if kind == "BAD":
+                if not self.lenient:
+                    raise FormulaSyntaxError(f"unexpected character {value!r}", text, m.start())
+                kind = "JUNK"
+            elif kind == "OP":
+                kind = self.ops[value]
+                if value not in self.strict_symbols and value not in noted:
+                    noted.add(value)
+                    repairs.append(f"read {value!r} as {_describe(kind)}")
+            elif kind == "QUOTED":
+                kind, value = "NAME", re.sub(r"\\(.)", r"\1", value[1:-1])
+            elif kind == "NAME" and value in self.words:
+                word_kind = self.words[value]
+                if value not in _NLTK_WORDS and self.name == "nltk" and value not in noted:
+                    noted.add(value)
+                    repairs.append(f"read {value!r} as {_describe(word_kind)}")
+                kind = word_kind
+            elif kind == "PUNCT":
+                kind = _PUNCT[value]
+            tokens.append(Token(kind, value, m.start()))
+        tokens.append(Token("EOF", "", len(text)))
+        return tokens
+
+
+def _describe(kind: str) -> str:
+    return {"NOT": "negation", "AND": "conjunction", "OR": "disjunction", "XOR": "exclusive or",
+            "IMP": "implication", "IFF": "equivalence", "ALL": "the universal quantifier",
+            "EXISTS": "the existential quantifier", "EQ": "equality", "NEQ": "inequality"}.get(kind, kind)
+
+
+def _prover9_variable(name: str) -> bool:
+    return re.fullmatch(r"[u-z][0-9]*", name) is not None
+
+
+@lru_cache(maxsize=None)
+def lexer_for(syntax: str, lenient: bool = False) -> Syntax:
+    """The token table of ``syntax`` ("nltk", "folio" or "tptp"), strict or lenient."""
+    if syntax == "nltk":
+        ops = {**_NLTK_OPS, **(_NLTK_LENIENT_OPS if lenient else {})}
+        words = {**_NLTK_WORDS, **(_NLTK_LENIENT_WORDS if lenient else {})}
+        return Syntax("nltk", lenient, ops, words, r"\w+", frozenset(_NLTK_OPS), True, True,
+                      lenient, lenient, _prover9_variable)
+    if syntax == "folio":
+        ops = {**_FOLIO_OPS, **(_FOLIO_LENIENT_OPS if lenient else {})}
+        # FOLIO names may hold '-', '+', '’', '.' (gpt-3, c++): everything but operators and brackets
+        name = r"\w[^\s\x00-\x1f\x7f(),¬∧∨⊕→↔⟷⇒⇔∀∃=≠^~&|!<>\[\]:]*"
+        return Syntax("folio", lenient, ops, {}, name, frozenset(_FOLIO_OPS), False, False,
+                      True, True, _prover9_variable)
+    if syntax == "tptp":
+        return Syntax("tptp", lenient, dict(_TPTP_OPS), {}, r"[A-Za-z][\w]*|\$\w+", frozenset(_TPTP_OPS),
+                      False, False, lenient, lenient, lambda n: n[:1].isupper())
+    raise FormulaSyntaxError(f"unknown formula syntax {syntax!r}; known: folio, nltk, tptp")
+
+
+@lru_cache(maxsize=None)
+def _compiled(syntax: str, lenient: bool) -> re.Pattern:
+    spec = lexer_for(syntax, lenient)
+    ops = "|".join(re.escape(o) for o in sorted(spec.ops, key=len, reverse=True))
+    quoted = r"(?P<QUOTED>'(?:[^'\\\n]|\\.)*')|" if syntax == "tptp" else ""
+    punct = "".join(re.escape(p) for p in _PUNCT)
+    return re.compile(
+        rf"(?P<WS>\s+)|{quoted}(?P<OP>{ops})|(?P<NAME>{spec.name_pattern})|(?P<PUNCT>[{punct}])|(?P<BAD>.)",
+        re.DOTALL,
+    )

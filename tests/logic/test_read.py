@@ -1,0 +1,136 @@
+"""The readers: precedence, scope, names, lenient repairs, and typed errors on bad input."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from linc.errors import FormulaSyntaxError
+from linc.logic import (
+    And, Const, Eq, Exists, Forall, Func, Iff, Implies, Not, Or, Pred, Var, Xor, parse, parse_lenient,
+)
+
+x, y = Var("x"), Var("y")
+P, Q = (lambda t: Pred("P", (t,))), (lambda t: Pred("Q", (t,)))
+a, b = Const("a"), Const("b")
+
+
+@pytest.mark.parametrize(
+    "text, syntax, expected",
+    [
+        ("all x.(P(x) -> Q(x))", "nltk", Forall(x, Implies(P(x), Q(x)))),
+        # NLTK's own scope rule: the body of a quantifier is the next unary formula
+        ("all x.P(x) & Q(a)", "nltk", And(Forall(x, P(x)), Q(a))),
+        ("all x y.R(x,y)", "nltk", Forall(x, Forall(y, Pred("R", (x, y))))),
+        ("A & B | C", "nltk", Or(And(Pred("A"), Pred("B")), Pred("C"))),
+        ("A -> B -> C", "nltk", Implies(Implies(Pred("A"), Pred("B")), Pred("C"))),
+        ("-a = b", "nltk", Not(Eq(a, b))),
+        ("f(a) != b", "nltk", Not(Eq(Func("f", (a,)), b))),
+        ("P(x)", "nltk", P(x)),  # x is shaped like a Prover9 variable: free variable
+        ("P(Jerry) ^ Q(a)", "nltk", And(Pred("P", (Const("Jerry"),)), Q(a))),
+        ("∀x (P(x) → Q(x))", "folio", Forall(x, Implies(P(x), Q(x)))),
+        ("∀x P(x) → Q(x)", "folio", Forall(x, Implies(P(x), Q(x)))),
+        ("¬∃x (P(x)) ∧ Q(a)", "folio", And(Not(Exists(x, P(x))), Q(a))),
+        ("P(a) ⊕ Q(a) ∨ P(b)", "folio", Or(Xor(P(a), Q(a)), P(b))),
+        ("P(a) ∧ Q(a) → P(b) ↔ Q(b)", "folio", Iff(Implies(And(P(a), Q(a)), P(b)), Q(b))),
+        ("Superhero(captain america)", "folio", Pred("Superhero", (Const("captain_america"),))),
+        ("Language(c++) ∧ Model(gpt-3)", "folio",
+         And(Pred("Language", (Const("c_plus_plus"),)), Pred("Model", (Const("gpt_3"),)))),
+        ("Player(IgaŚwiątek)", "folio", Pred("Player", (Const("IgaŚwiątek"),))),
+        ("fof(ax, axiom, ! [X] : (p(X) => 'Q'(X))).", "tptp",
+         Forall(Var("X"), Implies(Pred("p", (Var("X"),)), Pred("Q", (Var("X"),))))),
+        ("? [X,Y] : (r(X,Y) <~> X != Y)", "tptp",
+         Exists(Var("X"), Exists(Var("Y"), Xor(Pred("r", (Var("X"), Var("Y"))), Not(Eq(Var("X"), Var("Y"))))))),
+    ],
+)
+def test_reads(text, syntax, expected):
+    assert parse(text, syntax=syntax) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected, repair",
+    [
+        ("~P(a)", Not(P(a)), "'~' as negation"),
+        ("¬P(a) ∧ Q(a)", And(Not(P(a)), Q(a)), "'¬' as negation"),
+        ("Exists x.P(x)", Exists(x, P(x)), "'Exists'"),
+        ("ForAll x. (P(x) -> Q(x))", Forall(x, Implies(P(x), Q(x))), "'ForAll'"),
+        ("exists x (P(x))", Exists(x, P(x)), "missing '.'"),
+        ("all x. P(x) -> Q(x)", Forall(x, Implies(P(x), Q(x))), "widened the scope"),
+        ("all x.(P(x) -> Q(x)", Forall(x, Implies(P(x), Q(x))), "added 1 missing closing"),
+        ("P(a))", P(a), "removed 1 surplus"),
+        ("P(gpt-3)", Pred("P", (Const("gpt_3"),)), "'gpt-3'"),
+        ("P(Mr. Smith, bob's)", Pred("P", (Const("Mr_Smith"), Const("bob_s"))), "'Mr. Smith'"),
+        ('Title("Harry Potter")', Pred("Title", (Const("Harry_Potter"),)), "Harry Potter"),
+    ],
+)
+def test_lenient_repairs_are_recorded(text, expected, repair):
+    formula, repairs = parse_lenient(text)
+    assert formula == expected
+    assert any(repair in r for r in repairs), repairs
+    try:  # the strict reader refuses what needed a repair, or reads it as NLTK would
+        assert parse(text) != expected
+    except FormulaSyntaxError:
+        pass
+
+
+def test_clean_input_has_no_repairs():
+    assert parse_lenient("all x.(P(x) -> -Q(x))")[1] == []
+
+
+@pytest.mark.parametrize(
+    "text, message, position",
+    [
+        ("P(x) Q(x)", "missing connective", 5),
+        ("P(x), Q(x)", "comma", 4),
+        ("(P(a) & Q(a)", "never closed", 0),
+        ("P(a) & Q(a))", "no '(' is open", 11),
+        ("P(a) &", "no right-hand side", 5),
+        ("all x.", "formula ends", 6),
+        ("P()", "no arguments", 2),
+        ("P(a\x07)", "unexpected character", 3),
+    ],
+)
+def test_errors_point_at_the_defect(text, message, position):
+    with pytest.raises(FormulaSyntaxError) as err:
+        parse(text)
+    assert message in str(err.value)
+    assert err.value.position == position
+    caret_line = str(err.value).splitlines()[-1]
+    assert caret_line.index("^") - 2 == position
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   ",
+        "P(a) & " * 15_000,  # ~100 kB
+        "(" * 10_000 + "P" + ")" * 10_000,
+        "(" * 5_000 + "P" + ")" * 5_000,
+        "-" * 9_000 + "P",
+        "all x." * 3_000 + "P(x)",
+        " & ".join(f"P{i}(a)" for i in range(1_500)),
+        "all x.",
+        "exists .P(x)",
+        "P(a)\x00",
+        "\x1b[31mP(a)",
+    ],
+)
+@pytest.mark.parametrize("syntax", ["nltk", "folio", "tptp"])
+@pytest.mark.parametrize("lenient", [False, True])
+def test_bad_input_is_a_quick_typed_error(text, syntax, lenient):
+    start = time.perf_counter()
+    with pytest.raises(FormulaSyntaxError):
+        parse(text, syntax=syntax, lenient=lenient)
+    assert time.perf_counter() - start < 5  # generous: a guard against hangs, not a benchmark
+
+
+def test_non_string_input():
+    with pytest.raises(FormulaSyntaxError, match="expected a formula string"):
+        parse(None)  # type: ignore[arg-type]
+
+
+def test_unknown_syntax():
+    with pytest.raises(FormulaSyntaxError, match="known: folio, nltk, tptp"):
+        parse("P(a)", syntax="prolog")
