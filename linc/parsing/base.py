@@ -22,6 +22,34 @@ class Problem:
     conclusion_fol: str | None = None
     meta: dict[str, Any] = field(default_factory=dict)
 
+    @classmethod
+    def from_text(cls, text: str, id: str = "") -> "Problem":
+        """Read the problem-file format: premises one per line, the conclusion on a last line that
+        starts with ``Conclusion:``. Blank lines and lines starting with ``#`` are ignored.
+
+        >>> Problem.from_text("Bob is big.\\nConclusion: Bob is big.").conclusion
+        'Bob is big.'
+        """
+        from linc.errors import ParserError
+
+        premises: list[str] = []
+        conclusion: str | None = None
+        for number, line in enumerate(text.splitlines(), 1):
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            if conclusion is not None:
+                raise ParserError(f"line {number}: text after the 'Conclusion:' line: {line!r}")
+            if line.lower().startswith("conclusion:"):
+                conclusion = line.split(":", 1)[1].strip()
+                if not conclusion:
+                    raise ParserError(f"line {number}: the 'Conclusion:' line is empty")
+            else:
+                premises.append(line)
+        if conclusion is None:
+            raise ParserError("no conclusion: the last line must start with 'Conclusion:'")
+        return cls(premises=premises, conclusion=conclusion, id=id)
+
 
 @dataclass
 class Sample:

@@ -1,0 +1,231 @@
+"""The Reasoner: parse K times → decide each sample → majority vote → :class:`Verdict`.
+
+>>> from linc.reasoning import Reasoner
+>>> v = Reasoner().check(["Bob is big.", "All big things are red."], "Bob is red.")
+>>> v.label, v.counts
+('True', {'True': 1})
+
+Voting (as in the LINC paper): ``Error`` and ``Unknown`` votes are dropped; the most frequent
+remaining label wins; a tie goes to the label whose first vote came first (LINC's
+``Counter.most_common`` order), so results are reproducible. With no valid vote the verdict is
+``Unknown`` if some prover hit a limit, else ``Error``.
+
+Self-repair (what LINC lacks): a sample that does not read, clashes in its signature or has
+inconsistent premises is sent back to the parser with the error, at most ``repair_rounds`` times;
+the votes of repaired samples are marked.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from typing import Any, Iterable, Protocol, Sequence
+
+from linc.errors import LincError, SignatureError
+from linc.logic.formula import Formula, alpha_normalize
+from linc.logic.signature import check_signature
+from linc.parsing.base import Parser, Problem, Sample
+from linc.proving import Label, Prover, ProverResult
+
+VOTING_LABELS = (Label.TRUE, Label.FALSE, Label.UNCERTAIN)
+
+
+class FactSource(Protocol):
+    """Anything that can lend stored facts as extra premises (the knowledge graph does)."""
+
+    def premises(self) -> list[Formula]: ...
+
+
+@dataclass
+class Vote:
+    """One sample's translation and the label its formulas got."""
+
+    label: str
+    premises: list[str] = field(default_factory=list)
+    conclusion: str | None = None
+    raw: str = ""
+    repairs: list[str] = field(default_factory=list)
+    model_repairs: int = 0
+    error: str | None = None
+    prover: str | None = None
+    seconds: float = 0.0
+
+    @property
+    def repaired(self) -> bool:
+        return bool(self.repairs) or self.model_repairs > 0
+
+
+@dataclass
+class Verdict:
+    """The answer to one problem, with everything needed to audit it. Serialisable to JSON."""
+
+    label: str
+    votes: list[Vote]
+    counts: dict[str, int]
+    prover: str | None = None
+    proof: str | None = None
+    countermodel: dict[str, Any] | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+    problem_id: str = ""
+
+    @property
+    def repairs(self) -> list[str]:
+        return [r for v in self.votes for r in v.repairs]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def to_json(self, **kwargs: Any) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, **kwargs)
+
+
+def majority(labels: Iterable[str]) -> str | None:
+    """The winning label among valid votes (first-seen wins a tie), or None if there is none."""
+    valid = [label for label in labels if label in {l.value for l in VOTING_LABELS}]
+    if not valid:
+        return None
+    return Counter(valid).most_common(1)[0][0]
+
+
+class Reasoner:
+    """Natural-language entailment: one parser, one prover backend, K samples, a majority vote.
+
+    ``parser`` and ``prover`` are instances or registered plugin names. ``inconsistent`` says what
+    a sample whose premises contradict each other votes: ``"error"`` (default: a translation that
+    makes everything provable is a bad translation) or ``"true"`` (what LINC's pipeline did).
+    """
+
+    def __init__(
+        self,
+        parser: Parser | str = "grammar",
+        prover: Prover | str = "z3",
+        k: int = 1,
+        timeout: float = 10.0,
+        repair_rounds: int = 1,
+        inconsistent: str = "error",
+        parser_options: dict[str, Any] | None = None,
+    ):
+        if inconsistent not in ("error", "true"):
+            raise ValueError("inconsistent must be 'error' or 'true'")
+        if isinstance(parser, str) or isinstance(prover, str):
+            from linc import plugins
+
+            if isinstance(parser, str):
+                parser = plugins.get_parser(parser, **(parser_options or {}))
+            if isinstance(prover, str):
+                prover = plugins.get_prover(prover, timeout=timeout)
+        self.parser: Parser = parser
+        self.prover: Prover = prover
+        self.k = k
+        self.timeout = timeout
+        self.repair_rounds = repair_rounds
+        self.inconsistent = inconsistent
+        self._decided: dict[tuple, ProverResult] = {}
+        self._last_reused: ProverResult | None = None  # a cache hit costs no prover time
+
+    # ------------------------------------------------------------ public API
+
+    def check(self, premises: Sequence[str], conclusion: str, kg: FactSource | None = None) -> Verdict:
+        """Does ``conclusion`` follow from ``premises`` (natural language)? One call, one Verdict."""
+        return self.solve(Problem(premises=list(premises), conclusion=conclusion), kg=kg)
+
+    def solve(self, problem: Problem, kg: FactSource | None = None) -> Verdict:
+        """Parse ``problem`` K times, decide each sample, and vote."""
+        start = time.perf_counter()
+        try:
+            samples = self.parser.translate(problem, self.k)
+        except LincError as err:
+            samples = [Sample([], None, error=f"{type(err).__name__}: {err}")]
+        parsed = time.perf_counter()
+        extra = list(kg.premises()) if kg is not None else []
+        votes: list[Vote] = []
+        results: list[ProverResult | None] = []
+        for sample in samples:
+            vote, result = self._vote(problem, sample, extra)
+            votes.append(vote)
+            results.append(result)
+        label = majority(v.label for v in votes)
+        if label is None:
+            label = Label.UNKNOWN.value if any(v.label == Label.UNKNOWN.value for v in votes) else Label.ERROR.value
+        winner = next((r for v, r in zip(votes, results) if v.label == label and r is not None), None)
+        done = time.perf_counter()
+        return Verdict(
+            label=label,
+            votes=votes,
+            counts=dict(Counter(v.label for v in votes)),
+            prover=winner.prover if winner else None,
+            proof=winner.proof if winner else None,
+            countermodel=winner.countermodel if winner else None,
+            timings={
+                "parse_seconds": parsed - start,
+                "prove_seconds": sum(v.seconds for v in votes),
+                "total_seconds": done - start,
+            },
+            problem_id=problem.id,
+        )
+
+    # ------------------------------------------------------------ one sample
+
+    def _vote(self, problem: Problem, sample: Sample, extra: list[Formula]) -> tuple[Vote, ProverResult | None]:
+        rounds = 0
+        while True:
+            self._last_reused = None
+            error, result = self._judge(sample, extra)
+            if error is None or rounds >= self.repair_rounds:
+                break
+            fixed = self.parser.repair(problem, sample, error)
+            if fixed is None:
+                break
+            sample, rounds = fixed, rounds + 1
+        vote = Vote(
+            label=Label.ERROR.value if error else _vote_label(result, self.inconsistent),
+            premises=[str(f) for f in sample.premises],
+            conclusion=str(sample.conclusion) if sample.conclusion is not None else None,
+            raw=sample.raw,
+            repairs=list(sample.repairs),
+            model_repairs=sample.model_repairs,
+            error=error,
+            prover=result.prover if result else None,
+            seconds=result.seconds if result is not None and result is not self._last_reused else 0.0,
+        )
+        return vote, result
+
+    def _judge(self, sample: Sample, extra: list[Formula]) -> tuple[str | None, ProverResult | None]:
+        """(error message or None, prover result or None) for one sample."""
+        if not sample.ok:
+            return sample.error or "no conclusion", None
+        formulas = [*sample.premises, sample.conclusion]
+        try:
+            check_signature(formulas + extra)
+        except SignatureError as err:
+            return f"SignatureError: {err}", None
+        result = self._decide([*extra, *sample.premises], sample.conclusion)
+        if result.label == Label.ERROR:
+            return f"ProverError: {result.reason or 'the prover failed'}", result
+        if result.label == Label.INCONSISTENT and self.inconsistent == "error":
+            return "the premises contradict each other", result
+        return None, result
+
+    def _decide(self, premises: list[Formula], conclusion: Formula) -> ProverResult:
+        """Decide once per distinct problem (samples often coincide up to bound-variable names)."""
+        key = (tuple(alpha_normalize(p) for p in premises), alpha_normalize(conclusion))
+        if key in self._decided:
+            self._last_reused = self._decided[key]
+            return self._last_reused
+        self._last_reused = None
+        try:
+            result = self.prover.decide(premises, conclusion, timeout=self.timeout)
+        except LincError as err:
+            result = ProverResult(Label.ERROR, getattr(self.prover, "name", "?"), 0.0, reason=f"{type(err).__name__}: {err}")
+        self._decided[key] = result
+        return result
+
+
+def _vote_label(result: ProverResult | None, inconsistent: str) -> str:
+    if result is None:
+        return Label.ERROR.value
+    if result.label == Label.INCONSISTENT:
+        return Label.TRUE.value if inconsistent == "true" else Label.ERROR.value
+    return result.label.value

@@ -1,0 +1,127 @@
+"""The Reasoner's own logic: voting, tie-breaking, errors, self-repair, de-duplication.
+
+A scripted parser and prover stand in for the real ones here, so each rule is tested alone; the
+real parsers and provers are exercised end to end in their own tests and in tests/eval.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from linc.logic import parse
+from linc.parsing.base import Parser, Problem, Sample
+from linc.proving import Label, Prover, ProverResult
+from linc.reasoning import Reasoner, majority
+
+
+class ScriptedProver(Prover):
+    """Answers by looking the conclusion's text up in a table; counts its calls."""
+
+    name = "scripted"
+
+    def __init__(self, answers: dict[str, Label], timeout: float = 1.0):
+        super().__init__(timeout)
+        self.answers = answers
+        self.calls = 0
+
+    def _decide(self, premises, conclusion, timeout):
+        self.calls += 1
+        return ProverResult(self.answers[str(conclusion)], self.name, 0.01, proof=f"proof of {conclusion}")
+
+
+class ScriptedParser(Parser):
+    """Returns pre-read samples; ``repair`` replaces a failed sample with a fixed one."""
+
+    name = "scripted"
+
+    def __init__(self, conclusions: list[str | None], fixed: str | None = None):
+        self.conclusions = conclusions
+        self.fixed = fixed
+        self.repair_calls: list[str] = []
+
+    def translate(self, problem, k=1):
+        return [self._sample(c) for c in self.conclusions[:k]]
+
+    def _sample(self, text):
+        if text is None:
+            return Sample([], None, raw="garbage", error="FormulaSyntaxError: unreadable")
+        return Sample([parse("P(a)")], parse(text), raw=text)
+
+    def repair(self, problem, sample, error):
+        self.repair_calls.append(error)
+        if self.fixed is None:
+            return None
+        fixed = self._sample(self.fixed)
+        fixed.model_repairs = sample.model_repairs + 1
+        return fixed
+
+
+ANSWERS = {"Q(a)": Label.TRUE, "R(a)": Label.FALSE, "S(a)": Label.UNCERTAIN, "T(a)": Label.UNKNOWN,
+           "U(a)": Label.INCONSISTENT}
+PROBLEM = Problem(["p"], "c")
+
+
+def reasoner(conclusions, fixed=None, **kw):
+    return Reasoner(ScriptedParser(conclusions, fixed), ScriptedProver(ANSWERS), k=len(conclusions), **kw)
+
+
+def test_majority_drops_errors_and_breaks_ties_by_first_vote():
+    assert majority(["Error", "False", "True", "True", "False"]) == "False"
+    assert majority(["Error", "Unknown"]) is None
+    assert majority(["Uncertain", "True"]) == "Uncertain"
+
+
+def test_vote_and_proof_of_the_winner():
+    v = reasoner(["Q(a)", "R(a)", "Q(a)", None]).solve(PROBLEM)
+    assert v.label == "True"
+    assert v.counts == {"True": 2, "False": 1, "Error": 1}
+    assert v.proof == "proof of Q(a)"
+    json.loads(v.to_json())  # serialisable
+
+
+def test_identical_samples_are_decided_once():
+    r = reasoner(["Q(a)"] * 5)
+    r.solve(PROBLEM)
+    assert r.prover.calls == 1
+
+
+def test_no_valid_vote():
+    assert reasoner([None, None]).solve(PROBLEM).label == "Error"
+    assert reasoner(["T(a)", None]).solve(PROBLEM).label == "Unknown"
+
+
+def test_inconsistent_premises_vote_error_by_default_and_true_in_linc_mode():
+    assert reasoner(["U(a)"], repair_rounds=0).solve(PROBLEM).label == "Error"
+    assert reasoner(["U(a)"], repair_rounds=0, inconsistent="true").solve(PROBLEM).label == "True"
+
+
+def test_self_repair_round_trip_marks_the_vote():
+    r = reasoner([None], fixed="Q(a)")
+    v = r.solve(PROBLEM)
+    assert v.label == "True"
+    assert v.votes[0].model_repairs == 1 and v.votes[0].repaired
+    assert r.parser.repair_calls == ["FormulaSyntaxError: unreadable"]
+
+
+def test_repairs_off_and_bounded():
+    r = reasoner([None], fixed=None, repair_rounds=3)
+    assert r.solve(PROBLEM).label == "Error"
+    assert len(r.parser.repair_calls) == 1  # the parser could not repair: no more asking
+    r = reasoner([None], fixed="Q(a)", repair_rounds=0)
+    assert r.solve(PROBLEM).label == "Error" and r.parser.repair_calls == []
+
+
+def test_signature_clash_is_an_error_vote():
+    class Clashing(ScriptedParser):
+        def _sample(self, text):
+            return Sample([parse("P(a)"), parse("P(a, b)")], parse("Q(a)"))
+
+    v = Reasoner(Clashing(["x"]), ScriptedProver(ANSWERS), repair_rounds=0).solve(PROBLEM)
+    assert v.label == "Error" and "SignatureError" in v.votes[0].error
+
+
+def test_bad_options():
+    with pytest.raises(ValueError):
+        Reasoner(ScriptedParser([]), ScriptedProver({}), inconsistent="maybe")
