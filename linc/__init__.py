@@ -16,6 +16,7 @@ from linc.errors import (
     ProverError,
     ProverUnavailable,
     SignatureError,
+    UnsupportedProblem,
 )
 
 __version__ = "0.1.0"
@@ -31,5 +32,6 @@ __all__ = [
     "ProverError",
     "ProverUnavailable",
     "SignatureError",
+    "UnsupportedProblem",
     "__version__",
 ]

@@ -68,3 +68,7 @@ class ConflictError(KnowledgeGraphError):
     def __init__(self, message: str, conflicts: list[str] | None = None):
         self.conflicts = list(conflicts or [])
         super().__init__(message)
+
+
+class UnsupportedProblem(ProverError):
+    """A backend refuses a problem outside the fragment it decides (says which fragment it needs)."""

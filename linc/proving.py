@@ -19,7 +19,9 @@ from dataclasses import asdict, dataclass, field
 from enum import Enum
 from typing import Any, ClassVar, Sequence
 
-from linc.logic.formula import Formula
+from linc.logic.formula import Eq, Exists, Forall, Formula, Iff, Implies, Not, Or, Pred, And, Xor
+
+_FORMULA_TYPES = (Pred, Eq, Not, And, Or, Xor, Implies, Iff, Forall, Exists)
 
 
 class Label(str, Enum):
@@ -46,6 +48,7 @@ class ProverResult:
     consistent: bool | None = None  # the premises alone; None when not checked / not known
     reason: str | None = None  # why Unknown / Error, in words
     raw: str | None = None  # the backend's raw output when something went wrong
+    details: dict[str, Any] | None = None  # backend extras, e.g. a portfolio's member answers
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -63,6 +66,9 @@ class Prover(ABC):
     name: ClassVar[str] = "prover"
     #: Free variables in a premise or conclusion are closed universally (documented behaviour).
     close_free_variables: ClassVar[bool] = True
+    #: Build a readable countermodel on Uncertain. Evaluations that need only labels switch it off
+    #: (``prover.countermodels = False``); backends that build no countermodels ignore it.
+    countermodels: bool = True
 
     def __init__(self, timeout: float = 10.0):
         self.timeout = timeout
@@ -73,10 +79,23 @@ class Prover(ABC):
         return True, "built in"
 
     def decide(self, premises: Sequence[Formula], conclusion: Formula, timeout: float | None = None) -> ProverResult:
-        """Decide whether ``premises`` entail ``conclusion`` (or its negation) within ``timeout`` s."""
+        """Decide whether ``premises`` entail ``conclusion`` (or its negation) within ``timeout`` s.
+
+        Free variables are closed universally (``P(x)`` as a premise means ``∀x P(x)``), as Prover9
+        does. Running out of time is an outcome (``Unknown``), and so is a prover crash
+        (``Error``); exceptions are kept for what the caller must fix: :class:`ProverUnavailable`
+        (backend not installed; the message says how to install it) and
+        :class:`~linc.errors.UnsupportedProblem` (outside the fragment the backend decides).
+        """
         from linc.logic.formula import universal_closure
 
         limit = self.timeout if timeout is None else timeout
+        if not limit or limit <= 0:
+            raise ValueError(f"timeout must be a positive number of seconds, not {limit!r}")
+        premises = list(premises)
+        for f in [*premises, conclusion]:
+            if not isinstance(f, _FORMULA_TYPES):
+                raise TypeError(f"expected linc.logic formulas, got {type(f).__name__}: {f!r}")
         premises = [universal_closure(p) for p in premises]
         conclusion = universal_closure(conclusion)
         start = time.perf_counter()

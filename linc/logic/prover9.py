@@ -36,8 +36,12 @@ _OPS = {And: "&", Or: "|", Implies: "->", Iff: "<->"}
 
 # Prover9's defaults drop heavy clauses and cap the set of support, which would make an exhausted
 # search ("sos_empty") mean nothing; lifting both keeps "search failed" a real non-theorem.
+# Auto-denials would raise max_proofs to 2 for Horn sets with several negative clauses, and then
+# a search that found one proof ends "sos_empty" (exit 2) as if it had found none.
 # Printing every given clause is turned off so a long search does not produce megabytes.
 DEFAULT_OPTIONS = (
+    "clear(auto_denials).",
+    "assign(max_proofs, 1).",
     "assign(max_weight, 10000).",
     "assign(sos_limit, -1).",
     "clear(print_given).",

@@ -25,14 +25,15 @@ _UNICODE = {"¬": "NOT", "∧": "AND", "∨": "OR", "⊕": "XOR", "→": "IMP", 
 # strict spellings per syntax: symbol -> kind
 _NLTK_OPS = {"-": "NOT", "!": "NOT", "&": "AND", "^": "AND", "|": "OR", "->": "IMP", "=>": "IMP",
              "<->": "IFF", "<=>": "IFF", "=": "EQ", "==": "EQ", "!=": "NEQ"}
-_NLTK_WORDS = {"all": "ALL", "forall": "ALL", "exists": "EXISTS", "exist": "EXISTS", "some": "EXISTS"}
+_NLTK_WORDS = {"all": "ALL", "forall": "ALL", "exists": "EXISTS", "exist": "EXISTS", "some": "EXISTS",
+               "not": "NOT", "and": "AND", "or": "OR", "implies": "IMP", "iff": "IFF"}
 _FOLIO_OPS = {**{k: v for k, v in _UNICODE.items() if k not in "⇒⇔"}, "^": "AND", "=": "EQ"}
 _TPTP_OPS = {"~": "NOT", "&": "AND", "|": "OR", "=>": "IMP", "<=>": "IFF", "<~>": "XOR", "<=": "RIMP",
              "~|": "NOR", "~&": "NAND", "=": "EQ", "!=": "NEQ", "!": "ALL", "?": "EXISTS"}
 
 # extra spellings accepted (and recorded) in lenient mode
 _NLTK_LENIENT_OPS = {"~": "NOT", **_UNICODE, "&&": "AND", "||": "OR", "<-->": "IFF", "-->": "IMP"}
-_NLTK_LENIENT_WORDS = {"Exists": "EXISTS", "EXISTS": "EXISTS", "Exist": "EXISTS", "ForAll": "ALL",
+_NLTK_LENIENT_WORDS = {"AND": "AND", "OR": "OR", "NOT": "NOT", "Exists": "EXISTS", "EXISTS": "EXISTS", "Exist": "EXISTS", "ForAll": "ALL",
                        "Forall": "ALL", "FORALL": "ALL", "forAll": "ALL", "ALL": "ALL"}
 _FOLIO_LENIENT_OPS = {"~": "NOT", "&": "AND", "|": "OR", "->": "IMP", "<->": "IFF", "!=": "NEQ",
                       "⇒": "IMP", "⇔": "IFF"}

@@ -1,0 +1,173 @@
+"""Running prover subprocesses under a deadline, leaving nothing behind.
+
+Every child starts in its own session (so it leads a process group) and is killed with its whole
+group on timeout, cancellation or any exception, then reaped, so neither orphans nor zombies
+survive. Live children are tracked so a worker process that is told to stop (SIGTERM) can kill
+its own children before it exits (:func:`install_stop_handler`).
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import signal
+import subprocess
+import threading
+import time
+from dataclasses import dataclass
+from typing import Callable, Mapping, Sequence
+
+_LIVE: set[subprocess.Popen] = set()
+_LIVE_LOCK = threading.Lock()
+
+
+@dataclass
+class Job:
+    """One command to run: argv, bytes for stdin, working directory."""
+
+    argv: Sequence[str]
+    stdin: bytes = b""
+    cwd: str | None = None
+
+
+@dataclass
+class Completed:
+    """What a finished (or killed) child left: exit status, output, and whether it was cut short."""
+
+    returncode: int | None
+    stdout: bytes
+    stderr: bytes
+    seconds: float
+    timed_out: bool = False  # killed at its deadline
+    cancelled: bool = False  # killed early because the answer was already known
+
+    @property
+    def text(self) -> str:
+        return self.stdout.decode("utf-8", "replace")
+
+    @property
+    def error_text(self) -> str:
+        return self.stderr.decode("utf-8", "replace")
+
+
+def kill_group(proc: subprocess.Popen) -> None:
+    """SIGKILL the child's whole process group (the child leads it); ignore if already gone."""
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def kill_all() -> None:
+    """Kill every child this process started that is still alive."""
+    with _LIVE_LOCK:
+        live = list(_LIVE)
+    for proc in live:
+        kill_group(proc)
+
+
+def install_stop_handler() -> None:
+    """On SIGTERM kill our children, then exit at once (used by worker processes)."""
+
+    def stop(signum: int, frame: object) -> None:
+        kill_all()
+        os._exit(128 + signum)
+
+    signal.signal(signal.SIGTERM, stop)
+
+
+def _start(job: Job, env: Mapping[str, str] | None) -> subprocess.Popen:
+    proc = subprocess.Popen(
+        list(job.argv),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=job.cwd,
+        env=dict(env) if env is not None else None,
+        start_new_session=True,
+    )
+    with _LIVE_LOCK:
+        _LIVE.add(proc)
+    return proc
+
+
+def _finish(proc: subprocess.Popen, job: Job, started: float, timeout: float, box: "queue.Queue") -> None:
+    """Thread body: feed stdin, collect output, always report (proc, Completed)."""
+    out, err, timed_out = b"", b"", False
+    try:
+        out, err = proc.communicate(job.stdin, timeout=max(timeout, 0.001))
+    except subprocess.TimeoutExpired:
+        kill_group(proc)
+        out, err = proc.communicate()
+        timed_out = True
+    except (OSError, ValueError):  # pipe broken because the child was killed
+        kill_group(proc)
+        proc.wait()
+    finally:
+        with _LIVE_LOCK:
+            _LIVE.discard(proc)
+        seconds = time.monotonic() - started
+        box.put((proc, Completed(proc.returncode, out or b"", err or b"", seconds, timed_out)))
+
+
+Update = Callable[[dict[str, Completed]], Mapping[str, float]]
+
+
+def run_parallel(
+    jobs: Mapping[str, Job],
+    timeout: float,
+    update: Update | None = None,
+    env: Mapping[str, str] | None = None,
+) -> dict[str, Completed]:
+    """Run ``jobs`` concurrently; each is killed when ``timeout`` seconds have passed.
+
+    After each job finishes, ``update(results_so_far)`` may return new (earlier) absolute
+    ``time.monotonic()`` deadlines for jobs still running, e.g. to cancel a search that can no
+    longer change the answer. Cancelled jobs are reported with ``cancelled=True``.
+    """
+    started = time.monotonic()
+    deadline = {name: started + timeout for name in jobs}
+    box: queue.Queue = queue.Queue()
+    procs: dict[str, subprocess.Popen] = {}
+    cancelled: set[str] = set()
+    results: dict[str, Completed] = {}
+    threads = []
+    try:
+        for name, job in jobs.items():
+            procs[name] = _start(job, env)
+            t = threading.Thread(target=_finish, args=(procs[name], job, started, timeout, box), daemon=True)
+            t.start()
+            threads.append(t)
+        names = {id(p): n for n, p in procs.items()}
+        while len(results) < len(procs):
+            now = time.monotonic()
+            for name, proc in procs.items():
+                if name not in results and name not in cancelled and deadline[name] <= now:
+                    cancelled.add(name)
+                    kill_group(proc)
+            waiting = [deadline[n] for n in procs if n not in results and n not in cancelled]
+            wait = max(0.0, min(waiting) - now) if waiting else None
+            try:
+                proc, done = box.get(timeout=wait)
+            except queue.Empty:
+                continue
+            name = names[id(proc)]
+            if name in cancelled:  # killed here: cut short by an update, or at the full timeout
+                done.cancelled = deadline[name] < started + timeout
+                done.timed_out = not done.cancelled
+            results[name] = done
+            if update is not None and len(results) < len(procs):
+                for other, when in update(dict(results)).items():
+                    deadline[other] = min(deadline[other], when)
+    finally:
+        for proc in procs.values():
+            if proc.poll() is None:
+                kill_group(proc)
+        for t in threads:
+            t.join(timeout=5)
+    return results
+
+
+def run(job: Job, timeout: float, env: Mapping[str, str] | None = None) -> Completed:
+    """Run one job under a timeout (kills the group and reaps it on timeout)."""
+    return run_parallel({"job": job}, timeout, env=env)["job"]

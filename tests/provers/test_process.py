@@ -1,0 +1,73 @@
+"""Subprocess handling: deadlines kill whole process groups and leave no survivor behind."""
+
+from __future__ import annotations
+
+import os
+import stat
+import time
+import uuid
+from pathlib import Path
+
+from linc.logic.formula import Const, Forall, Func, Implies, Pred, Var
+from linc.proving import Label
+from provers._process import Job, run, run_parallel
+from provers.prover9 import Prover9
+
+
+def survivors(marker: str) -> list[str]:
+    """Command lines of live processes that mention ``marker`` (read from /proc)."""
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+            state = Path(f"/proc/{pid}/stat").read_text().split(") ")[-1][0]
+        except OSError:
+            continue
+        if marker.encode() in raw and state != "Z" and int(pid) != os.getpid():
+            found.append(raw.replace(b"\0", b" ").decode(errors="replace"))
+    return found
+
+
+def test_timeout_kills_the_child_and_its_children():
+    marker = f"linc-test-{uuid.uuid4().hex}"
+    # The child starts a grandchild and both sleep: killing only the child would orphan the other.
+    script = f"sleep 30 & sleep 31; : {marker}"
+    started = time.monotonic()
+    done = run(Job(["sh", "-c", script, marker]), timeout=0.5)
+    assert done.timed_out and time.monotonic() - started < 5
+    time.sleep(0.2)
+    assert survivors(marker) == []
+
+
+def test_cancelled_jobs_are_reported_and_killed():
+    marker = f"linc-test-{uuid.uuid4().hex}"
+    jobs = {"fast": Job(["true"]), "slow": Job(["sh", "-c", f"sleep 30; : {marker}", marker])}
+    done = run_parallel(jobs, timeout=20, update=lambda results: {"slow": time.monotonic()})
+    assert done["fast"].returncode == 0
+    assert done["slow"].cancelled and not done["slow"].timed_out
+    assert survivors(marker) == []
+
+
+def test_prover9_timeout_is_unknown_and_leaves_nothing(tmp_path):
+    # A fake prover9 that never answers and forks: the backend must kill both at its deadline.
+    marker = f"linc-test-{uuid.uuid4().hex}"
+    fake = tmp_path / "prover9"
+    fake.write_text(f"#!/bin/sh\n# {marker}\nsleep 30 &\ncat > /dev/null\nsleep 30\n")
+    fake.chmod(fake.stat().st_mode | stat.S_IXUSR)
+    result = Prover9(binary=str(fake)).decide([Pred("P", (Const("a"),))], Pred("P", (Const("b"),)), timeout=1)
+    assert result.label is Label.UNKNOWN and "time limit" in result.reason
+    time.sleep(0.2)
+    assert survivors(str(fake)) == []
+
+
+def test_real_prover9_search_that_never_ends_is_unknown():
+    # P(a), ∀x (P(x) → P(f(x))) generates P(f(f(...))) forever and never decides Q(a).
+    x, a = Var("x"), Const("a")
+    premises = [Pred("P", (a,)), Forall(x, Implies(Pred("P", (x,)), Pred("P", (Func("f", (x,)),))))]
+    ok, _ = Prover9.availability()
+    if not ok:
+        return
+    start = time.monotonic()
+    result = Prover9().decide(premises, Pred("Q", (a,)), timeout=1.5)
+    assert result.label in (Label.UNKNOWN, Label.UNCERTAIN)
+    assert time.monotonic() - start < 6

@@ -1,0 +1,148 @@
+"""The plugin registry: built-ins via entry points, drop-ins, broken plugins, environment switches."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import sysconfig
+import venv
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from linc import plugins
+from linc.errors import PluginError
+from linc.proving import Prover
+
+ROOT = Path(__file__).resolve().parents[1]
+
+GOOD = '''
+from linc.plugins import prover
+from linc.proving import Label, Prover, ProverResult
+
+@prover("always-uncertain")
+class AlwaysUncertain(Prover):
+    name = "always-uncertain"
+    def _decide(self, premises, conclusion, timeout):
+        return ProverResult(Label.UNCERTAIN, self.name, 0.0)
+'''
+
+
+@pytest.fixture
+def registry(tmp_path, monkeypatch):
+    """A fresh registry that sees only ``tmp_path`` as its drop-in folder."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("LINC_PLUGIN_PATH", str(tmp_path / "extra"))
+    for var in ("LINC_PLUGINS", "LINC_DISABLE_PLUGINS"):
+        monkeypatch.delenv(var, raising=False)
+    (tmp_path / "plugins").mkdir()
+    (tmp_path / "extra").mkdir()
+    plugins.reload()
+    yield tmp_path
+    plugins.reload()
+
+
+def test_builtins_come_from_entry_points(registry):
+    assert {"z3", "prover9", "eprover", "resolution", "sympy", "lean", "portfolio"} <= set(plugins.names("prover"))
+    row = next(r for r in plugins.list_plugins() if r.name == "z3")
+    assert row.kind == "prover" and row.source.startswith("built-in") and row.usable
+    assert isinstance(plugins.get_prover("z3", timeout=3), Prover)
+
+
+def test_unknown_name_lists_known_names(registry):
+    with pytest.raises(PluginError, match="known: .*z3"):
+        plugins.get_prover("no-such-prover")
+    with pytest.raises(PluginError, match="unknown plugin kind"):
+        plugins.names("widgets")
+
+
+def test_drop_in_and_broken_plugins(registry):
+    (registry / "plugins" / "good.py").write_text(GOOD)
+    (registry / "extra" / "broken.py").write_text("raise RuntimeError('boom at import')\n")
+    (registry / "extra" / "exits.py").write_text("import sys\nsys.exit(3)\n")
+    rows = {r.name: r for r in plugins.list_plugins()}
+    assert rows["always-uncertain"].usable and "drop-in" in rows["always-uncertain"].source
+    assert "boom at import" in rows["broken"].error and not rows["broken"].usable
+    assert "SystemExit" in rows["exits"].error
+    assert plugins.get_prover("always-uncertain").decide([], plugins_formula()).label.value == "Uncertain"
+
+
+def test_builtin_names_cannot_be_taken(registry):
+    (registry / "plugins" / "impostor.py").write_text(GOOD.replace('@prover("always-uncertain")', '@prover("z3")'))
+    rows = [r for r in plugins.list_plugins() if r.name == "z3"]
+    assert any(r.source.startswith("built-in") and r.usable for r in rows)
+    assert any("already registered" in (r.error or "") for r in rows)
+    assert plugins.lookup("prover", "z3").__module__ == "provers.z3prover"
+
+
+def test_disable_and_restrict(registry, monkeypatch):
+    (registry / "plugins" / "good.py").write_text(GOOD)
+    monkeypatch.setenv("LINC_DISABLE_PLUGINS", "1")
+    plugins.reload()
+    assert "always-uncertain" not in plugins.names("prover") and "z3" in plugins.names("prover")
+    monkeypatch.delenv("LINC_DISABLE_PLUGINS")
+    monkeypatch.setenv("LINC_PLUGINS", "other")
+    plugins.reload()
+    assert "always-uncertain" not in plugins.names("prover") and "z3" in plugins.names("prover")
+    monkeypatch.setenv("LINC_PLUGINS", "good")
+    plugins.reload()
+    assert "always-uncertain" in plugins.names("prover")
+
+
+def test_example_plugin_in_the_repository(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    plugins.reload()
+    try:
+        from linc.logic.formula import Implies, Pred
+
+        p, q = Pred("p"), Pred("q")
+        result = plugins.get_prover("truth-table").decide([Implies(p, q), p], q)
+        assert result.label.value == "True"
+    finally:
+        plugins.reload()
+
+
+def plugins_formula():
+    from linc.logic.formula import Pred
+
+    return Pred("p")
+
+
+def _wheel(folder: Path) -> Path:
+    """A tiny plugin distribution as a wheel, written by hand: no build backend, no network."""
+    name, version = "linc_tiny_plugin", "0.1"
+    files = {
+        "linc_tiny_plugin.py": GOOD.replace('@prover("always-uncertain")', "").replace("always-uncertain", "tiny"),
+        f"{name}-{version}.dist-info/METADATA": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n",
+        f"{name}-{version}.dist-info/WHEEL": "Wheel-Version: 1.0\nGenerator: linc-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+        f"{name}-{version}.dist-info/entry_points.txt": "[linc.provers]\ntiny = linc_tiny_plugin:AlwaysUncertain\n",
+    }
+    record = "".join(f"{path},,\n" for path in files) + f"{name}-{version}.dist-info/RECORD,,\n"
+    path = folder / f"{name}-{version}-py3-none-any.whl"
+    with zipfile.ZipFile(path, "w") as z:
+        for inner, text in files.items():
+            z.writestr(inner, text)
+        z.writestr(f"{name}-{version}.dist-info/RECORD", record)
+    return path
+
+
+def test_installed_plugin_package_is_listed_and_usable(tmp_path):
+    env_dir = tmp_path / "venv"
+    venv.EnvBuilder(system_site_packages=True, with_pip=False, symlinks=True).create(env_dir)
+    python = env_dir / "bin" / "python"
+    # Let the new environment see this one's packages (linc, z3, ...) through a .pth file.
+    site = Path(subprocess.check_output([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], text=True).strip())
+    (site / "linc_parent.pth").write_text(sysconfig.get_paths()["purelib"] + "\n" + str(ROOT) + "\n")
+    wheel = _wheel(tmp_path)
+    subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "--no-index", "-q", str(wheel)],
+                   check=True, capture_output=True)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LINC_")}
+    listing = subprocess.run([python, "-m", "linc.cli", "plugins", "--json"], capture_output=True, text=True, env=env, cwd=tmp_path, check=True)
+    rows = {r["name"]: r for r in json.loads(listing.stdout)}
+    assert rows["tiny"]["usable"] and rows["tiny"]["source"].startswith("entry point")
+    proved = subprocess.run([python, "-m", "linc.cli", "prove", "-c", "p", "--prover", "tiny", "--json"],
+                            capture_output=True, text=True, env=env, cwd=tmp_path, check=True)
+    assert json.loads(proved.stdout)["label"] == "Uncertain"
