@@ -1,0 +1,135 @@
+"""Find the FOL formulas in a model's completion.
+
+Two styles:
+
+- ``robust`` (default): what models actually write. Prose before or after, Markdown code fences
+  or bold (``**FOL:**``), ``FOL:`` with a space or a tab, numbered or bulleted lines, an echoed
+  prompt (only the last ``<EVALUATE>`` block counts), a missing ``</EVALUATE>``. With no ``FOL:``
+  tag at all, lines that look like formulas are taken, and that is recorded.
+- ``linc``: exactly what the LINC pipeline accepted, to reproduce its published numbers: the text
+  before the first ``</EVALUATE>``, lines holding ``FOL:`` followed by a tab. (Every recorded
+  GPT-3.5 completion that wrote ``FOL:`` followed by a space is an ``Error`` in LINC's outcomes.)
+
+In both, the last formula is the conclusion and the others are the premises, whatever their number.
+
+>>> extract("Sure!\\n```\\nTEXT: Bob is big.\\nFOL: Big(Bob)\\n```").formulas
+['Big(Bob)']
+>>> extract("TEXT: Bob is big.\\nFOL: Big(Bob)", style="linc").formulas
+[]
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+STYLES = ("robust", "linc")
+
+_OPEN = re.compile(r"<\s*EVALUATE\s*>", re.IGNORECASE)
+_CLOSE = re.compile(r"<\s*/\s*EVALUATE\s*>", re.IGNORECASE)
+_FENCE = re.compile(r"^\s*(?:```|~~~)")
+# "FOL:", "**FOL:**", "- FOL 3:", "2. FOL =", "FOL：" and the rest of the line
+_TAGGED = re.compile(
+    r"^\s*(?:[-*>•]\s*|\d+[.)]\s*)*[*_`]*FOL(?:\s*\d+)?[*_`]*\s*[:：=][*_`]*\s*(?P<rest>.*)$", re.IGNORECASE)
+_TEXT = re.compile(r"^\s*(?:[-*>•]\s*|\d+[.)]\s*)*[*_`]*TEXT(?:\s*\d+)?[*_`]*\s*[:：]", re.IGNORECASE)
+# an untagged line that looks like a formula: an atom, only formula characters, little prose
+_ATOM = re.compile(r"\w\s*\(")
+_FORMULA_CHARS = re.compile(r"^[\w\s().,'’&|\-<>=!~^∀∃¬∧∨→↔⊕]+$")
+_PROSE = re.compile(r"\b[a-z]+ [a-z]+ [a-z]+ [a-z]+\b")
+_LABEL = re.compile(r"^\s*(?:[-*>•]\s*|\d+[.)]\s*)*(?:(?:premise|conclusion)\s*\d*\s*[:.)-])?\s*", re.IGNORECASE)
+_WRAP = "`*_ \t"
+
+
+@dataclass
+class Extraction:
+    """The formula strings found, in order, and notes on how they were found (robust style)."""
+
+    formulas: list[str]
+    notes: list[str] = field(default_factory=list)
+
+
+def extract(completion: str, style: str = "robust") -> Extraction:
+    """The FOL lines of ``completion``; never raises on odd text (returns no formulas instead)."""
+    if style == "linc":
+        return _extract_linc(completion or "")
+    if style != "robust":
+        raise ValueError(f"unknown extraction style {style!r}; known: {', '.join(STYLES)}")
+    return _extract_robust(completion or "")
+
+
+def _extract_linc(completion: str) -> Extraction:
+    body = completion.strip().split("</EVALUATE>")[0]
+    lines = [line.replace("FOL:", "").strip() for line in body.split("\n") if "FOL:\t" in line]
+    return Extraction([_nltk_names(linc_arguments(line)) for line in lines])
+
+
+# LINC rewrote argument names before reading: digits spelled out, '.' to 'Dot', '-' and ' ' to
+# '_', apostrophes dropped ("2008SummerOlympics", "Joe'sPlate", "-Tokyo" then read as names).
+_DIGITS = "Zero One Two Three Four Five Six Seven Eight Nine".split()
+_ARGUMENT_CHARS = str.maketrans({**{str(d): w for d, w in enumerate(_DIGITS)},
+                                 ".": "Dot", "-": "_", " ": "_", "'": "", "’": ""})
+_INNER_GROUP = re.compile(r"\(([^()]+)\)")
+
+
+def linc_arguments(formula: str) -> str:
+    """Rewrite the names in innermost argument lists as LINC's pipeline did, every occurrence of
+    each name in the formula included (it replaced text globally).
+
+    >>> linc_arguments("Hosted(Beijing, 2008Games) & Won(US, -Tokyo)")
+    'Hosted(Beijing, TwoZeroZeroEightGames) & Won(US, _Tokyo)'
+    """
+    names = dict.fromkeys(a.strip() for group in _INNER_GROUP.findall(formula) for a in group.split(","))
+    for name in names:
+        new = name.translate(_ARGUMENT_CHARS)
+        if new != name:
+            formula = formula.replace(name, new)
+    return formula
+
+
+_QUOTED_NAME = re.compile(r'(?<![\w"])"(\w*)"(?![\w"])')
+
+
+def _nltk_names(formula: str) -> str:
+    """Spell names NLTK (and Prover9) accepted but linc's identifiers do not: a whole double-quoted
+    name stays apart from the bare one (``"Ailton"`` and ``Ailton`` were two symbols), ``$`` is
+    spelled. A quoted part of a longer name (``"Walden"_by_Thoreau``) Prover9 refused: left as is."""
+    return _QUOTED_NAME.sub(r"\1_quoted", formula).replace("$", "Dollar")
+
+
+def _answer_region(completion: str) -> str:
+    """The text after the last <EVALUATE> (if any) and before the next </EVALUATE> (if any)."""
+    opens = list(_OPEN.finditer(completion))
+    start = opens[-1].end() if opens else 0
+    close = _CLOSE.search(completion, start)
+    if close is None and not opens:
+        close = _CLOSE.search(completion)
+    return completion[start : close.start() if close else len(completion)]
+
+
+def _extract_robust(completion: str) -> Extraction:
+    lines = [line for line in _answer_region(completion).splitlines() if not _FENCE.match(line)]
+    formulas: list[str] = []
+    waiting = False  # a "FOL:" line with nothing after it: the formula is on the next line
+    for line in lines:
+        m = _TAGGED.match(line)
+        if m:
+            rest = m.group("rest").strip(_WRAP)
+            if rest:
+                formulas.append(rest)
+            waiting = not rest
+        elif waiting and line.strip():
+            if not _TEXT.match(line):
+                formulas.append(line.strip(_WRAP))
+            waiting = False
+    if formulas:
+        return Extraction(formulas)
+    untagged = [_LABEL.sub("", line).strip(_WRAP) for line in lines if _looks_like_formula(line)]
+    notes = [f"took {len(untagged)} untagged line(s) that look like formulas"] if untagged else []
+    return Extraction(untagged, notes)
+
+
+def _looks_like_formula(line: str) -> bool:
+    if _TEXT.match(line):
+        return False
+    body = _LABEL.sub("", line).strip(_WRAP)
+    return bool(body) and bool(_ATOM.search(body)) and bool(_FORMULA_CHARS.match(body)) and not _PROSE.search(body)

@@ -1,0 +1,400 @@
+"""The ``grammar`` parser: controlled English to FOL with an NLTK feature grammar, no model needed.
+
+The grammar file (``controlled_english.fcfg``) holds the sentence structure and the closed-class
+words with lambda-calculus ``SEM`` features. Its lexicon is open: each content word gets lexical
+productions, at parse time, for the categories its shape allows (an ``-s`` word may be a plural
+noun or a third-person verb, another word an adjective, a noun or a base-form verb; a capitalised
+word or "the" + noun is a constant), and the rules pick the reading that fits, so theories with
+new words parse. A sentence the rules do not cover is a :class:`ParserError` naming it.
+
+>>> p = GrammarParser()
+>>> str(p.parse("If someone chases the bald eagle and they are blue then they visit the bear."))
+'∀x ((Chases(x, bald_eagle) ∧ Blue(x)) → Visits(x, bear))'
+>>> str(p.parse("Wumpuses are not shy."))
+'∀x (Wumpus(x) → ¬Shy(x))'
+
+Symbols: names and "the" + noun are constants (``bob``, ``bald_eagle``), adjectives and class
+nouns unary predicates (``Big``, ``Wumpus``: plurals singularised), transitive verbs binary
+predicates named by their third-person form (``chase`` and ``chases`` both give ``Chases``).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache, lru_cache
+from importlib import resources
+from typing import ClassVar, Mapping
+
+from nltk.featstruct import TYPE
+from nltk.grammar import FeatStructNonterminal, FeatureGrammar, Production
+from nltk.parse.featurechart import FeatureBottomUpLeftCornerChartParser
+from nltk.sem import logic as nl
+
+from linc.errors import ParserError
+from linc.logic.formula import (
+    And,
+    Binary,
+    Const,
+    Eq,
+    Exists,
+    Forall,
+    Formula,
+    Func,
+    Iff,
+    Implies,
+    Not,
+    Or,
+    Pred,
+    Term,
+    Var,
+    conjoin,
+    subformulas,
+    universal_closure,
+)
+from linc.parsing.base import Parser, Problem, Sample
+
+__all__ = ["GrammarParser", "from_nltk", "tokenize"]
+
+GRAMMAR_FILE = "controlled_english.fcfg"
+# Chart parsing with feature unification grows steeply with the sentence length: a sentence longer
+# than ProofWriter's longest (16 tokens) twice over is refused, and any parse is bounded in time.
+MAX_TOKENS = 32
+MAX_SECONDS = 10.0
+# Distinct parses per sentence looked at; more than one distinct meaning is an ambiguity error.
+MAX_READINGS = 2
+SEMANTICS = ("classical", "proofwriter")
+NOT_PREFIX = "Not_"
+
+_TOKEN = re.compile(r"[A-Za-z][A-Za-z'-]*|\S")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_CONTENT_WORD = re.compile(r"[a-z][a-z-]*[a-z]")  # letters only: never read as an nltk variable
+_X, _Y = nl.Variable("x"), nl.Variable("y")
+
+
+# ---------------------------------------------------------------- tokens
+
+
+def tokenize(sentence: str) -> list[str]:
+    """Normalised tokens of one sentence: lower-cased, final punctuation dropped, commas split off,
+    "the" + noun words joined into one noun-phrase token ("the bald eagle"), and names (capitalised
+    words after the first) kept capitalised so they can only be read as names.
+
+    >>> tokenize("The bald eagle chases Bob, the cat.")
+    ['the bald eagle', 'chases', 'Bob', ',', 'the cat']
+    """
+    words = _TOKEN.findall(sentence.strip().rstrip(".!?"))
+    tokens = [w if i and w[0].isupper() and w.lower() not in _closed_words() else w.lower() for i, w in enumerate(words)]
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        if tokens[i] != "the":
+            out.append(tokens[i])
+            i += 1
+            continue
+        j = i + 1
+        while j < len(tokens) and _is_content(tokens[j]) and not tokens[j][0].isupper():
+            j += 1
+        # "the bald eagle chases the cat": the word before the next noun phrase is its verb.
+        if j < len(tokens) and j - i > 2 and (tokens[j] == "the" or tokens[j][0].isupper()):
+            j -= 1
+        out.append(" ".join(tokens[i:j]))
+        i = j
+    return out
+
+
+def _is_content(word: str) -> bool:
+    low = word.lower()
+    return low != "the" and low not in _closed_words() and bool(_CONTENT_WORD.fullmatch(low))
+
+
+# ---------------------------------------------------------------- lexicon
+#
+# The chart parse depends only on which categories each word may take, not on the word: a sentence
+# is parsed as its skeleton, with each content word replaced by a slot (``<w3>``: any word at
+# position 3; ``<s3>``: an -s word; ``<c3>``: a constant; ``<W3>``/``<S3>``: the first word, which
+# may also be a name). A slot's SEM uses placeholder symbols (``pred3``, ``verb3``, ...) that are
+# resolved to the word's symbols afterwards, so "Bob is big" and "Anne is red" share one parse.
+
+
+def _symbol(word: str) -> str:
+    return word.replace("-", "_")
+
+
+def _predicate(word: str) -> str:
+    return _symbol(word[0].upper() + word[1:])
+
+
+def _singular(noun: str) -> str:
+    """``wumpuses`` → ``wumpus``, ``butterflies`` → ``butterfly``, ``horses`` → ``horse``."""
+    if noun.endswith("ies"):
+        return noun[:-3] + "y"
+    if noun.endswith(("sses", "uses", "xes", "zzes", "ches", "shes")):
+        return noun[:-2]
+    return noun[:-1]
+
+
+def _third_person(verb: str) -> str:
+    """``chase`` → ``chases``, ``watch`` → ``watches``, ``carry`` → ``carries``, ``have`` → ``has``."""
+    if verb == "have":
+        return "has"
+    if verb.endswith(("s", "x", "z", "ch", "sh", "o")):
+        return verb + "es"
+    if verb.endswith("y") and verb[-2:-1] not in "aeiou":
+        return verb[:-1] + "ies"
+    return verb + "s"
+
+
+def _s_form(word: str) -> bool:
+    """Could be a plural noun or a third-person verb (and so not an adjective or a base form)."""
+    return word.endswith("s") and not word.endswith(("ss", "us", "is"))
+
+
+def _is_constant(token: str) -> bool:
+    return token.startswith("the ") or token[0].isupper()
+
+
+def _slot(token: str, i: int) -> str:
+    """The skeleton terminal standing for content token ``token`` at position ``i``."""
+    if _is_constant(token):
+        return f"<c{i}>"
+    kind = "s" if _s_form(token) else "w"
+    return f"<{kind.upper() if i == 0 else kind}{i}>"
+
+
+def _symbols(token: str, i: int) -> dict[str, str]:
+    """What the placeholder symbols of slot ``i`` stand for, once the word is known."""
+    words = token.lower().split()
+    const = "_".join(_symbol(w) for w in (words[1:] if words[0] == "the" else words))
+    if _is_constant(token):
+        return {f"const{i}": const}
+    return {
+        f"const{i}": const,
+        f"pred{i}": _predicate(token),
+        f"plural{i}": _predicate(_singular(token)),
+        f"verb{i}": _predicate(token),
+        f"verbbase{i}": _predicate(_third_person(token)),
+    }
+
+
+def _unary(name: str) -> nl.Expression:
+    atom = nl.ApplicationExpression(nl.ConstantExpression(nl.Variable(name)), nl.IndividualVariableExpression(_X))
+    return nl.LambdaExpression(_X, atom)
+
+
+def _binary(name: str) -> nl.Expression:
+    head = nl.ApplicationExpression(nl.ConstantExpression(nl.Variable(name)), nl.IndividualVariableExpression(_X))
+    atom = nl.ApplicationExpression(head, nl.IndividualVariableExpression(_Y))
+    return nl.LambdaExpression(_Y, nl.LambdaExpression(_X, atom))
+
+
+def _entry(category: str, sem: nl.Expression, **features: str) -> FeatStructNonterminal:
+    return FeatStructNonterminal({TYPE: category, "SEM": sem, **features})
+
+
+def _readings(slot: str) -> list[FeatStructNonterminal]:
+    """Every category a slot allows: an -s word is a plural noun or a third-person verb; another
+    word an adjective, a singular noun or a base-form verb; a first word may also be a name."""
+    kind, i = slot[1], slot[2:-1]
+    const = _entry("NP", nl.ConstantExpression(nl.Variable(f"const{i}")), NUM="sg")
+    if kind == "c":
+        return [const]
+    if kind in "sS":
+        out = [_entry("NPL", _unary(f"plural{i}")), _entry("TV", _binary(f"verb{i}"), NUM="sg")]
+    else:
+        out = [
+            _entry("ADJ", _unary(f"pred{i}")),
+            _entry("N", _unary(f"pred{i}")),
+            _entry("TV", _binary(f"verbbase{i}"), NUM="pl"),
+        ]
+    return out + [const] if kind.isupper() else out
+
+
+@cache
+def _base_grammar() -> FeatureGrammar:
+    text = resources.files("linc.parsing").joinpath(GRAMMAR_FILE).read_text(encoding="utf-8")
+    return FeatureGrammar.fromstring(text)
+
+
+@cache
+def _closed_words() -> frozenset[str]:
+    return frozenset(t for p in _base_grammar().productions() for t in p.rhs() if isinstance(t, str))
+
+
+@lru_cache(maxsize=4096)
+def _parse_skeleton(skeleton: tuple[str, ...]) -> tuple[nl.Expression, ...]:
+    """The distinct meanings (at most MAX_READINGS) of a skeleton, with placeholder symbols."""
+    base = _base_grammar()
+    lexicon = [Production(lhs, [t]) for t in skeleton if t.startswith("<") for lhs in _readings(t)]
+    grammar = FeatureGrammar(base.start(), base.productions() + lexicon)
+    chart = FeatureBottomUpLeftCornerChartParser(grammar, max_time=MAX_SECONDS)
+    meanings: list[nl.Expression] = []
+    for tree in chart.parse(list(skeleton)):
+        sem = tree.label()["SEM"].simplify()
+        if sem not in meanings:
+            meanings.append(sem)
+        if len(meanings) == MAX_READINGS:
+            break
+    return tuple(meanings)
+
+
+# ---------------------------------------------------------------- parsing
+
+
+def _parse_sentence(sentence: str) -> Formula:
+    tokens = tokenize(sentence)
+    if not tokens:
+        raise ParserError(f"empty sentence: {sentence!r}")
+    if len(tokens) > MAX_TOKENS:
+        raise ParserError(f"sentence of {len(tokens)} tokens (limit {MAX_TOKENS}) is outside the grammar: {sentence!r}")
+    skeleton: list[str] = []
+    names: dict[str, str] = {}
+    for i, token in enumerate(tokens):
+        if token in _closed_words():
+            skeleton.append(token)
+        elif token.startswith("the ") or _is_content(token):
+            skeleton.append(_slot(token, i))
+            names.update(_symbols(token, i))
+        else:
+            raise ParserError(f"sentence outside the grammar (unexpected {token!r}): {sentence!r}")
+    try:
+        meanings = [from_nltk(m, names, sentence) for m in _parse_skeleton(tuple(skeleton))]
+    except TimeoutError as err:
+        raise ParserError(f"sentence too complex to parse in {MAX_SECONDS:g} s: {sentence!r}") from err
+    if not meanings:
+        raise ParserError(f"sentence outside the grammar: {sentence!r}")
+    if len(meanings) > 1:
+        raise ParserError(f"ambiguous sentence ({meanings[0]} or {meanings[1]}): {sentence!r}")
+    return meanings[0]
+
+
+def from_nltk(expr: nl.Expression, names: Mapping[str, str] | None = None, sentence: str = "") -> Formula:
+    """Convert an nltk first-order expression into the linc IR, renaming symbols through ``names``.
+
+    >>> str(from_nltk(nl.Expression.fromstring("all x.(Man(x) -> -Mortal(socrates))")))
+    '∀x (Man(x) → ¬Mortal(socrates))'
+    >>> str(from_nltk(nl.Expression.fromstring("exists y.(P(y) & y = father(ann))")))
+    '∃y (P(y) ∧ y = father(ann))'
+    """
+    names = names or {}
+
+    def formula(e: nl.Expression) -> Formula:
+        if isinstance(e, nl.AllExpression):
+            return Forall(Var(e.variable.name), formula(e.term))
+        if isinstance(e, nl.ExistsExpression):
+            return Exists(Var(e.variable.name), formula(e.term))
+        if isinstance(e, nl.NegatedExpression):
+            return Not(formula(e.term))
+        if isinstance(e, nl.EqualityExpression):
+            return Eq(term(e.first), term(e.second))
+        for nltk_class, ir_class in _CONNECTIVES:
+            if isinstance(e, nltk_class):
+                return ir_class(formula(e.first), formula(e.second))
+        if isinstance(e, nl.ApplicationExpression):
+            head, args = e.uncurry()
+            if isinstance(head, _SYMBOLS):
+                return Pred(symbol(head), tuple(term(a) for a in args))
+        if isinstance(e, nl.ConstantExpression):
+            return Pred(symbol(e))
+        raise ParserError(f"no first-order reading ({e}) of {sentence!r}")
+
+    def term(e: nl.Expression) -> Term:
+        if isinstance(e, nl.IndividualVariableExpression):
+            return Var(e.variable.name)
+        if isinstance(e, nl.ConstantExpression):
+            return Const(symbol(e))
+        if isinstance(e, nl.ApplicationExpression):
+            head, args = e.uncurry()
+            if isinstance(head, _SYMBOLS):
+                return Func(symbol(head), tuple(term(a) for a in args))
+        raise ParserError(f"no first-order term ({e}) in the reading of {sentence!r}")
+
+    def symbol(e: nl.AbstractVariableExpression) -> str:
+        return names.get(e.variable.name, e.variable.name)
+
+    return formula(expr)
+
+
+# Heads of atoms and function terms: constants, and nltk's one-letter "function variables" (P, F).
+_SYMBOLS = (nl.ConstantExpression, nl.FunctionVariableExpression)
+_CONNECTIVES = (
+    (nl.AndExpression, And),
+    (nl.OrExpression, Or),
+    (nl.ImpExpression, Implies),
+    (nl.IffExpression, Iff),
+)
+
+
+def _explicit(f: Formula) -> Formula:
+    """Negated atoms as atoms of their own: ``¬Big(x)`` → ``Not_Big(x)``."""
+    if isinstance(f, Not) and isinstance(f.body, Pred):
+        return Pred(NOT_PREFIX + f.body.name, f.body.args)
+    if isinstance(f, Not):
+        return Not(_explicit(f.body))
+    if isinstance(f, Binary):
+        return type(f)(_explicit(f.left), _explicit(f.right))
+    if isinstance(f, (Forall, Exists)):
+        return type(f)(f.var, _explicit(f.body))
+    return f
+
+
+def _coherence(conclusion: Formula) -> list[Formula]:
+    """``¬(P(t) ∧ Not_P(t))`` for each atom ``P(t)`` of a (classical) conclusion."""
+    atoms = dict.fromkeys(g for g in subformulas(conclusion) if isinstance(g, Pred))
+    return [universal_closure(Not(And(a, Pred(NOT_PREFIX + a.name, a.args)))) for a in atoms]
+
+
+class GrammarParser(Parser):
+    """Deterministic parser for ProofWriter/ProntoQA-style controlled English: one Sample per
+    problem, whatever ``k``. Parsed sentences are cached, as theories repeat their sentences.
+
+    ``semantics`` says what "not" means:
+
+    - ``"classical"`` (default): ``¬``, so provers may reason by contraposition and by cases;
+    - ``"proofwriter"``: ProofWriter's open-world semantics, with which its answers were computed.
+      A negated statement is a fact of its own (``Not_Big(bob)``) and rules only fire forwards:
+      the conclusion is True when derived, False when its opposite is derived, else Uncertain.
+      One coherence axiom per atom of the conclusion, ``¬(Big(bob) ∧ Not_Big(bob))``, is appended
+      to the Sample's premises (after the translated ones) so that a prover can tell False apart.
+      Classically, 15 of the 600 ProofWriter depth-5 dev problems get another answer than the
+      dataset's (case analysis, contraposition, premises that contradict each other only
+      classically); with this semantics all 600 agree.
+
+    >>> GrammarParser(semantics="proofwriter").parse("The cat does not chase Bob.")
+    Pred(name='Not_Chases', args=(Const(name='cat'), Const(name='bob')))
+    """
+
+    name: ClassVar[str] = "grammar"
+
+    def __init__(self, semantics: str = "classical", cache_size: int = 16384):
+        if semantics not in SEMANTICS:
+            raise ParserError(f"unknown semantics {semantics!r}; choose from {', '.join(SEMANTICS)}")
+        self.semantics = semantics
+        self._sentence = lru_cache(maxsize=cache_size)(_parse_sentence)
+
+    def parse(self, text: str) -> Formula:
+        """One formula for ``text``: a sentence, or several (split at ". ") read as a conjunction.
+
+        Raises :class:`ParserError` naming the sentence that is outside the grammar."""
+        f = self._classical(text)
+        return _explicit(f) if self.semantics == "proofwriter" else f
+
+    def translate(self, problem: Problem, k: int = 1) -> list[Sample]:
+        """One Sample; a sentence outside the grammar gives a Sample with ``error`` naming it."""
+        try:
+            premises = [self.parse(p) for p in problem.premises]
+            conclusion = self._classical(problem.conclusion)
+        except ParserError as err:
+            return [Sample(premises=[], conclusion=None, error=str(err))]
+        texts = [*problem.premises, problem.conclusion]
+        axioms: list[Formula] = []
+        if self.semantics == "proofwriter":
+            conclusion, axioms = _explicit(conclusion), _coherence(conclusion)
+        lines = [f"TEXT: {t}\nFOL: {f}" for t, f in zip(texts, [*premises, conclusion])]
+        raw = "\n".join(lines + [f"AXIOM: {a}" for a in axioms])
+        return [Sample(premises=premises + axioms, conclusion=conclusion, raw=raw)]
+
+    def _classical(self, text: str) -> Formula:
+        sentences = [s.strip() for s in _SENTENCE_END.split(text.strip()) if s.strip()]
+        if not sentences:
+            raise ParserError(f"empty text: {text!r}")
+        return conjoin([self._sentence(s) for s in sentences])

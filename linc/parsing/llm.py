@@ -1,0 +1,254 @@
+"""The ``llm`` parser: any LangChain chat model as a semantic parser into FOL (the LINC recipe).
+
+The model gets the LINC-style prompt (:mod:`linc.parsing.prompt`); K completions are sampled (in
+one call with ``n`` when the model has that parameter, else K calls); the formulas are found in
+each completion (:mod:`linc.parsing.extract`) and read into the IR, strictly or leniently. A bad
+completion, a failing, silent or hanging model each give an ``Error`` sample, never an exception.
+
+>>> from langchain_core.language_models.fake_chat_models import FakeListChatModel
+>>> model = FakeListChatModel(responses=["TEXT: Bob is big.\\nFOL: Big(Bob)\\nTEXT: Bob is red.\\nFOL: Red(Bob)"])
+>>> [str(s.conclusion) for s in LLMParser(model, cache=False).translate(Problem(["Bob is big."], "Bob is red."))]
+['Red(Bob)']
+
+Self-repair: :meth:`LLMParser.repair` shows the model its previous answer and the error (a formula
+that does not read, a symbol used with two arities, contradictory premises) and asks again.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from functools import lru_cache
+from typing import Any, Callable, TypeVar
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import BaseMessage
+
+from linc.errors import FormulaSyntaxError, ParserError
+from linc.logic.formula import Formula
+from linc.logic.read import parse, parse_lenient
+from linc.logic.signature import repair_signature
+from linc.parsing.base import Parser, Problem, Sample
+from linc.parsing.cache import LLMCache, conversation, model_identity
+from linc.parsing.extract import STYLES, extract
+from linc.parsing.prompt import build_messages, load_examples, repair_messages
+
+T = TypeVar("T")
+
+
+class LLMParser(Parser):
+    """Translate with a chat model. ``model``: a ``BaseChatModel`` or ``"provider:name"`` (resolved
+    by ``langchain.chat_models.init_chat_model`` with ``model_options``).
+
+    Reading options (the defaults are the repairs that raise accuracy on the recorded GPT-3.5
+    outputs; ``extraction="linc", lenient=False, fix_signature=False`` reproduces LINC):
+
+    - ``extraction``: ``"robust"`` or ``"linc"`` (see :mod:`linc.parsing.extract`);
+    - ``lenient``: read with the lenient NLTK reader, recording its repairs;
+    - ``fix_signature``: rename a symbol used with two arities or kinds apart, recording it.
+
+    ``cache``: True (default location, see :func:`linc.parsing.cache.default_cache_path`), a path,
+    an :class:`LLMCache`, or False. ``call_timeout``: seconds before a model call counts as failed.
+    """
+
+    name = "llm"
+
+    def __init__(
+        self,
+        model: BaseChatModel | str | None = None,
+        *,
+        shots: int = 8,
+        examples: str | None = None,
+        temperature: float | None = None,
+        extraction: str = "robust",
+        lenient: bool = True,
+        fix_signature: bool = True,
+        cache: LLMCache | str | os.PathLike[str] | bool = True,
+        call_timeout: float | None = 600.0,
+        max_concurrency: int = 4,
+        model_options: dict[str, Any] | None = None,
+    ):
+        if extraction not in STYLES:
+            raise ParserError(f"unknown extraction style {extraction!r}; known: {', '.join(STYLES)}")
+        self.model = resolve_model(model, temperature, model_options or {})
+        self.examples = load_examples(examples)
+        if not 0 <= shots <= len(self.examples):
+            raise ParserError(f"shots must be between 0 and {len(self.examples)}, not {shots}")
+        self.shots = shots
+        self.temperature = temperature
+        self.extraction = extraction
+        self.lenient = lenient
+        self.fix_signature = fix_signature
+        self.call_timeout = call_timeout
+        self.max_concurrency = max(1, max_concurrency)
+        self.cache = _open_cache(cache)
+        self._identity = model_identity(self.model)
+        self._takes_n = "n" in type(self.model).model_fields
+
+    # ------------------------------------------------------------ the Parser contract
+
+    def translate(self, problem: Problem, k: int = 1) -> list[Sample]:
+        """K candidate translations; a failed model call gives ``Error`` samples in its place."""
+        _check_problem(problem)
+        return self._samples(self.messages(problem), max(1, k))
+
+    def repair(self, problem: Problem, sample: Sample, error: str) -> Sample | None:
+        """One more round: the previous answer and its ``error`` go back to the model. None when the
+        model could not be asked (the original sample then stands)."""
+        _check_problem(problem)
+        messages = repair_messages(self.messages(problem), sample.raw, error)
+        fixed = self._samples(messages, 1)[0]
+        if fixed.raw == "" and fixed.error is not None:
+            return None
+        fixed.model_repairs = sample.model_repairs + 1
+        return fixed
+
+    # ------------------------------------------------------------ pieces, public for tools and tests
+
+    def messages(self, problem: Problem) -> list[BaseMessage]:
+        """The conversation sent to the model for ``problem``."""
+        return build_messages(problem, self.shots, self.examples)
+
+    def read_completion(self, raw: str) -> Sample:
+        """Turn one completion into a sample: find the formulas, read them, fix the signature."""
+        found = extract(raw, self.extraction)
+        if not found.formulas:
+            what = "a 'FOL:' line followed by a tab" if self.extraction == "linc" else "a FOL line"
+            return Sample([], None, raw=raw, error=f"no FOL found in the completion (expected {what})")
+        repairs = list(found.notes)
+        formulas = []
+        last = len(found.formulas) - 1
+        for i, text in enumerate(found.formulas):
+            where = "conclusion" if i == last else f"premise {i + 1}"
+            formula, fixes = _read_formula(text, self.lenient)
+            if formula is None:
+                return Sample([], None, raw=raw, repairs=repairs, error=f"FormulaSyntaxError in the {where}: {fixes[0]}")
+            repairs.extend(f"{where}: {fix}" for fix in fixes)
+            formulas.append(formula)
+        if self.fix_signature:
+            formulas, fixes = repair_signature(formulas)
+            repairs.extend(fixes)
+        return Sample(formulas[:-1], formulas[-1], raw=raw, repairs=repairs)
+
+    # ------------------------------------------------------------ calling the model
+
+    def _samples(self, messages: list[BaseMessage], k: int) -> list[Sample]:
+        key = LLMCache.key(self._identity, {"temperature": self.temperature}, conversation(messages))
+        texts = self.cache.get(key)[:k] if self.cache is not None else []
+        failure = None
+        if len(texts) < k:
+            fresh, failure = self._call(messages, k - len(texts))
+            if fresh and self.cache is not None:
+                self.cache.add(key, fresh, model=self._identity["type"])
+            texts = texts + fresh
+        samples = [self.read_completion(text) for text in texts]
+        if failure is not None:
+            samples += [Sample([], None, error=failure) for _ in range(k - len(texts))]
+        return samples
+
+    def _call(self, messages: list[BaseMessage], n: int) -> tuple[list[str], str | None]:
+        """(completions, why some or all are missing)."""
+        try:
+            return _within(self.call_timeout, lambda: self._request(messages, n))
+        except TimeoutError:
+            return [], f"the model did not answer within {self.call_timeout:g} s"
+        except Exception as err:  # provider SDKs raise their own classes (HTTP, auth, rate limits)
+            return [], _describe(err)
+
+    def _request(self, messages: list[BaseMessage], n: int) -> tuple[list[str], str | None]:
+        if self._takes_n:
+            model = self.model.model_copy(update={"n": n}) if n > 1 else self.model
+            result = model.generate([messages])
+            return [_text(g.message) for g in result.generations[0]], None
+        replies = self.model.batch([messages] * n, config={"max_concurrency": self.max_concurrency},
+                                   return_exceptions=True)
+        texts = [_text(r) for r in replies if isinstance(r, BaseMessage)]
+        errors = [r for r in replies if isinstance(r, BaseException)]
+        return texts, _describe(errors[0]) if errors else None
+
+
+def resolve_model(model: BaseChatModel | str | None, temperature: float | None = None,
+                  options: dict[str, Any] | None = None) -> BaseChatModel:
+    """A chat model from an instance or a ``"provider:name"`` string; ``temperature`` is applied to
+    an instance that has that parameter."""
+    options = dict(options or {})
+    if isinstance(model, BaseChatModel):
+        if temperature is not None and "temperature" in type(model).model_fields:
+            return model.model_copy(update={"temperature": temperature})
+        return model
+    if isinstance(model, str) and model.strip():
+        from langchain.chat_models import init_chat_model
+
+        if temperature is not None:
+            options["temperature"] = temperature
+        try:
+            return init_chat_model(model.strip(), **options)
+        except ImportError as err:
+            raise ParserError(f"cannot load the model {model!r}: {err}") from err
+        except ValueError as err:
+            raise ParserError(f"cannot resolve the model {model!r}: {err}") from err
+    raise ParserError("the llm parser needs a model: a LangChain chat model, or 'provider:name' "
+                      "such as 'openai:gpt-4o-mini' (linc solve --model ...)")
+
+
+@lru_cache(maxsize=65536)
+def _read_formula(text: str, lenient: bool) -> tuple[Formula | None, tuple[str, ...]]:
+    """(formula, repairs), or (None, (error,)). Memoised: the K samples of a problem mostly repeat
+    the same lines, and formulas are immutable, so a line is read once."""
+    try:
+        if lenient:
+            formula, fixes = parse_lenient(text, "nltk")
+            return formula, tuple(fixes)
+        return parse(text, "nltk"), ()
+    except FormulaSyntaxError as err:
+        return None, (str(err),)
+
+
+def _open_cache(cache: LLMCache | str | os.PathLike[str] | bool) -> LLMCache | None:
+    if cache is False or cache is None:
+        return None
+    if cache is True:
+        return LLMCache()
+    if isinstance(cache, LLMCache):
+        return cache
+    path = os.fspath(cache)
+    return LLMCache(os.path.join(path, "llm-calls.sqlite") if os.path.isdir(path) else path)
+
+
+def _check_problem(problem: Problem) -> None:
+    if not problem.premises or not any(p.strip() for p in problem.premises):
+        raise ParserError("the problem has no premises: give at least one premise sentence")
+    if not problem.conclusion or not problem.conclusion.strip():
+        raise ParserError("the problem has no conclusion")
+
+
+def _within(seconds: float | None, call: Callable[[], T]) -> T:
+    """Run ``call`` with a deadline. A model call cannot be interrupted, so it runs in a daemon
+    thread that is abandoned (not waited for) when the deadline passes."""
+    if seconds is None:
+        return call()
+    box: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            box["value"] = call()
+        except BaseException as err:  # handed to the caller's thread, re-raised there
+            box["error"] = err
+
+    worker = threading.Thread(target=run, name="linc-llm-call", daemon=True)
+    worker.start()
+    worker.join(seconds)
+    if worker.is_alive():
+        raise TimeoutError(f"no answer within {seconds} s")
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
+
+
+def _text(message: Any) -> str:
+    return str(getattr(message, "text", "") or "")
+
+
+def _describe(err: BaseException) -> str:
+    text = str(err).strip().splitlines()[0][:300] if str(err).strip() else ""
+    return f"the model call failed: {type(err).__name__}" + (f": {text}" if text else "")

@@ -1,0 +1,157 @@
+"""Replay recorded model outputs through the live code path, offline.
+
+:class:`ReplayChatModel` is a real LangChain chat model: it reads the problem out of the prompt it
+is sent (the last ``<PREMISES>``/``<CONCLUSION>`` blocks) and answers with the completions recorded
+for that problem (the ``generations`` of ``../shared/data/linc-recorded/*.jsonl``), the first ``n``
+of them per call. The ``replay`` parser is the ``llm`` parser over that model, so prompt building,
+sampling, caching, extraction and reading are exercised exactly as with a live model.
+
+>>> model = ReplayChatModel.from_records([{"premises": ["Bob is big."], "conclusion": "Bob is red.",
+...                                        "generations": ["TEXT: Bob is red.\\nFOL: Red(Bob)"]}])
+>>> parser = ReplayParser(model=model)
+>>> [str(s.conclusion) for s in parser.translate(Problem(["Bob is big."], "Bob is red."), k=10)]
+['Red(Bob)']
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any, Iterable
+
+from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatResult
+from pydantic import PrivateAttr
+
+from linc.errors import DatasetError, ParserError
+from linc.parsing.base import Problem, Sample
+from linc.parsing.llm import LLMParser
+from linc.parsing.prompt import sentence
+
+_BLOCKS = re.compile(r"<PREMISES>\n(.*?)\n?</PREMISES>\s*<CONCLUSION>\n(.*?)\n?</CONCLUSION>", re.DOTALL)
+_SHOTS = re.compile(r"(\d+)shot")
+
+Key = tuple[tuple[str, ...], str]
+
+
+def problem_key(premises: Iterable[str], conclusion: str) -> Key:
+    """How a problem is recognised: its sentences with whitespace normalised as in the prompt."""
+    return tuple(sentence(p) for p in premises if p.strip()), sentence(conclusion)
+
+
+class ReplayChatModel(BaseChatModel):
+    """Answers a problem's prompt with the completions recorded for that problem.
+
+    ``n`` completions per call (like OpenAI's ``n``; fewer if fewer were recorded). A prompt with no
+    recording, or a follow-up turn (recordings have none), raises :class:`ParserError`.
+    """
+
+    path: str | None = None
+    n: int = 1
+    _recorded: dict[Key, list[str]] = PrivateAttr(default_factory=dict)
+
+    def model_post_init(self, context: Any) -> None:
+        if self.path is not None:
+            self.add_records(_read_jsonl(Path(self.path)))
+
+    @classmethod
+    def from_records(cls, records: Iterable[dict[str, Any]], **kwargs: Any) -> "ReplayChatModel":
+        model = cls(**kwargs)
+        model.add_records(records)
+        return model
+
+    def add_records(self, records: Iterable[dict[str, Any]]) -> None:
+        """Record ``generations`` for each record's ``premises`` and ``conclusion``."""
+        for record in records:
+            self.add(record["premises"], record["conclusion"], record.get("generations") or [])
+
+    def add(self, premises: list[str], conclusion: str, generations: list[str]) -> None:
+        self._recorded[problem_key(premises, conclusion)] = list(generations)
+
+    def knows(self, premises: list[str], conclusion: str) -> bool:
+        return problem_key(premises, conclusion) in self._recorded
+
+    @property
+    def _llm_type(self) -> str:
+        return "linc-replay"
+
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        return {"path": self.path, "n": self.n}
+
+    def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
+                  run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> ChatResult:
+        if any(m.type == "ai" for m in messages[_last_problem_turn(messages):]):
+            raise ParserError("the replay model has no recorded answer to a follow-up turn")
+        found = _BLOCKS.findall(str(messages[-1].text)) if messages else []
+        if not found:
+            raise ParserError("the replay model found no <PREMISES>/<CONCLUSION> blocks in the prompt")
+        premises, conclusion = found[-1]
+        generations = self._recorded.get(problem_key(premises.split("\n"), conclusion))
+        if generations is None:
+            raise ParserError(f"no recorded completion for the problem whose conclusion is {sentence(conclusion)!r}")
+        n = max(1, kwargs.get("n") or self.n)
+        return ChatResult(generations=[ChatGeneration(message=AIMessage(g)) for g in generations[:n]])
+
+
+class ReplayParser(LLMParser):
+    """The ``llm`` parser over a :class:`ReplayChatModel`.
+
+    The recordings come from ``path`` (a recorded JSONL file), or else from each problem itself
+    (``problem.meta["generations"]``, which the JSONL dataset reader fills). The number of shots
+    in the prompt follows the file name (``...-4shot.jsonl``) when not given; it only changes the
+    prompt, not what is replayed. No cache and no call deadline: replaying is already free and
+    cannot hang. No self-repair: recordings have no second turn.
+    """
+
+    name = "replay"
+
+    def __init__(self, path: str | None = None, *, model: ReplayChatModel | None = None,
+                 shots: int | None = None, **options: Any):
+        if model is None:
+            model = ReplayChatModel(path=str(path) if path is not None else None)
+        if shots is None:
+            found = _SHOTS.search(Path(path).name) if path else None
+            shots = int(found.group(1)) if found else 8
+        options.setdefault("cache", False)
+        options.setdefault("call_timeout", None)  # in-process: cannot hang, and a thread per call costs
+        super().__init__(model, shots=shots, **options)
+
+    def translate(self, problem: Problem, k: int = 1) -> list[Sample]:
+        recorded = problem.meta.get("generations")
+        model: ReplayChatModel = self.model  # type: ignore[assignment]
+        if recorded and not model.knows(problem.premises, problem.conclusion):
+            model.add(problem.premises, problem.conclusion, recorded)
+        return super().translate(problem, k)
+
+    def repair(self, problem: Problem, sample: Sample, error: str) -> Sample | None:
+        return None
+
+
+def _last_problem_turn(messages: list[BaseMessage]) -> int:
+    """Index of the human turn holding the problem: the last one with a <PREMISES> block."""
+    for i in range(len(messages) - 1, -1, -1):
+        if messages[i].type == "human" and "<PREMISES>" in str(messages[i].text):
+            return i
+    return len(messages)
+
+
+def _read_jsonl(path: Path) -> list[dict[str, Any]]:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as err:
+        raise DatasetError(f"cannot read recorded completions from {path}: {err}") from err
+    records = []
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            records.append({"premises": list(record["premises"]), "conclusion": str(record["conclusion"]),
+                            "generations": list(record.get("generations") or [])})
+        except (ValueError, KeyError, TypeError) as err:
+            raise DatasetError(f"{path}:{number}: not a recorded problem ({err})") from err
+    return records
