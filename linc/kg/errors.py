@@ -1,0 +1,57 @@
+"""Typed errors of the knowledge graph, all :class:`linc.errors.KnowledgeGraphError` subclasses."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Sequence
+
+from linc.errors import ConflictError, KnowledgeGraphError
+
+if TYPE_CHECKING:
+    from linc.kg.facts import Fact
+    from linc.proving import ProverResult
+
+
+class MalformedFactError(KnowledgeGraphError, ValueError):
+    """A fact that is not a well-formed formula (wrong node types, bad names, bad JSON)."""
+
+
+class NotGroundError(MalformedFactError):
+    """A fact with free variables: neither a ground fact nor a closed rule."""
+
+
+class DatabaseError(KnowledgeGraphError):
+    """The database file is missing, unreadable, corrupt, or not a linc knowledge graph."""
+
+
+class UnknownFactError(KnowledgeGraphError, LookupError):
+    """A fact id or formula that is not stored."""
+
+
+class UnknownConstantError(KnowledgeGraphError, LookupError):
+    """A query about a constant the graph has never heard of."""
+
+
+class UnverifiedFactError(KnowledgeGraphError):
+    """The prover did not show the fact (not entailed, a limit hit, or the premises inconsistent).
+
+    ``result`` is the prover's answer, so a caller can tell "not entailed" from "timed out"."""
+
+    def __init__(self, message: str, result: "ProverResult | None" = None):
+        self.result = result
+        super().__init__(message)
+
+
+class FactConflictError(ConflictError):
+    """A new fact contradicts stored facts; ``facts`` are those facts, ``conflicts`` their FOL."""
+
+    def __init__(self, message: str, facts: Sequence["Fact"]):
+        self.facts = tuple(facts)
+        super().__init__(message, [f.fol for f in self.facts])
+
+
+class StaleRevision(KnowledgeGraphError):
+    """Internal signal: the facts changed between a consistency check and the write."""
+
+    def __init__(self, revision: int):
+        self.revision = revision
+        super().__init__(f"knowledge graph changed (now at revision {revision})")

@@ -1,0 +1,248 @@
+"""The in-memory graph view of stored facts (networkx), its queries, exports and drawing.
+
+Ground literals become graph structure: each constant (or ground function term) is a node, a
+unary predicate is a node label, a binary predicate (or ``=``) an edge from the first argument to
+the second. Negated literals are kept the same way, as negative labels and ``negated`` edges, so
+"Bob is not big" is as visible as "Bob is big". Everything else (rules, quantified or compound
+formulas, atoms of other arities) is a rule, attached to the symbols it mentions.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Literal
+
+import networkx as nx
+
+from linc.kg.errors import UnknownConstantError
+from linc.kg.facts import Fact, literal_atom, symbols
+from linc.logic.formula import Eq
+
+Direction = Literal["out", "in", "both"]
+
+
+@dataclass(frozen=True)
+class Edge:
+    """One stored binary literal: ``relation(subject, object)``, negated or not, from fact ``fact``."""
+
+    subject: str
+    relation: str
+    object: str
+    fact: int
+    negated: bool = False
+
+    def __str__(self) -> str:
+        atom = f"{self.relation}({self.subject}, {self.object})"
+        return f"¬{atom}" if self.negated else atom
+
+
+def build(facts: Iterable[Fact]) -> nx.MultiDiGraph:
+    """The graph of ``facts``; rules go to ``graph.graph["rules"]`` (fact id → FOL) and to the
+    ``rules`` list of every constant node and ``graph.graph["predicates"]`` entry they mention."""
+    g = nx.MultiDiGraph()
+    g.graph["rules"] = {}
+    g.graph["predicates"] = {}
+    for fact in facts:
+        if fact.ground and _graph_arity(fact):
+            _add_literal(g, fact)
+        else:
+            _add_rule(g, fact)
+    return g
+
+
+def _graph_arity(fact: Fact) -> bool:
+    atom, _ = literal_atom(fact.formula)
+    return isinstance(atom, Eq) or len(atom.args) in (1, 2)
+
+
+def _node(g: nx.MultiDiGraph, name: str) -> None:
+    if name not in g:
+        g.add_node(name, labels={}, negative_labels={}, rules=[])
+
+
+def _add_literal(g: nx.MultiDiGraph, fact: Fact) -> None:
+    atom, positive = literal_atom(fact.formula)
+    if isinstance(atom, Eq):
+        relation, args = "=", [str(atom.left), str(atom.right)]
+    else:
+        relation, args = atom.name, [str(a) for a in atom.args]
+    for name in args:
+        _node(g, name)
+    if len(args) == 1:
+        g.nodes[args[0]]["labels" if positive else "negative_labels"][relation] = fact.id
+    else:
+        g.add_edge(args[0], args[1], key=fact.id, relation=relation, negated=not positive, fact=fact.id)
+    g.graph["predicates"].setdefault(relation, [])
+
+
+def _add_rule(g: nx.MultiDiGraph, fact: Fact) -> None:
+    g.graph["rules"][fact.id] = fact.fol
+    for kind, name in sorted(symbols(fact.formula)):
+        if kind == "constant":
+            _node(g, name)
+            g.nodes[name]["rules"].append(fact.id)
+        elif kind == "predicate":
+            g.graph["predicates"].setdefault(name, []).append(fact.id)
+
+
+# ---------------------------------------------------------------- queries
+
+
+def neighbours(
+    g: nx.MultiDiGraph,
+    node: str,
+    relation: str | None = None,
+    direction: Direction = "out",
+    negated: bool = False,
+) -> list[Edge]:
+    """Edges at ``node`` (optionally one ``relation``), outgoing, incoming or both.
+
+    ``negated`` selects the stored negative literals (``¬Likes(bob, anne)``) instead of positive."""
+    if node not in g:
+        return []
+    found: list[tuple] = []
+    if direction in ("out", "both"):
+        found += list(g.out_edges(node, data=True))
+    if direction in ("in", "both"):
+        found += list(g.in_edges(node, data=True))
+    edges = {
+        _edge(u, v, d)
+        for u, v, d in found
+        if d["negated"] == negated and (relation is None or d["relation"] == relation)
+    }
+    return sorted(edges, key=lambda e: (e.fact, e.subject, e.object))
+
+
+def paths(
+    g: nx.MultiDiGraph,
+    source: str,
+    target: str,
+    *,
+    max_length: int = 4,
+    directed: bool = False,
+    relation: str | None = None,
+    limit: int = 100,
+) -> list[list[Edge]]:
+    """Simple paths of positive edges from ``source`` to ``target``, shortest first.
+
+    Undirected by default: "how are bob and anne connected?" rarely cares which way each edge
+    points; each :class:`Edge` still reports its stored direction. At most ``limit`` paths."""
+    for name in (source, target):
+        if name not in g:
+            raise UnknownConstantError(f"no constant {name!r} in the knowledge graph")
+    if source == target:
+        return [[]]
+    keep = [(u, v, k) for u, v, k, d in g.edges(keys=True, data=True) if not d["negated"] and relation in (None, d["relation"])]
+    view = g.edge_subgraph(keep)
+    if source not in view or target not in view:
+        return []
+    walk = view if directed else view.to_undirected(as_view=True)
+    out: list[list[Edge]] = []
+    for length in range(1, max_length + 1):
+        for edge_path in nx.all_simple_edge_paths(walk, source, target, cutoff=length):
+            if len(edge_path) == length:
+                out.append([_stored_edge(g, u, v, k) for u, v, k in edge_path])
+                if len(out) >= limit:
+                    return out
+    return out
+
+
+def _stored_edge(g: nx.MultiDiGraph, u: str, v: str, key: int) -> Edge:
+    """The edge as stored (an undirected walk may traverse it backwards); keys are fact ids."""
+    subject, obj = (u, v) if g.has_edge(u, v, key) else (v, u)
+    return _edge(subject, obj, g.edges[subject, obj, key])
+
+
+def _edge(u: str, v: str, d: dict[str, Any]) -> Edge:
+    return Edge(u, d["relation"], v, d["fact"], d["negated"])
+
+
+# ---------------------------------------------------------------- export and drawing
+
+
+def to_json(g: nx.MultiDiGraph, facts: Iterable[Fact]) -> dict[str, Any]:
+    """Nodes, edges, rules and every fact with provenance, as plain JSON data."""
+    return {
+        "nodes": [
+            {
+                "id": n,
+                "labels": sorted(d["labels"]),
+                "negative_labels": sorted(d["negative_labels"]),
+                "rules": list(d["rules"]),
+            }
+            for n, d in sorted(g.nodes(data=True))
+        ],
+        "edges": [
+            {"source": u, "target": v, "relation": d["relation"], "negated": d["negated"], "fact": d["fact"]}
+            for u, v, d in g.edges(data=True)
+        ],
+        "rules": [{"fact": i, "fol": fol} for i, fol in sorted(g.graph["rules"].items())],
+        "facts": [f.to_dict() for f in facts],
+    }
+
+
+def write_graphml(g: nx.MultiDiGraph, path: str | Path) -> Path:
+    """GraphML needs scalar attributes: labels and rule lists are written as ``;``-joined text."""
+    flat = nx.MultiDiGraph()
+    flat.graph["rules"] = json.dumps({str(k): v for k, v in g.graph["rules"].items()}, ensure_ascii=False)
+    for n, d in g.nodes(data=True):
+        flat.add_node(
+            n,
+            labels=";".join(sorted(d["labels"])),
+            negative_labels=";".join(sorted(d["negative_labels"])),
+            rules=";".join(map(str, d["rules"])),
+        )
+    for u, v, k, d in g.edges(keys=True, data=True):
+        flat.add_edge(u, v, key=k, relation=d["relation"], negated=d["negated"], fact=d["fact"])
+    nx.write_graphml(flat, str(path))
+    return Path(path)
+
+
+def subgraph(g: nx.MultiDiGraph, around: Iterable[str], radius: int = 1) -> nx.MultiDiGraph:
+    """The nodes within ``radius`` edges (either direction) of ``around``, with their edges."""
+    seeds = list(around)
+    for name in seeds:
+        if name not in g:
+            raise UnknownConstantError(f"no constant {name!r} in the knowledge graph")
+    undirected = g.to_undirected(as_view=True)
+    keep: set[str] = set()
+    for name in seeds:
+        keep |= set(nx.single_source_shortest_path_length(undirected, name, cutoff=radius))
+    return g.subgraph(keep).copy()
+
+
+def draw(g: nx.MultiDiGraph, path: str | Path, *, title: str | None = None) -> Path:
+    """A PNG: nodes with their labels (``¬`` for negative ones), edges named by relation."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(max(6.0, len(g) ** 0.5 * 3), max(4.5, len(g) ** 0.5 * 2.4)))
+    try:
+        pos = nx.spring_layout(g, seed=7) if len(g) else {}
+        texts = {n: _node_text(n, d) for n, d in g.nodes(data=True)}
+        nx.draw_networkx_nodes(g, pos, ax=ax, node_color="#dbe9f6", edgecolors="#2f5d8a", node_size=900)
+        nx.draw_networkx_labels(g, pos, labels=texts, ax=ax, font_size=8)
+        positive = [(u, v) for u, v, d in g.edges(data=True) if not d["negated"]]
+        negative = [(u, v) for u, v, d in g.edges(data=True) if d["negated"]]
+        nx.draw_networkx_edges(g, pos, edgelist=positive, ax=ax, arrows=True, node_size=900)
+        nx.draw_networkx_edges(g, pos, edgelist=negative, ax=ax, arrows=True, style="dashed", edge_color="#b03030", node_size=900)
+        names: dict[tuple[str, str], list[str]] = {}
+        for u, v, d in g.edges(data=True):
+            names.setdefault((u, v), []).append(("¬" if d["negated"] else "") + d["relation"])
+        nx.draw_networkx_edge_labels(g, pos, edge_labels={k: ", ".join(v) for k, v in names.items()}, ax=ax, font_size=7)
+        ax.set_title(title or f"{len(g)} constants, {g.number_of_edges()} relations, {len(g.graph.get('rules', {}))} rules")
+        ax.axis("off")
+        fig.tight_layout()
+        fig.savefig(str(path), format="png", dpi=110)
+    finally:
+        plt.close(fig)
+    return Path(path)
+
+
+def _node_text(name: str, d: dict[str, Any]) -> str:
+    labels = sorted(d["labels"]) + [f"¬{p}" for p in sorted(d["negative_labels"])]
+    return f"{name}\n{', '.join(labels)}" if labels else name

@@ -1,0 +1,319 @@
+"""SQLite persistence of facts: one file, WAL journal, one transaction per change.
+
+Why these settings: WAL lets readers run while one process writes; ``synchronous=FULL`` makes a
+committed insert survive a crash of the process (and of the machine); ``BEGIN IMMEDIATE`` takes the
+write lock up front so two writers queue on the busy timeout instead of failing half-way; a
+``revision`` counter in the file tells every process when its in-memory graph is stale.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import sqlite3
+import time
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterator, Sequence
+
+from linc.kg import codec
+from linc.kg.errors import DatabaseError, MalformedFactError, StaleRevision
+from linc.kg.facts import Fact, FactKind, Premise, symbols
+
+#: Identifies a linc knowledge-graph file (``PRAGMA application_id``), ASCII "linK".
+APPLICATION_ID = 0x6C696E4B
+SCHEMA_VERSION = 1
+# Ids per IN (...) query: well under SQLite's bound-parameter limit on every build.
+_CHUNK = 500
+
+_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE facts (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    key TEXT NOT NULL UNIQUE,
+    fol TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('axiom', 'derived')),
+    text TEXT,
+    premises TEXT NOT NULL,
+    parser TEXT,
+    model TEXT,
+    prover TEXT,
+    proof TEXT,
+    seconds REAL,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE depends (
+    fact_id INTEGER NOT NULL REFERENCES facts(id) ON DELETE CASCADE,
+    on_id INTEGER NOT NULL REFERENCES facts(id) ON DELETE CASCADE,
+    PRIMARY KEY (fact_id, on_id)
+);
+CREATE INDEX depends_on_id ON depends(on_id);
+CREATE TABLE symbols (
+    fact_id INTEGER NOT NULL REFERENCES facts(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL,
+    name TEXT NOT NULL,
+    PRIMARY KEY (fact_id, kind, name)
+);
+CREATE INDEX symbols_name ON symbols(kind, name);
+INSERT INTO meta (key, value) VALUES ('revision', '0');
+"""
+
+
+class Store:
+    """The facts table and its indexes in one SQLite file; returns :class:`Fact` records."""
+
+    def __init__(self, path: str | Path, *, create: bool = True, busy_timeout: float = 30.0):
+        self.path = Path(path)
+        self.busy_timeout = busy_timeout
+        if not self.path.exists():
+            if not create:
+                raise DatabaseError(f"no knowledge graph at {self.path}")
+            if not self.path.parent.is_dir():
+                raise DatabaseError(f"cannot create {self.path}: folder {self.path.parent} does not exist")
+        elif not self.path.is_file():
+            raise DatabaseError(f"{self.path} is not a file")
+        try:
+            # One thread at a time, but it may be handed between threads (agents run tools in workers).
+            self._db = sqlite3.connect(self.path, timeout=busy_timeout, isolation_level=None, check_same_thread=False)
+        except sqlite3.Error as exc:
+            raise DatabaseError(f"cannot open {self.path}: {exc}") from exc
+        try:
+            self._setup()
+        except sqlite3.DatabaseError as exc:
+            self._db.close()
+            raise DatabaseError(f"{self.path} is not a readable knowledge graph: {exc}") from exc
+        except DatabaseError:
+            self._db.close()
+            raise
+
+    def _setup(self) -> None:
+        db = self._db
+        db.execute("PRAGMA foreign_keys = ON")
+        self._retry(lambda: db.execute("PRAGMA journal_mode = WAL").fetchone())
+        db.execute("PRAGMA synchronous = FULL")
+        if self._version() == (APPLICATION_ID, SCHEMA_VERSION):
+            return
+        with self._transaction():  # re-checked under the write lock: another process may be creating it
+            app_id, version = self._version()
+            if (app_id, version) == (APPLICATION_ID, SCHEMA_VERSION):
+                return
+            if app_id == APPLICATION_ID:
+                raise DatabaseError(f"{self.path} has schema version {version}; this linc reads version {SCHEMA_VERSION}, upgrade linc")
+            tables = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+            if app_id != APPLICATION_ID and (app_id or tables):
+                raise DatabaseError(f"{self.path} is an SQLite database but not a linc knowledge graph")
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    db.execute(statement)
+            db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def _version(self) -> tuple[int, int]:
+        app_id = self._db.execute("PRAGMA application_id").fetchone()[0]
+        version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        return app_id, version
+
+    def close(self) -> None:
+        self._db.close()
+
+    # ------------------------------------------------------------ transactions
+
+    def _retry(self, action):
+        """Run ``action``, retrying while another process holds the lock past the busy timeout."""
+        deadline = time.monotonic() + self.busy_timeout
+        while True:
+            try:
+                return action()
+            except sqlite3.OperationalError as exc:
+                busy = "locked" in str(exc) or "busy" in str(exc)
+                if not busy or time.monotonic() > deadline:
+                    raise DatabaseError(f"{self.path}: {exc}") from exc
+                time.sleep(random.uniform(0.01, 0.05))
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE ... COMMIT; rolled back on any error, which surfaces as DatabaseError."""
+        self._retry(lambda: self._db.execute("BEGIN IMMEDIATE"))
+        try:
+            yield self._db
+            self._retry(lambda: self._db.execute("COMMIT"))
+        except sqlite3.DatabaseError as exc:
+            raise DatabaseError(f"{self.path}: {exc}") from exc
+        finally:
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
+
+    @contextmanager
+    def change(self, expected_revision: int | None = None) -> Iterator[sqlite3.Connection]:
+        """One write transaction that bumps the revision.
+
+        With ``expected_revision``, raises :class:`StaleRevision` (before writing anything) when
+        another change committed since the caller read that revision: the caller re-checks."""
+        with self._transaction() as db:
+            current = self.revision()
+            if expected_revision is not None and current != expected_revision:
+                raise StaleRevision(current)
+            yield db
+            db.execute("UPDATE meta SET value = ? WHERE key = 'revision'", (str(current + 1),))
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """A read transaction: several reads see one state even while another process writes."""
+        self._query("BEGIN")
+        try:
+            yield
+        finally:
+            if self._db.in_transaction:
+                self._db.execute("COMMIT")
+
+    def revision(self) -> int:
+        return int(self._query("SELECT value FROM meta WHERE key = 'revision'")[0][0])
+
+    def _query(self, sql: str, params: Sequence = ()) -> list[tuple]:
+        """Run a read; a file damaged after opening surfaces as :class:`DatabaseError`."""
+        try:
+            return self._db.execute(sql, params).fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise DatabaseError(f"{self.path}: {exc}") from exc
+
+    # ------------------------------------------------------------ writes
+
+    def insert(
+        self,
+        db: sqlite3.Connection,
+        formula,
+        kind: FactKind,
+        *,
+        premises: Sequence[Premise] = (),
+        text: str | None = None,
+        parser: str | None = None,
+        model: str | None = None,
+        prover: str | None = None,
+        proof: str | None = None,
+        seconds: float | None = None,
+        depends_on: Sequence[int] = (),
+    ) -> int:
+        """Insert inside a :meth:`change` transaction; returns the new id."""
+        cur = db.execute(
+            "INSERT INTO facts (key, fol, kind, text, premises, parser, model, prover, proof, seconds, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                codec.dumps(formula),
+                str(formula),
+                kind.value,
+                text,
+                json.dumps([p.to_dict() for p in premises], ensure_ascii=False),
+                parser,
+                model,
+                prover,
+                proof,
+                seconds,
+                datetime.now(timezone.utc).isoformat(timespec="microseconds"),
+            ),
+        )
+        fact_id = cur.lastrowid
+        db.executemany("INSERT INTO depends (fact_id, on_id) VALUES (?, ?)", [(fact_id, d) for d in sorted(set(depends_on))])
+        db.executemany("INSERT INTO symbols (fact_id, kind, name) VALUES (?, ?, ?)", [(fact_id, k, n) for k, n in sorted(symbols(formula))])
+        return fact_id
+
+    def dependents_closure(self, fact_id: int) -> list[int]:
+        """``fact_id`` and every fact that depends on it, directly or through others."""
+        rows = self._query(
+            "WITH RECURSIVE down(id) AS (SELECT id FROM facts WHERE id = ?"
+            " UNION SELECT depends.fact_id FROM depends JOIN down ON depends.on_id = down.id)"
+            " SELECT id FROM down ORDER BY id",
+            (fact_id,),
+        )
+        return [r[0] for r in rows]
+
+    def supports_closure(self, fact_id: int) -> list[int]:
+        """Every stored fact ``fact_id`` rests on, directly or through others."""
+        rows = self._query(
+            "WITH RECURSIVE up(id) AS (SELECT on_id FROM depends WHERE fact_id = ?"
+            " UNION SELECT depends.on_id FROM depends JOIN up ON depends.fact_id = up.id)"
+            " SELECT id FROM up ORDER BY id",
+            (fact_id,),
+        )
+        return [r[0] for r in rows]
+
+    @staticmethod
+    def delete(db: sqlite3.Connection, ids: Sequence[int]) -> None:
+        db.executemany("DELETE FROM facts WHERE id = ?", [(i,) for i in ids])
+
+    # ------------------------------------------------------------ reads
+
+    def facts(self, ids: Sequence[int] | None = None) -> list[Fact]:
+        """All facts in insertion order, or those with the given ids."""
+        if ids is None:
+            rows = self._query("SELECT * FROM facts ORDER BY id")
+            links = self._query("SELECT fact_id, on_id FROM depends ORDER BY on_id")
+        else:
+            rows, links = [], []
+            for start in range(0, len(ids), _CHUNK):
+                chunk = list(ids[start : start + _CHUNK])
+                marks = ",".join("?" * len(chunk))
+                rows += self._query(f"SELECT * FROM facts WHERE id IN ({marks})", chunk)
+                links += self._query(f"SELECT fact_id, on_id FROM depends WHERE fact_id IN ({marks})", chunk)
+            rows.sort()
+            links.sort(key=lambda link: link[1])
+        deps: dict[int, list[int]] = {}
+        for fact_id, on_id in links:
+            deps.setdefault(fact_id, []).append(on_id)
+        return [self._fact(row, deps.get(row[0], [])) for row in rows]
+
+    def count(self) -> int:
+        return self._query("SELECT count(*) FROM facts")[0][0]
+
+    def find(self, formula) -> int | None:
+        """The id of the fact equal to ``formula``, if stored."""
+        rows = self._query("SELECT id FROM facts WHERE key = ?", (codec.dumps(formula),))
+        return rows[0][0] if rows else None
+
+    def with_symbol(self, kind: str, name: str) -> list[int]:
+        rows = self._query("SELECT fact_id FROM symbols WHERE kind = ? AND name = ? ORDER BY fact_id", (kind, name))
+        return [r[0] for r in rows]
+
+    def related(self, seeds: set[tuple[str, str]]) -> list[int]:
+        """Facts linked to ``seeds`` through shared predicates or functions, transitively.
+
+        Facts that share no such symbol with a question cannot change its answer (for a
+        consistent store), except through equality, which can bound the domain: facts using ``=``
+        are always included."""
+        wanted = {s for s in seeds if s[0] != "constant"} | {("predicate", "=")}
+        seen: set[tuple[str, str]] = set()
+        ids: set[int] = set()
+        while wanted - seen:
+            frontier = wanted - seen
+            seen |= frontier
+            new = {i for kind, name in frontier for i in self.with_symbol(kind, name)} - ids
+            ids |= new
+            for i in new:
+                wanted |= {(k, n) for k, n in self._query("SELECT kind, name FROM symbols WHERE fact_id = ?", (i,)) if k != "constant"}
+        return sorted(ids)
+
+    def integrity(self) -> str:
+        """SQLite's own check: ``"ok"`` when the file is sound."""
+        return self._query("PRAGMA integrity_check")[0][0]
+
+    def _fact(self, row: tuple, depends_on: list[int]) -> Fact:
+        fact_id, key, _fol, kind, text, premises, parser, model, prover, proof, seconds, created_at = row
+        try:
+            formula = codec.loads(key)
+            premise_list = tuple(Premise.from_dict(p) for p in json.loads(premises))
+        except (MalformedFactError, json.JSONDecodeError, KeyError, TypeError) as exc:
+            raise DatabaseError(f"{self.path}: fact {fact_id} does not decode: {exc}") from exc
+        return Fact(
+            id=fact_id,
+            formula=formula,
+            kind=FactKind(kind),
+            created_at=created_at,
+            premises=premise_list,
+            text=text,
+            parser=parser,
+            model=model,
+            prover=prover,
+            proof=proof,
+            seconds=seconds,
+            depends_on=tuple(depends_on),
+        )

@@ -1,0 +1,99 @@
+"""``linc kg`` end to end on a temporary file, with the registry's Z3 backend."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from linc.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def db(tmp_path):
+    return str(tmp_path / "kg.sqlite")
+
+
+def linc(*args: str):
+    return runner.invoke(app, ["kg", *args])
+
+
+def test_add_ask_list_provenance_retract(db):
+    for fact, text in (("Big(anne)", "Anne is big."), ("all x. (Big(x) -> Red(x))", "Big things are red."), ("-Likes(bob, anne)", None)):
+        r = linc("add", "--axiom", "--db", db, *(["--text", text] if text else []), "--", fact)
+        assert r.exit_code == 0, r.output
+    r = linc("add", "Likes(anne, bob)", "-p", "Likes(anne, bob)", "--db", db)
+    assert r.exit_code == 0 and "stored #4" in r.output
+    r = linc("add", "Red(anne)", "--use-kg", "--db", db, "--json")
+    assert r.exit_code == 0, r.output
+    red = json.loads(r.output)
+    assert red["kind"] == "derived" and sorted(red["depends_on"]) == [1, 2] and "unsat core" in red["proof"]
+
+    r = linc("ask", "Red(anne)", "--db", db, "--json")
+    assert json.loads(r.output)["label"] == "True"
+    r = linc("ask", "Likes(bob, anne)", "--db", db)
+    assert r.exit_code == 0 and r.output.startswith("False")
+
+    facts = json.loads(linc("list", "--db", db, "--json").output)
+    assert [f["fol"] for f in facts] == ["Big(anne)", "∀x (Big(x) → Red(x))", "¬Likes(bob, anne)", "Likes(anne, bob)", "Red(anne)"]
+    about = json.loads(linc("list", "-c", "bob", "--kind", "axiom", "--db", db, "--json").output)
+    assert [f["fol"] for f in about] == ["¬Likes(bob, anne)"]
+    edges = json.loads(linc("list", "-c", "anne", "-r", "Likes", "--db", db, "--json").output)
+    assert {(e["subject"], e["object"], e["negated"]) for e in edges} == {("anne", "bob", False), ("bob", "anne", True)}
+    r = linc("list", "--db", db)
+    assert r.exit_code == 0 and "5 facts" in r.output
+
+    prov = json.loads(linc("provenance", "Red(anne)", "--db", db, "--json").output)
+    assert [f["fol"] for f in prov["supports"]] == ["Big(anne)", "∀x (Big(x) → Red(x))"]
+    r = linc("provenance", "#1", "--db", db)
+    assert r.exit_code == 0 and "Anne is big." in r.output and "Red(anne)" in r.output
+
+    r = linc("path", "anne", "bob", "--db", db)
+    assert "Likes(anne, bob)" in r.output
+
+    gone = json.loads(linc("retract", "2", "--db", db, "--json").output)
+    assert [f["fol"] for f in gone] == ["∀x (Big(x) → Red(x))", "Red(anne)"]
+
+
+def test_refusals_exit_1_with_the_reason(db):
+    linc("add", "--axiom", "--db", db, "--", "-Likes(bob, anne)")
+    r = linc("add", "Likes(bob, anne)", "--axiom", "--db", db)
+    assert r.exit_code == 1 and "refused" in r.output and "¬Likes(bob, anne)" in r.output
+    r = linc("add", "Red(bob)", "-p", "Big(bob)", "--db", db)
+    assert r.exit_code == 1 and "not verified" in r.output
+    r = linc("add", "Big(x)", "--axiom", "--db", db)
+    assert r.exit_code == 1 and "NotGroundError" in r.output
+    r = linc("add", "Big(bob", "--axiom", "--db", db)
+    assert r.exit_code == 1 and "FormulaSyntaxError" in r.output
+    r = linc("list", "--db", db + ".missing")
+    assert r.exit_code == 1 and "no knowledge graph at" in r.output
+
+
+def test_export_and_draw(db, tmp_path):
+    linc("add", "Likes(anne, bob)", "--axiom", "--db", db)
+    for name in ("kg.json", "kg.graphml", "kg.png"):
+        r = linc("draw" if name.endswith("png") else "export", str(tmp_path / name), "--db", db)
+        assert r.exit_code == 0, r.output
+    assert json.loads((tmp_path / "kg.json").read_text())["edges"][0]["relation"] == "Likes"
+    assert (tmp_path / "kg.png").read_bytes().startswith(b"\x89PNG")
+    r = linc("export", str(tmp_path / "kg.csv"), "--db", db)
+    assert r.exit_code == 2
+    r = linc("draw", str(tmp_path / "part.png"), "--around", "nobody", "--db", db)
+    assert r.exit_code == 1 and "no constant 'nobody'" in r.output
+
+
+def test_add_from_sentences(db, monkeypatch):
+    from linc import plugins
+    from linc.parsing.grammar import GrammarParser
+
+    if "grammar" not in plugins.names("parser"):  # until the parsers are registered
+        monkeypatch.setattr(plugins, "get_parser", lambda name, **options: GrammarParser())
+    r = linc("add", "--nl", "Bob is red.", "-p", "Bob is big.", "-p", "All big things are red.", "--db", db, "--json")
+    assert r.exit_code == 0, r.output
+    fact = json.loads(r.output)
+    assert fact["fol"] == "Red(bob)" and fact["text"] == "Bob is red." and fact["premises"][0]["text"] == "Bob is big."
+    r = linc("add", "--nl", "Anne is red.", "-p", "Anne is big.", "--db", db)
+    assert r.exit_code == 1 and "not verified" in r.output
