@@ -1,0 +1,229 @@
+"""The tools through :meth:`Toolkit.call`: labels, formulas, proofs, typed errors and limits."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from linc.errors import FormulaSyntaxError, ParserError, PluginError, SignatureError
+from linc.kg import FactConflictError, UnverifiedFactError
+from linc.logic.formula import Formula
+from linc.proving import Label, Prover, ProverResult
+from linc.tools import ToolConfig, ToolError, ToolInputError, Toolkit, ToolTimeout, ToolUnavailable
+from linc.tools.results import MAX_PROOF_CHARS, clip
+from tests.tools.conftest import PROOFWRITER_CONCLUSION, PROOFWRITER_LABEL, PROOFWRITER_PREMISES
+
+
+class ScriptedProver(Prover):
+    """A backend whose behaviour a test chooses: sleep, fail, or prove with a huge proof."""
+
+    name = "scripted"
+
+    def __init__(self, sleep: float = 0.0, fail: bool = False, proof: str = "done"):
+        super().__init__()
+        self.sleep, self.fail, self.proof = sleep, fail, proof
+
+    def _decide(self, premises: list[Formula], conclusion: Formula, timeout: float) -> ProverResult:
+        time.sleep(self.sleep)
+        if self.fail:
+            raise RuntimeError("a bug in a backend")
+        return ProverResult(Label.TRUE, self.name, 0.0, proof=self.proof)
+
+
+# ---------------------------------------------------------------- entailment, proving, translating
+
+
+def test_proofwriter_problem(toolkit: Toolkit) -> None:
+    out = toolkit.call("check_entailment", {"premises": PROOFWRITER_PREMISES, "conclusion": PROOFWRITER_CONCLUSION})
+    assert out["label"] == PROOFWRITER_LABEL
+    assert out["formulas"]["conclusion"] == "¬Red(charlie)"
+    assert len(out["formulas"]["premises"]) == len(PROOFWRITER_PREMISES)
+    assert "Green(charlie)" in out["proof"]
+
+
+def test_uncertain_comes_with_a_countermodel(toolkit: Toolkit) -> None:
+    out = toolkit.call("check_entailment", {"premises": ["Bob is big."], "conclusion": "Bob is red."})
+    assert out["label"] == "Uncertain"
+    assert out["proof"] is None and out["countermodel"]
+
+
+def test_text_outside_the_grammar_is_an_error_label_with_the_reason(toolkit: Toolkit) -> None:
+    out = toolkit.call("check_entailment", {"premises": ["Bob is big."], "conclusion": "Colorless ideas sleep furiously."})
+    assert out["label"] == "Error"
+    assert any("outside the grammar" in e for e in out["errors"])
+
+
+@pytest.mark.parametrize(
+    ("syntax", "premises", "conclusion"),
+    [
+        ("nltk", ["all x. (Man(x) -> Mortal(x))", "Man(socrates)"], "Mortal(socrates)"),
+        ("folio", ["∀x (Man(x) → Mortal(x))", "Man(socrates)"], "Mortal(socrates)"),
+        ("tptp", ["![X]: (man(X) => mortal(X))", "man(socrates)"], "mortal(socrates)"),
+    ],
+)
+def test_prove_in_each_syntax(toolkit: Toolkit, syntax: str, premises: list[str], conclusion: str) -> None:
+    out = toolkit.call("prove", {"premises": premises, "conclusion": conclusion, "syntax": syntax})
+    assert out["label"] == "True"
+    assert out["consistent"] is True
+    assert out["proof"]
+
+
+def test_prove_reports_lenient_repairs(toolkit: Toolkit) -> None:
+    out = toolkit.call("prove", {"premises": ["all x. (Man(x) -> Mortal(x)", "Man(socrates)."], "conclusion": "Mortal(socrates)"})
+    assert out["label"] == "True"
+    assert out["repairs"] and all(r.startswith("premise") for r in out["repairs"])
+
+
+def test_prove_errors_are_typed_and_located(toolkit: Toolkit) -> None:
+    with pytest.raises(FormulaSyntaxError, match="premise 2") as err:
+        toolkit.call("prove", {"premises": ["P(a)", "all x. (("], "conclusion": "P(a)", "lenient": False})
+    assert err.value.position is not None
+    with pytest.raises(SignatureError):
+        toolkit.call("prove", {"premises": ["P(a)", "P(a, b)"], "conclusion": "P(a)"})
+    with pytest.raises(PluginError):
+        toolkit.call("prove", {"premises": ["P(a)"], "conclusion": "P(a)", "prover": "no-such-prover"})
+
+
+def test_translate(toolkit: Toolkit) -> None:
+    out = toolkit.call("translate", {"premises": ["Bob is big.", "All big things are red."], "conclusion": "Bob is red."})
+    assert out["translations"] == [{"premises": ["Big(bob)", "∀x (Big(x) → Red(x))"], "conclusion": "Red(bob)", "repairs": []}]
+    with pytest.raises(ParserError, match="outside the grammar"):
+        toolkit.call("translate", {"conclusion": "Colorless green ideas sleep furiously."})
+
+
+# ---------------------------------------------------------------- the knowledge graph
+
+
+def test_verify_then_store_and_ask(toolkit: Toolkit) -> None:
+    stored = toolkit.call("kg_add", {"fact": "Bob is red.", "premises": ["Bob is big.", "All big things are red."]})["stored"]
+    assert stored["fol"] == "Red(bob)" and stored["kind"] == "derived" and stored["proof"]
+    assert stored["premises"] == ["Big(bob)", "∀x (Big(x) → Red(x))"]
+    with pytest.raises(UnverifiedFactError, match="does not follow"):
+        toolkit.call("kg_add", {"fact": "Bob is round.", "premises": ["Bob is big."]})
+    with pytest.raises(FactConflictError):
+        toolkit.call("kg_add", {"fact": "Bob is not red.", "axiom": True})
+    axiom = toolkit.call("kg_add", {"fact": "Round(bob)", "syntax": "folio", "axiom": True})["stored"]
+    assert axiom["kind"] == "axiom"
+
+    facts = toolkit.call("kg_facts", {"constant": "Bob"})
+    assert facts["constant"] == "bob"
+    assert {f["fol"] for f in facts["facts"]} == {"Red(bob)", "Round(bob)"}
+    only = toolkit.call("kg_facts", {"constant": "bob", "relation": "round"})
+    assert [f["fol"] for f in only["facts"]] == ["Round(bob)"]
+    assert toolkit.call("kg_facts", {"constant": "nobody"})["facts"] == []
+
+    assert toolkit.call("kg_ask", {"statement": "Bob is red."})["label"] == "True"
+    assert toolkit.call("kg_ask", {"statement": "-Red(bob)", "syntax": "nltk"})["label"] == "False"
+    assert toolkit.call("kg_ask", {"statement": "Bob is blue."})["label"] == "Uncertain"
+
+    derived = toolkit.call("kg_add", {"fact": "Red(bob) | Blue(bob)", "syntax": "nltk", "use_kg": True})
+    assert derived["stored"]["depends_on"]  # proved from stored facts, and depends on them
+    entailed = toolkit.call("check_entailment", {"premises": ["All round things are kind."], "conclusion": "Bob is kind.", "use_kg": True})
+    assert entailed["label"] == "True"
+
+
+def test_tools_follow_the_knowledge_graph_settings(kg_path: Path) -> None:
+    with Toolkit(ToolConfig()) as none:
+        assert list(none.specs) == ["check_entailment", "prove", "translate"]
+        with pytest.raises(ToolUnavailable):
+            none.call("check_entailment", {"premises": [], "conclusion": "Bob is big.", "use_kg": True})
+    with Toolkit(ToolConfig(kg_path=kg_path, kg_readonly=True)) as readonly:
+        assert "kg_ask" in readonly.specs and "kg_add" not in readonly.specs
+        with pytest.raises(ToolInputError, match="no tool named 'kg_add'"):
+            readonly.call("kg_add", {"fact": "Bob is big.", "axiom": True})
+
+
+def test_only_the_configured_database_is_touched(tmp_path: Path) -> None:
+    db = tmp_path / "graph" / "kg.sqlite"
+    db.parent.mkdir()
+    with Toolkit(ToolConfig(kg_path=db)) as tk:
+        tk.call("kg_add", {"fact": "Bob is big.", "axiom": True})
+        tk.call("kg_ask", {"statement": "Bob is big."})
+    assert [p.name for p in tmp_path.iterdir()] == ["graph"]
+    assert all(p.name.startswith("kg.sqlite") for p in db.parent.iterdir())
+
+
+# ---------------------------------------------------------------- limits and failures
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        {"premises": ["Bob is big."] * 65, "conclusion": "Bob is big."},
+        {"premises": ["x" * 2001], "conclusion": "Bob is big."},
+        {"premises": ["y" * 1900] * 11, "conclusion": "Bob is big."},  # over the total cap
+        {"premises": [], "conclusion": ""},
+        {"premises": "Bob is big.", "conclusion": "Bob is big."},
+        {"premises": [], "conclusion": "Bob is big.", "k": 5},
+        {},
+    ],
+)
+def test_arguments_over_the_limits_or_malformed_are_refused(toolkit: Toolkit, arguments: dict) -> None:
+    with pytest.raises(ToolInputError):
+        toolkit.call("check_entailment", arguments)
+
+
+def test_unknown_tool(toolkit: Toolkit) -> None:
+    with pytest.raises(ToolInputError, match="no tool named"):
+        toolkit.call("rm_rf", {})
+
+
+def test_long_proofs_are_clipped_with_a_marker() -> None:
+    assert clip("abc", 5) == "abc"
+    assert clip("a" * 10, 4) == "aaaa\n… [truncated: 6 more characters]"
+    with Toolkit(ToolConfig(prover="scripted"), prover=ScriptedProver(proof="step\n" * 10_000)) as tk:
+        out = tk.call("prove", {"premises": ["P(a)"], "conclusion": "P(a)"})
+    assert len(out["proof"]) < MAX_PROOF_CHARS + 100
+    assert out["proof"].endswith("more characters]")
+
+
+def test_a_slow_call_times_out_and_the_toolkit_recovers() -> None:
+    slow = ScriptedProver(sleep=1.0)
+    with Toolkit(ToolConfig(prover="scripted", timeout=0.2, call_timeout=0.3), prover=slow) as tk:
+        start = time.perf_counter()
+        with pytest.raises(ToolTimeout, match="0.3 seconds"):
+            tk.call("prove", {"premises": ["P(a)"], "conclusion": "P(a)"})
+        assert time.perf_counter() - start < 0.9
+        time.sleep(1.0)
+        slow.sleep = 0.0
+        assert tk.call("prove", {"premises": ["P(a)"], "conclusion": "P(a)"})["label"] == "True"
+
+
+def test_a_bug_becomes_a_tool_error_and_the_toolkit_recovers() -> None:
+    broken = ScriptedProver(fail=True)
+    with Toolkit(ToolConfig(prover="scripted"), prover=broken) as tk:
+        with pytest.raises(ToolError, match="failed unexpectedly"):
+            tk.call("prove", {"premises": ["P(a)"], "conclusion": "P(a)"})
+        broken.fail = False
+        assert tk.call("prove", {"premises": ["P(a)"], "conclusion": "P(a)"})["label"] == "True"
+
+
+def test_configuration_from_the_environment(tmp_path: Path) -> None:
+    env = {"LINC_MODEL": "openai:gpt-4o-mini", "LINC_KG": str(tmp_path / "kg.sqlite"), "LINC_TIMEOUT": "5", "LINC_KG_READONLY": "yes", "LINC_PROVER": ""}
+    config = ToolConfig.from_env(env, k=3)
+    assert config.parser_name == "llm"
+    assert config.parser_kwargs == {"model": "openai:gpt-4o-mini", "cache": False, "call_timeout": 60.0}
+    assert config.kg_path == tmp_path / "kg.sqlite" and config.kg_readonly
+    assert (config.timeout, config.k, config.prover) == (5.0, 3, "z3")
+    assert ToolConfig.from_env({}).parser_name == "grammar"
+    with pytest.raises(ToolInputError, match="LINC_TIMEOUT"):
+        ToolConfig.from_env({"LINC_TIMEOUT": "soon"})
+    with pytest.raises(ToolInputError):
+        ToolConfig(timeout=100, call_timeout=10)
+
+
+def test_llm_parser_behind_the_tools() -> None:
+    """A LangChain user's own chat model as the parser (here a fake one answering LINC-style)."""
+    from langchain_core.language_models.fake_chat_models import FakeListChatModel
+
+    from linc.parsing.llm import LLMParser
+
+    answer = "TEXT: All dogs are mammals.\nFOL: all x. (Dog(x) -> Mammal(x))\nTEXT: Rex is a dog.\nFOL: Dog(rex)\nTEXT: Rex is a mammal.\nFOL: Mammal(rex)"
+    parser = LLMParser(FakeListChatModel(responses=[answer]), cache=False)
+    with Toolkit(ToolConfig(parser="llm"), parser=parser) as tk:
+        assert "language model" in tk.description("check_entailment")
+        out = tk.call("check_entailment", {"premises": ["All dogs are mammals.", "Rex is a dog."], "conclusion": "Rex is a mammal."})
+    assert out["label"] == "True"
+    assert out["formulas"] == {"premises": ["∀x (Dog(x) → Mammal(x))", "Dog(rex)"], "conclusion": "Mammal(rex)"}
