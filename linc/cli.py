@@ -70,5 +70,110 @@ def solve(
         render_verdict(verdict)
 
 
+@app.command()
+def mcp(
+    parser: Optional[str] = typer.Option(None, "--parser", envvar="LINC_PARSER", help="Semantic parser: grammar (default), llm, ..."),
+    model: Optional[str] = typer.Option(None, "--model", envvar="LINC_MODEL", help="PROVIDER:NAME for the llm parser (implies --parser llm)."),
+    prover: str = typer.Option("z3", "--prover", envvar="LINC_PROVER", help="Default prover backend."),
+    kg: Optional[Path] = typer.Option(None, "--kg", envvar="LINC_KG", help="Knowledge-graph database file; without it the kg_* tools are not offered."),
+    kg_readonly: bool = typer.Option(False, "--kg-readonly", envvar="LINC_KG_READONLY", help="Offer the kg questions but not kg_add."),
+    k: int = typer.Option(1, "-k", envvar="LINC_K", help="Parser samples to vote over."),
+    timeout: float = typer.Option(10.0, "--timeout", envvar="LINC_TIMEOUT", help="Seconds per prover call."),
+    call_timeout: float = typer.Option(60.0, "--call-timeout", envvar="LINC_CALL_TIMEOUT", help="Seconds per tool call, all included."),
+) -> None:
+    """Serve the agent tools over stdio as a Model Context Protocol server."""
+    from linc.errors import LincError
+    from linc.tools.config import ToolConfig
+
+    try:
+        config = ToolConfig(
+            parser=parser, model=model, prover=prover, kg_path=kg, kg_readonly=kg_readonly,
+            k=k, timeout=timeout, call_timeout=call_timeout,
+        )
+        from linc.tools.server import serve
+
+        serve(config)
+    except LincError as err:
+        raise _fail(err) from None
+
+
+from linc.kg.cli import kg_app  # noqa: E402  (mounted after the app's own commands)
+
+app.add_typer(kg_app, name="kg")
+
+
+@app.command("eval")
+def eval_(
+    dataset: str = typer.Argument(..., help="A dataset file (FOLIO/linc .jsonl, Logic-LM .json), FORMAT:FILE, or a registered name."),
+    parser: Optional[str] = typer.Option(None, "--parser", help="gold | grammar (default) | replay | llm."),
+    model: Optional[str] = typer.Option(None, "--model", help="PROVIDER:NAME for the llm parser (implies --parser llm)."),
+    parser_option: list[str] = typer.Option([], "--parser-option", help="KEY=VALUE passed to the parser (repeatable)."),
+    prover: str = typer.Option("z3", "--prover", help="Prover backend."),
+    prover_option: list[str] = typer.Option([], "--prover-option", help="KEY=VALUE passed to the prover backend (repeatable)."),
+    k: Optional[int] = typer.Option(None, "-k", help="Samples per problem (default: 10 for llm/replay, else 1)."),
+    workers: Optional[int] = typer.Option(None, "--workers", help="Worker processes (default: all cores)."),
+    limit: Optional[int] = typer.Option(None, "--limit", help="Only the first N problems."),
+    timeout: float = typer.Option(10.0, "--timeout", help="Seconds per prover call."),
+    no_repair: bool = typer.Option(False, "--no-repair", help="Switch self-repair off."),
+    countermodels: bool = typer.Option(False, "--countermodels", help="Keep countermodels of Uncertain answers in the records (slower)."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Directory for per-problem JSONL + summary JSON; re-run to resume."),
+    plot: bool = typer.Option(False, "--plot", help="Write the confusion matrix (and accuracy by depth) as PNG."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object with the figures."),
+) -> None:
+    """Evaluate a dataset (FOLIO, ProofWriter, ...): accuracy, confusion, errors, timings."""
+    from linc.eval.command import run_eval
+
+    code = run_eval(dataset, parser, model, prover, k, workers, limit, timeout, not no_repair, out, plot, as_json,
+                    parser_option, prover_option, countermodels)
+    if code:
+        raise typer.Exit(code=code)
+
+
+@app.command()
+def prove(
+    premise: list[str] = typer.Option([], "-p", "--premise", help="A premise formula (repeatable)."),
+    conclusion: str = typer.Option(..., "-c", "--conclusion", help="The conclusion formula."),
+    prover: str = typer.Option("z3", "--prover", help="Prover backend (see `linc plugins`)."),
+    syntax: str = typer.Option("nltk", "--syntax", help="Formula syntax: nltk, folio or tptp."),
+    timeout: float = typer.Option(10.0, "--timeout", help="Seconds for the whole decision."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Does the conclusion follow from the premises? First-order formulas in, a prover's answer out."""
+    import json
+
+    from linc.errors import LincError
+    from linc.logic.read import parse
+    from linc.plugins import get_prover
+
+    try:
+        premises = [parse(p, syntax=syntax) for p in premise]
+        goal = parse(conclusion, syntax=syntax)
+        result = get_prover(prover, timeout=timeout).decide(premises, goal)
+    except LincError as err:
+        raise _fail(err) from None
+    if as_json:
+        typer.echo(json.dumps(result.to_dict(), ensure_ascii=False))
+        return
+    from linc.render_prover import render_result
+
+    render_result(result, premises, goal)
+
+
+@app.command("plugins")
+def plugins_(as_json: bool = typer.Option(False, "--json", help="Print a JSON list.")) -> None:
+    """List every plugin: kind, name, where it came from, and whether it is usable here."""
+    import json
+
+    from linc.plugins import list_plugins
+
+    rows = list_plugins()
+    if as_json:
+        typer.echo(json.dumps([r.to_dict() for r in rows], ensure_ascii=False))
+        return
+    from linc.render_prover import render_plugins
+
+    render_plugins(rows)
+
+
 if __name__ == "__main__":
     app()
