@@ -117,7 +117,7 @@ def eval_(
     no_repair: bool = typer.Option(False, "--no-repair", help="Switch self-repair off."),
     countermodels: bool = typer.Option(False, "--countermodels", help="Keep countermodels of Uncertain answers in the records (slower)."),
     out: Optional[Path] = typer.Option(None, "--out", help="Directory for per-problem JSONL + summary JSON; re-run to resume."),
-    plot: bool = typer.Option(False, "--plot", help="Write the confusion matrix (and accuracy by depth) as PNG."),
+    plot: bool = typer.Option(False, "--plot", help="Write the confusion matrix (and accuracy by depth) as PNG, into --out DIR or the current directory."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object with the figures."),
 ) -> None:
     """Evaluate a dataset (FOLIO, ProofWriter, ...): accuracy, confusion, errors, timings."""
@@ -154,7 +154,7 @@ def prove(
     if as_json:
         typer.echo(json.dumps(result.to_dict(), ensure_ascii=False))
         return
-    from linc.render_prover import render_result
+    from linc.render import render_result
 
     render_result(result, premises, goal)
 
@@ -170,7 +170,7 @@ def plugins_(as_json: bool = typer.Option(False, "--json", help="Print a JSON li
     if as_json:
         typer.echo(json.dumps([r.to_dict() for r in rows], ensure_ascii=False))
         return
-    from linc.render_prover import render_plugins
+    from linc.render import render_plugins
 
     render_plugins(rows)
 

@@ -1,21 +1,76 @@
-"""Rich rendering of results for the CLI (the library itself never prints)."""
+"""Rich rendering for the CLI (the library itself never prints): verdicts, prover results,
+countermodels and the plugin list."""
 
 from __future__ import annotations
 
-import json
-from typing import Any
+from typing import Any, Sequence
 
 from rich.console import Console
+from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
+from rich.text import Text
 
+from linc.logic.formula import Formula
+from linc.plugins import PluginInfo
+from linc.proving import ProverResult
 from linc.reasoning import Verdict
 
-_COLOURS = {"True": "green", "False": "red", "Uncertain": "yellow", "Unknown": "magenta", "Error": "bright_black"}
+_COLOURS = {"True": "green", "False": "red", "Uncertain": "yellow", "Unknown": "magenta", "Inconsistent": "cyan",
+            "Error": "bright_black"}
+_CLIP = 3000
 
 
 def label_text(label: str) -> str:
     return f"[bold {_COLOURS.get(label, 'white')}]{label}[/]"
+
+
+def clip(text: str, limit: int = _CLIP) -> str:
+    return text if len(text) <= limit else text[:limit] + f"\n… ({len(text) - limit} more characters)"
+
+
+def model_text(model: dict[str, Any]) -> str:
+    """A model as a few readable lines: domain, constants, predicate extensions, functions.
+
+    >>> print(model_text({"domain": ["e0"], "constants": {"bob": "e0"}, "functions": {},
+    ...                   "predicates": {"Big": [["e0"]], "Red": [], "Rains": True}}))
+    domain {e0}
+    bob = e0
+    Big = {e0}
+    Red = {}
+    Rains = true
+    """
+    lines = ["domain {" + ", ".join(model.get("domain", [])) + "}"]
+    lines += [f"{name} = {value}" for name, value in model.get("constants", {}).items()]
+    for name, value in model.get("predicates", {}).items():
+        if isinstance(value, bool):
+            lines.append(f"{name} = {str(value).lower()}")
+        elif isinstance(value, list):
+            tuples = [row[0] if len(row) == 1 else "(" + ", ".join(row) + ")" for row in value]
+            lines.append(f"{name} = {{{', '.join(tuples)}}}")
+        else:
+            lines.append(f"{name}: {value}")
+    for name, table in model.get("functions", {}).items():
+        cells = table.items() if isinstance(table, dict) else [("", table)]
+        lines.append(f"{name}: " + ", ".join(f"{name}({args}) = {value}" for args, value in cells))
+    return "\n".join(lines)
+
+
+def _countermodel_panels(countermodel: dict[str, Any], console: Console) -> None:
+    titles = {"conclusion_true": "a model where the conclusion holds",
+              "conclusion_false": "a model where the conclusion fails"}
+    for key, model in countermodel.items():
+        if isinstance(model, dict):
+            console.print(Panel(Text(clip(model_text(model))), title=titles.get(key, key), expand=False))
+
+
+def _formula_table(premises: Sequence[str], conclusion: str | None) -> Table:
+    table = Table(show_header=False, box=None)
+    for i, f in enumerate(premises, 1):
+        table.add_row(str(i), Text(f))
+    if conclusion:
+        table.add_row("⊢", Text(conclusion, style="bold"))
+    return table
 
 
 def render_verdict(verdict: Verdict, console: Console | None = None) -> None:
@@ -26,27 +81,38 @@ def render_verdict(verdict: Verdict, console: Console | None = None) -> None:
                   f"{verdict.timings.get('total_seconds', 0):.3f}s")
     shown = next((v for v in verdict.votes if v.label == verdict.label), verdict.votes[0] if verdict.votes else None)
     if shown is not None:
-        table = Table(show_header=True, header_style="bold", box=None)
-        table.add_column("#", justify="right")
-        table.add_column("formula")
-        for i, f in enumerate(shown.premises, 1):
-            table.add_row(str(i), f)
-        if shown.conclusion:
-            table.add_row("⊢", f"[bold]{shown.conclusion}[/]")
-        console.print(table)
+        console.print(_formula_table(shown.premises, shown.conclusion))
         if shown.error:
-            console.print(f"[red]error:[/] {shown.error}", markup=True, highlight=False)
+            console.print(f"[red]error:[/] {escape(shown.error)}", highlight=False)
         if shown.repairs:
-            console.print("[dim]repairs: " + "; ".join(shown.repairs) + "[/]")
+            console.print(f"[dim]repairs: {escape('; '.join(shown.repairs))}[/]")
     if verdict.proof:
-        console.print(Panel(_clip(verdict.proof), title="proof", expand=False))
+        console.print(Panel(Text(clip(verdict.proof)), title="proof", expand=False))
     if verdict.countermodel:
-        console.print(Panel(_clip(_model_text(verdict.countermodel)), title="countermodel", expand=False))
+        _countermodel_panels(verdict.countermodel, console)
 
 
-def _model_text(model: Any) -> str:
-    return model if isinstance(model, str) else json.dumps(model, indent=2, ensure_ascii=False)
+def render_result(result: ProverResult, premises: Sequence[Formula], conclusion: Formula, console: Console | None = None) -> None:
+    """The label with the prover and time, the problem as read, then the proof or countermodel."""
+    console = console or Console()
+    consistent = {True: "consistent", False: "inconsistent", None: "consistency unknown"}[result.consistent]
+    console.print(f"{label_text(result.label.value)}   prover: {result.prover}   {result.seconds:.3f}s   premises {consistent}")
+    console.print(_formula_table([str(p) for p in premises], str(conclusion)))
+    if result.reason:
+        console.print(f"[dim]reason:[/] {escape(result.reason)}", highlight=False)
+    if result.proof:
+        console.print(Panel(Text(clip(result.proof)), title="proof", expand=False))
+    if result.countermodel:
+        _countermodel_panels(result.countermodel, console)
 
 
-def _clip(text: str, limit: int = 3000) -> str:
-    return text if len(text) <= limit else text[:limit] + f"\n… ({len(text) - limit} more characters)"
+def render_plugins(rows: Sequence[PluginInfo], console: Console | None = None) -> None:
+    """One row per plugin; unusable ones say why (missing binary, import error, name clash)."""
+    console = console or Console()
+    table = Table(header_style="bold")
+    for column in ("kind", "name", "usable", "source", "detail"):
+        table.add_column(column, overflow="fold")
+    for r in rows:
+        usable = "[green]yes[/]" if r.usable and not r.error else "[red]no[/]"
+        table.add_row(escape(r.kind), escape(r.name), usable, escape(r.source), escape(r.error or r.detail))
+    console.print(table)
