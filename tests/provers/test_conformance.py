@@ -18,10 +18,9 @@ class TestEProver(Conformance):
 
 
 class TestResolution(Conformance):
+    """In-process and refutation-complete: these small problems saturate, so it answers Uncertain."""
+
     prover_name = "resolution"
-    timeout = 8.0  # each question starts a Python worker; leave room on a busy machine
-    answers_uncertain = False
-    complete = False  # nltk's search misses ground resolvents; it may say Unknown, never a wrong label
 
 
 class TestSympy(Conformance):
