@@ -20,11 +20,11 @@ from __future__ import annotations
 import json
 import time
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Iterable, Protocol, Sequence
 
 from linc.errors import LincError, SignatureError
-from linc.logic.formula import Formula, alpha_normalize
+from linc.logic.formula import Binary, Const, Eq, Formula, Func, Not, Pred, Term, Var, alpha_normalize
 from linc.logic.signature import check_signature
 from linc.parsing.base import Parser, Problem, Sample
 from linc.proving import Label, Prover, ProverResult
@@ -95,6 +95,8 @@ class Reasoner:
     ``parser`` and ``prover`` are instances or registered plugin names. ``inconsistent`` says what
     a sample whose premises contradict each other votes: ``"error"`` (default: a translation that
     makes everything provable is a bad translation) or ``"true"`` (what LINC's pipeline did).
+    ``dedup_renamed`` also decides once the samples that differ only in symbol names (see
+    :meth:`_decide`); evaluations switch it on.
     """
 
     def __init__(
@@ -106,6 +108,7 @@ class Reasoner:
         repair_rounds: int = 1,
         inconsistent: str = "error",
         parser_options: dict[str, Any] | None = None,
+        dedup_renamed: bool = False,
     ):
         if inconsistent not in ("error", "true"):
             raise ValueError("inconsistent must be 'error' or 'true'")
@@ -123,6 +126,8 @@ class Reasoner:
         self.repair_rounds = repair_rounds
         self.inconsistent = inconsistent
         self._decided: dict[tuple, ProverResult] = {}
+        self.dedup_renamed = dedup_renamed
+        self._shapes: dict[tuple, ProverResult] = {}  # this problem's decisions, by symbol-free shape
         self._last_reused: ProverResult | None = None  # a cache hit costs no prover time
 
     # ------------------------------------------------------------ public API
@@ -139,6 +144,7 @@ class Reasoner:
         except LincError as err:
             samples = [Sample([], None, error=f"{type(err).__name__}: {err}")]
         parsed = time.perf_counter()
+        self._shapes = {}
         extra = list(kg.premises()) if kg is not None else []
         votes: list[Vote] = []
         results: list[ProverResult | None] = []
@@ -209,18 +215,58 @@ class Reasoner:
         return None, result
 
     def _decide(self, premises: list[Formula], conclusion: Formula) -> ProverResult:
-        """Decide once per distinct problem (samples often coincide up to bound-variable names)."""
+        """Decide once per distinct problem (samples often coincide up to bound-variable names).
+
+        With ``dedup_renamed``, samples of one problem that differ only in their symbol names
+        (``Teach`` in one, ``Teaches`` in another) are decided once too: the later ones reuse the
+        label, without the proof or countermodel, whose text names the first sample's symbols.
+        The first vote of each label is always decided itself, so the winner keeps its proof."""
         key = (tuple(alpha_normalize(p) for p in premises), alpha_normalize(conclusion))
+        shape = _shape(key) if self.dedup_renamed else key
         if key in self._decided:
             self._last_reused = self._decided[key]
+            self._shapes.setdefault(shape, self._last_reused)
+            return self._last_reused
+        if shape in self._shapes:
+            self._last_reused = replace(self._shapes[shape], proof=None, countermodel=None)
             return self._last_reused
         self._last_reused = None
         try:
             result = self.prover.decide(premises, conclusion, timeout=self.timeout)
         except LincError as err:
             result = ProverResult(Label.ERROR, getattr(self.prover, "name", "?"), 0.0, reason=f"{type(err).__name__}: {err}")
-        self._decided[key] = result
+        self._decided[key] = self._shapes[shape] = result
         return result
+
+
+def _shape(key: tuple[tuple[Formula, ...], Formula]) -> tuple:
+    """``key`` with every predicate, function and constant renamed by order of first use: equal
+    shapes are renamings of one another, so they are entailed (or not) alike."""
+    names: dict[tuple[str, str, int], str] = {}
+
+    def name(kind: str, old: str, arity: int) -> str:
+        return names.setdefault((kind, old, arity), f"{kind}{len(names)}")
+
+    def term(t: Term) -> Term:
+        if isinstance(t, Var):
+            return t
+        if isinstance(t, Const):
+            return Const(name("c", t.name, 0))
+        return Func(name("f", t.name, len(t.args)), tuple(term(a) for a in t.args))
+
+    def walk(g: Formula) -> Formula:
+        if isinstance(g, Pred):
+            return Pred(name("P", g.name, len(g.args)), tuple(term(a) for a in g.args))
+        if isinstance(g, Eq):
+            return Eq(term(g.left), term(g.right))
+        if isinstance(g, Not):
+            return Not(walk(g.body))
+        if isinstance(g, Binary):
+            return type(g)(walk(g.left), walk(g.right))
+        return type(g)(g.var, walk(g.body))
+
+    premises, conclusion = key
+    return tuple(walk(p) for p in premises), walk(conclusion)
 
 
 def _vote_label(result: ProverResult | None, inconsistent: str) -> str:

@@ -1,0 +1,129 @@
+"""The ``linc eval`` command's body (CLI layer: the only part of linc.eval that prints).
+
+Progress and warnings go to stderr, results to stdout, so ``--json`` output stays one object.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from linc.errors import DatasetError, LincError, PluginError
+from linc.eval.datasets import Dataset, load_dataset
+from linc.eval.report import summarise, summary_renderable, write_plots, write_summary
+from linc.eval.runner import EvalConfig, evaluate
+from linc.eval.store import RunStore
+
+#: Parsers that sample (LINC votes over 10 samples); deterministic parsers give one answer.
+_SAMPLING = {"llm": 10, "replay": 10}
+_MAX_WARNINGS = 20
+
+
+def key_values(pairs: list[str], flag: str) -> dict[str, Any]:
+    """``KEY=VALUE`` pairs; a value is read as JSON when it is JSON (``true``, ``3``), else kept as text."""
+    options: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise PluginError(f"{flag} wants KEY=VALUE, got {pair!r}")
+        try:
+            options[key.strip()] = json.loads(value)
+        except ValueError:
+            options[key.strip()] = value
+    return options
+
+
+def choose_config(dataset: Dataset, parser: str | None, model: str | None, prover: str, k: int | None,
+                  timeout: float, repair: bool, parser_opts: dict[str, Any] | None = None,
+                  prover_opts: dict[str, Any] | None = None, countermodels: bool = False) -> EvalConfig:
+    """Settle the parser and its options; refuse a parser the dataset cannot feed."""
+    name = parser or ("llm" if model else "grammar")
+    if name == "gold" and not dataset.has_gold_fol:
+        raise DatasetError(f"--parser gold needs gold FOL (premises-FOL and conclusion-FOL); {dataset.source} has none")
+    if name == "replay" and not dataset.has_generations:
+        raise DatasetError(f"--parser replay needs recorded 'generations'; {dataset.source} has none")
+    options: dict[str, Any] = {**dataset.parser_options.get(name, {}), **(parser_opts or {}), **({"model": model} if model else {})}
+    return EvalConfig(
+        parser=name,
+        prover=prover,
+        k=k if k is not None else _SAMPLING.get(name, 1),
+        timeout=timeout,
+        repair_rounds=1 if repair else 0,
+        parser_options=options,
+        prover_options=dict(prover_opts or {}),
+        countermodels=countermodels,
+    )
+
+
+def run_eval(spec: str, parser: str | None, model: str | None, prover: str, k: int | None, workers: int | None,
+             limit: int | None, timeout: float, repair: bool, out: Path | None, plot: bool, as_json: bool,
+             parser_option: list[str] | None = None, prover_option: list[str] | None = None,
+             countermodels: bool = False) -> int:
+    """Run ``linc eval``; returns the exit code."""
+    err = Console(stderr=True, highlight=False)
+    start = time.perf_counter()
+    store: RunStore | None = None
+    try:
+        parser_opts = key_values(parser_option or [], "--parser-option")
+        prover_opts = key_values(prover_option or [], "--prover-option")
+        dataset = load_dataset(spec, limit=limit)
+        for issue in dataset.issues[:_MAX_WARNINGS]:
+            err.print(f"[yellow]skipped[/] {dataset.source} {issue}", markup=True)
+        if len(dataset.issues) > _MAX_WARNINGS:
+            err.print(f"[yellow]skipped[/] … and {len(dataset.issues) - _MAX_WARNINGS} more unreadable records", markup=True)
+        config = choose_config(dataset, parser, model, prover, k, timeout, repair, parser_opts, prover_opts, countermodels)
+        store = RunStore(out, config.settings()) if out is not None else None
+        run = _run_with_progress(dataset, config, workers, store, err)
+    except KeyboardInterrupt:
+        saved = f"; finished problems are saved in {out}: re-run the same command to resume" if out else ""
+        err.print(f"[bold red]interrupted[/]{saved}", markup=True)
+        return 130
+    except LincError as error:
+        err.print(f"[bold red]error:[/] {type(error).__name__}: {error}", markup=True)
+        return 2
+    finally:
+        if store is not None:
+            store.close()
+    summary = summarise(run.records, time.perf_counter() - start, dataset=dataset.source, settings=config.settings(),
+                        skipped=dataset.issues, resumed=run.resumed, workers=run.workers)
+    written: list[Path] = []
+    if out is not None:
+        written.append(write_summary(summary, out))
+    if plot:
+        written += write_plots(summary, out if out is not None else Path.cwd())
+    if as_json:
+        print(json.dumps(summary.to_dict(), ensure_ascii=False))
+    else:
+        Console(highlight=False).print(summary_renderable(summary))
+    for path in written:
+        err.print(f"wrote {path}")
+    return 0
+
+
+def _run_with_progress(dataset: Dataset, config: EvalConfig, workers: int | None, store: RunStore | None, err: Console):
+    """Evaluate under a progress bar that refreshes from the callback (no refresh thread, so
+    worker processes can still be forked safely)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[acc]}"),
+               TimeElapsedColumn(), TimeRemainingColumn())
+    tally = {"right": 0, "labelled": 0, "shown": 0.0}
+    with Progress(*columns, console=err, auto_refresh=False, transient=True) as bar:
+        task = bar.add_task(f"{config.parser}+{config.prover}", total=len(dataset.problems), acc="")
+
+        def progress(done: int, total: int, record: dict[str, Any]) -> None:
+            if record.get("correct") is not None:
+                tally["labelled"] += 1
+                tally["right"] += bool(record["correct"])
+            now = time.monotonic()
+            acc = f"acc {tally['right'] / tally['labelled']:.3f}" if tally["labelled"] else ""
+            bar.update(task, completed=done, acc=acc)
+            if now - tally["shown"] > 0.1 or done == total:
+                tally["shown"] = now
+                bar.refresh()
+
+        return evaluate(dataset, config, workers=workers, store=store, progress=progress)

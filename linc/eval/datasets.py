@@ -1,0 +1,384 @@
+"""Dataset readers: files (FOLIO / linc JSONL, Logic-LM JSON) and registered names → :class:`Dataset`.
+
+A reader never stops at one bad record: it keeps the problems it could read and reports each
+record it could not as a :class:`DatasetIssue` with its line number, so a single malformed line
+costs one problem, not the run. Readers are plugins (entry-point group ``linc.datasets``): a
+third-party format registers the same way the built-in ones do.
+
+>>> problem_from_record({"premises": ["Bob is big."], "conclusion": "Bob is big.", "label": "Unknown"}, "p1").label
+'Uncertain'
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar, Iterable, Iterator
+
+from linc.errors import DatasetError
+from linc.parsing.base import Problem
+
+__all__ = [
+    "Dataset",
+    "DatasetIssue",
+    "DatasetReader",
+    "JsonlReader",
+    "LogicLMReader",
+    "load_dataset",
+    "normalise_label",
+    "problem_from_record",
+]
+
+_LABELS = {"true": "True", "false": "False", "uncertain": "Uncertain", "unknown": "Uncertain"}
+# Fields that become Problem attributes; every other field of a record is kept in Problem.meta.
+_CORE_FIELDS = {"id", "premises", "conclusion", "label", "premises-FOL", "conclusion-FOL"}
+_DEPTH_IN_ID = re.compile(r"[-_]D(\d+)[-_]")
+
+
+@dataclass
+class DatasetIssue:
+    """A record that could not be read: where it is (1-based line) and why."""
+
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}"
+
+
+@dataclass
+class Dataset:
+    """Problems read from one source, plus the records that could not be read."""
+
+    name: str
+    problems: list[Problem]
+    issues: list[DatasetIssue] = field(default_factory=list)
+    source: str = ""
+    # Default options per parser name that this data needs to be read as its authors meant it
+    # (ProofWriter's labels follow its own open-world semantics, not classical negation).
+    parser_options: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def has_gold_fol(self) -> bool:
+        return any(p.premises_fol is not None and p.conclusion_fol is not None for p in self.problems)
+
+    @property
+    def has_generations(self) -> bool:
+        return any(p.meta.get("generations") for p in self.problems)
+
+    def head(self, limit: int | None) -> "Dataset":
+        """The first ``limit`` problems (all of them when ``limit`` is None)."""
+        if limit is None:
+            return self
+        return Dataset(self.name, self.problems[: max(limit, 0)], self.issues, self.source, self.parser_options)
+
+
+class DatasetReader(ABC):
+    """Base class of dataset plugins.
+
+    A file format sets ``suffixes`` and implements :meth:`sniff` so a bare path finds its reader;
+    a named dataset (a pinned Hub dataset, say) needs no source and ignores it.
+    """
+
+    name: ClassVar[str] = "dataset"
+    description: ClassVar[str] = ""
+    suffixes: ClassVar[tuple[str, ...]] = ()
+    needs_source: ClassVar[bool] = True
+
+    def sniff(self, path: Path, head: str) -> bool:
+        """Can this reader read ``path``, whose first characters are ``head``?"""
+        return path.suffix.lower() in self.suffixes
+
+    @abstractmethod
+    def load(self, source: str | None = None) -> Dataset:
+        """Read every problem; raise :class:`DatasetError` only when nothing can be read."""
+
+
+# ---------------------------------------------------------------- records → problems
+
+
+def normalise_label(value: Any) -> str:
+    """A gold label as ``True`` / ``False`` / ``Uncertain`` (FOLIO train and ProofWriter say ``Unknown``)."""
+    if isinstance(value, bool):
+        return "True" if value else "False"
+    label = _LABELS.get(str(value).strip().lower())
+    if label is None:
+        raise ValueError(f"unknown label {value!r} (expected True, False, Uncertain or Unknown)")
+    return label
+
+
+def _lines(value: Any, what: str) -> list[str]:
+    """A list of sentences or formulas; a string holds one per line (FOLIO on the Hub)."""
+    if isinstance(value, str):
+        return [line.strip() for line in value.splitlines() if line.strip()]
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return list(value)
+    raise ValueError(f"'{what}' must be a list of strings")
+
+
+def _depth(record: dict[str, Any], problem_id: str) -> int | None:
+    for key in ("depth", "QDep", "qdep"):
+        if isinstance(record.get(key), (int, str)) and str(record[key]).isdigit():
+            return int(record[key])
+    found = _DEPTH_IN_ID.search(problem_id)
+    return int(found.group(1)) if found else None
+
+
+def problem_from_record(record: Any, default_id: str) -> Problem:
+    """One record of the linc / FOLIO JSONL format as a :class:`Problem`; ``ValueError`` says what is wrong."""
+    if not isinstance(record, dict):
+        raise ValueError(f"expected a JSON object, got {type(record).__name__}")
+    for key in ("premises", "conclusion"):
+        if key not in record:
+            raise ValueError(f"missing field '{key}'")
+    premises = _lines(record["premises"], "premises")
+    if not isinstance(record["conclusion"], str) or not record["conclusion"].strip():
+        raise ValueError("'conclusion' must be a non-empty string")
+    label = normalise_label(record["label"]) if record.get("label") is not None else None
+    premises_fol = _lines(record["premises-FOL"], "premises-FOL") if record.get("premises-FOL") is not None else None
+    conclusion_fol = record.get("conclusion-FOL")
+    if conclusion_fol is not None and not isinstance(conclusion_fol, str):
+        raise ValueError("'conclusion-FOL' must be a string")
+    generations = record.get("generations")
+    if generations is not None and not (isinstance(generations, list) and all(isinstance(g, str) for g in generations)):
+        raise ValueError("'generations' must be a list of strings")
+    raw_id = record.get("id", record.get("example_id"))
+    problem_id = str(raw_id) if raw_id is not None and str(raw_id) else default_id
+    meta = {k: v for k, v in record.items() if k not in _CORE_FIELDS}
+    depth = _depth(record, problem_id)
+    if depth is not None:
+        meta["depth"] = depth
+    return Problem(
+        premises=premises,
+        conclusion=record["conclusion"].strip(),
+        id=problem_id,
+        label=label,
+        premises_fol=premises_fol,
+        conclusion_fol=conclusion_fol,
+        meta=meta,
+    )
+
+
+def _unique_ids(problems: list[tuple[int, Problem]]) -> list[Problem]:
+    """Ids must be unique (results are resumed by id): a repeated id gets ``@line N`` appended."""
+    seen: set[str] = set()
+    out = []
+    for line, problem in problems:
+        if problem.id in seen:
+            problem.id = f"{problem.id}@line{line}"
+        seen.add(problem.id)
+        out.append(problem)
+    return out
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise DatasetError(f"no such file: {path}") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise DatasetError(f"cannot read {path}: {err}") from None
+
+
+def _head(path: Path) -> str:
+    try:
+        with path.open(encoding="utf-8", errors="replace") as handle:
+            return handle.read(4096)
+    except OSError as err:
+        raise DatasetError(f"cannot read {path}: {err}") from None
+
+
+def _finish(name: str, path: Path, rows: list[tuple[int, Problem]], issues: list[DatasetIssue]) -> Dataset:
+    if not rows:
+        first = f"; first problem: {issues[0]}" if issues else ""
+        raise DatasetError(f"{path} holds no readable problem{first}")
+    return Dataset(name, _unique_ids(rows), issues, str(path))
+
+
+# ---------------------------------------------------------------- built-in readers
+
+
+class JsonlReader(DatasetReader):
+    """FOLIO and linc JSONL: one problem per line (``premises``, ``conclusion``, ``label``,
+    optional gold ``premises-FOL`` / ``conclusion-FOL`` and recorded ``generations``)."""
+
+    name = "jsonl"
+    description = "FOLIO / linc JSONL (premises, conclusion, label, optional FOL and generations)"
+    suffixes = (".jsonl", ".ndjson")
+
+    def load(self, source: str | None = None) -> Dataset:
+        if not source:
+            raise DatasetError("the jsonl reader needs a file")
+        path = Path(source)
+        rows: list[tuple[int, Problem]] = []
+        issues: list[DatasetIssue] = []
+        for number, line in enumerate(_read_text(path).splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                rows.append((number, problem_from_record(json.loads(line), f"{path.stem}:{number}")))
+            except json.JSONDecodeError as err:
+                issues.append(DatasetIssue(number, f"not JSON: {err.msg} (column {err.colno})"))
+            except ValueError as err:
+                issues.append(DatasetIssue(number, str(err)))
+        return _finish(self.name, path, rows, issues)
+
+
+_STATEMENT = re.compile(
+    r"is the following statement true,?\s*(?:or\s+)?false(?:,?\s*or\s+(?:unknown|uncertain))?\?\s*(.+)$",
+    re.IGNORECASE | re.DOTALL,
+)
+_OPTION = re.compile(r"^\s*\(?([A-Z])\)\s*(.+?)\s*$")
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
+_DEFAULT_OPTIONS = {"A": "True", "B": "False", "C": "Uncertain"}
+#: ProofWriter's answers were computed with rules that fire forwards only and negation as a fact.
+PROOFWRITER_OPTIONS = {"grammar": {"semantics": "proofwriter"}}
+
+
+def _json_items(text: str) -> Iterator[tuple[int, Any]]:
+    """(line, item) for each item of a top-level JSON array, so errors can name a line."""
+    decoder = json.JSONDecoder()
+    pos = _skip(text, 0)
+    if text[pos : pos + 1] != "[":
+        raise DatasetError("expected a JSON array of problems")
+    pos = _skip(text, pos + 1)
+    if text[pos : pos + 1] == "]":
+        return
+    while True:
+        line = text.count("\n", 0, pos) + 1
+        try:
+            item, pos = decoder.raw_decode(text, pos)
+        except json.JSONDecodeError as err:
+            raise DatasetError(f"line {err.lineno}: not JSON: {err.msg}") from None
+        yield line, item
+        pos = _skip(text, pos)
+        if text[pos : pos + 1] == "]":
+            return
+        if text[pos : pos + 1] != ",":
+            raise DatasetError(f"line {text.count(chr(10), 0, pos) + 1}: expected ',' or ']' in the array")
+        pos = _skip(text, pos + 1)
+
+
+def _skip(text: str, pos: int) -> int:
+    while pos < len(text) and text[pos] in " \t\r\n":
+        pos += 1
+    return pos
+
+
+def logiclm_problem(item: Any, default_id: str) -> Problem:
+    """One Logic-LM item (``context``, ``question``, ``options``, ``answer`` letter) as a Problem."""
+    if not isinstance(item, dict):
+        raise ValueError(f"expected a JSON object, got {type(item).__name__}")
+    context, question = item.get("context"), item.get("question")
+    if not isinstance(context, str) or not isinstance(question, str):
+        raise ValueError("'context' and 'question' must be strings")
+    found = _STATEMENT.search(question.strip())
+    if found is None:
+        raise ValueError("the question does not ask whether a statement is true, false or unknown")
+    options = dict(_DEFAULT_OPTIONS)
+    for option in item.get("options") or []:
+        parsed = _OPTION.match(str(option))
+        if parsed is None:
+            raise ValueError(f"unreadable option {option!r}")
+        options[parsed.group(1)] = parsed.group(2)
+    label = None
+    if item.get("answer") is not None:
+        answer = str(item["answer"]).strip().strip("()")
+        if answer not in options:
+            raise ValueError(f"answer {item['answer']!r} is not one of the options {sorted(options)}")
+        label = normalise_label(options[answer])
+    problem_id = str(item.get("id") or default_id)
+    meta = {k: v for k, v in item.items() if k not in {"id", "context", "question", "options", "answer"}}
+    depth = _depth(item, problem_id)
+    if depth is not None:
+        meta["depth"] = depth
+    premises = [s.strip() for s in _SENTENCE.split(context.strip()) if s.strip()]
+    return Problem(premises=premises, conclusion=found.group(1).strip(), id=problem_id, label=label, meta=meta)
+
+
+class LogicLMReader(DatasetReader):
+    """Logic-LM style JSON (ProofWriter, FOLIO, ProntoQA as Logic-LM distributes them)."""
+
+    name = "logiclm"
+    description = "Logic-LM JSON array (context, question, options, answer letter)"
+    suffixes = (".json",)
+
+    def sniff(self, path: Path, head: str) -> bool:
+        return path.suffix.lower() in self.suffixes and '"context"' in head
+
+    def load(self, source: str | None = None) -> Dataset:
+        if not source:
+            raise DatasetError("the logiclm reader needs a file")
+        path = Path(source)
+        rows: list[tuple[int, Problem]] = []
+        issues: list[DatasetIssue] = []
+        try:
+            for index, (line, item) in enumerate(_json_items(_read_text(path)), 1):
+                try:
+                    rows.append((line, logiclm_problem(item, f"{path.stem}:{index}")))
+                except ValueError as err:
+                    issues.append(DatasetIssue(line, str(err)))
+        except DatasetError as err:
+            if not rows:
+                raise DatasetError(f"{path}: {err}") from None
+            issues.append(DatasetIssue(0, f"{err} (the rest of the file was not read)"))
+        data = _finish(self.name, path, rows, issues)
+        if any(p.id.startswith("ProofWriter") for p in data.problems):
+            data.parser_options = dict(PROOFWRITER_OPTIONS)
+        return data
+
+
+# ---------------------------------------------------------------- resolving DATASET
+
+
+def _readers() -> dict[str, DatasetReader]:
+    """Every registered dataset plugin, instantiated (a class is created with no arguments)."""
+    from linc import plugins
+
+    found = {}
+    for name in plugins.names("dataset"):
+        obj = plugins.get_dataset(name)
+        try:
+            reader = obj() if isinstance(obj, type) else obj
+        except TypeError:  # a plugin that cannot be created bare is not a reader; leave it out
+            continue
+        if callable(getattr(reader, "load", None)):
+            found[name] = reader
+    return found
+
+
+def _known(readers: Iterable[str]) -> str:
+    return ", ".join(sorted(readers)) or "none"
+
+
+def load_dataset(spec: str, limit: int | None = None) -> Dataset:
+    """Resolve ``spec`` — a file, ``FORMAT:FILE``, or a registered dataset ``NAME[:SPLIT]`` — and read it.
+
+    Raises :class:`DatasetError` for a missing file or an unknown name; the message lists the
+    registered datasets and formats.
+    """
+    readers = _readers()
+    path = Path(spec).expanduser()
+    name, _, rest = spec.partition(":")
+    if name in readers and not path.is_file():
+        reader = readers[name]
+        if not reader.needs_source:
+            return reader.load(rest or None).head(limit)
+        if rest:
+            return reader.load(rest).head(limit)
+    if path.is_file():
+        head = _head(path)
+        for reader in readers.values():
+            if reader.needs_source and reader.sniff(path, head):
+                return reader.load(str(path)).head(limit)
+        formats = [n for n, r in readers.items() if r.needs_source]
+        raise DatasetError(f"no reader recognises {path}; say which with FORMAT:{path} (formats: {_known(formats)})")
+    if path.exists():
+        raise DatasetError(f"{path} is not a file")
+    named = [n for n, r in readers.items() if not r.needs_source]
+    if path.suffix or "/" in spec or "\\" in spec:
+        raise DatasetError(f"no such file: {spec} (or give a registered dataset: {_known(named)})")
+    raise DatasetError(f"unknown dataset {spec!r}: not a file, and not a registered dataset (known: {_known(named)}; formats: {_known(set(readers) - set(named))})")

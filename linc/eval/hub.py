@@ -1,0 +1,118 @@
+"""Datasets on the Hugging Face Hub, loaded with ``datasets`` (the ``hub`` extra), pinned.
+
+LINC's own Hub dataset moved and broke its runs, so each registered name fixes the dataset id,
+the revision and the field mapping here, in one table. ``NAME:SPLIT`` picks another split.
+The mapping is plain Python over rows, so it is tested offline on a local ``Dataset``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Callable, ClassVar, Iterable
+
+from linc.errors import DatasetError
+from linc.eval.datasets import PROOFWRITER_OPTIONS, Dataset, DatasetIssue, DatasetReader, normalise_label, problem_from_record
+from linc.parsing.base import Problem
+
+__all__ = ["HubPin", "FolioHub", "ProofWriterHub", "rows_to_dataset"]
+
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
+
+
+@dataclass(frozen=True)
+class HubPin:
+    """Where a dataset lives on the Hub, exactly."""
+
+    repo: str
+    revision: str
+    split: str
+    config: str | None = None
+
+
+def folio_row(row: dict[str, Any], default_id: str) -> Problem:
+    """FOLIO on the Hub keeps premises and their FOL as newline-joined strings."""
+    return problem_from_record(row, default_id)
+
+
+def proofwriter_row(row: dict[str, Any], default_id: str) -> Problem:
+    """tasksource/proofwriter: ``theory`` (sentences), ``question``, ``answer``, ``QDep``."""
+    theory, question = row.get("theory"), row.get("question")
+    if not isinstance(theory, str) or not isinstance(question, str):
+        raise ValueError("'theory' and 'question' must be strings")
+    record = {
+        "id": row.get("id") or default_id,
+        "premises": [s.strip() for s in _SENTENCE.split(theory.strip()) if s.strip()],
+        "conclusion": question,
+        "label": normalise_label(row["answer"]) if row.get("answer") is not None else None,
+        **{k: v for k, v in row.items() if k not in {"id", "theory", "question", "answer"}},
+    }
+    return problem_from_record(record, default_id)
+
+
+def rows_to_dataset(name: str, rows: Iterable[dict[str, Any]], to_problem: Callable[[dict[str, Any], str], Problem], source: str) -> Dataset:
+    """Map rows to problems; a bad row is reported (its 1-based row number) and skipped."""
+    problems: list[Problem] = []
+    issues: list[DatasetIssue] = []
+    seen: set[str] = set()
+    for number, row in enumerate(rows, 1):
+        try:
+            problem = to_problem(dict(row), f"{name}:{number}")
+        except (ValueError, KeyError, TypeError) as err:
+            issues.append(DatasetIssue(number, f"row {number}: {err}"))
+            continue
+        if problem.id in seen:
+            problem.id = f"{problem.id}@row{number}"
+        seen.add(problem.id)
+        problems.append(problem)
+    if not problems:
+        raise DatasetError(f"{source} holds no readable problem")
+    return Dataset(name, problems, issues, source)
+
+
+class HubReader(DatasetReader):
+    """A pinned Hub dataset; ``source`` (from ``NAME:SPLIT``) overrides the split."""
+
+    needs_source: ClassVar[bool] = False
+    pin: ClassVar[HubPin]
+    parser_options: ClassVar[dict[str, dict[str, Any]]] = {}
+    to_problem: ClassVar[Callable[[dict[str, Any], str], Problem]]
+
+    @classmethod
+    def availability(cls) -> tuple[bool, str]:
+        import importlib.util
+
+        pinned = f"{cls.pin.repo}@{cls.pin.revision}"
+        if importlib.util.find_spec("datasets") is None:
+            return False, f"{pinned}; needs the Hub client: pip install 'linc[hub]'"
+        return True, pinned
+
+    def load(self, source: str | None = None) -> Dataset:
+        try:
+            import datasets
+        except ImportError:
+            raise DatasetError(f"dataset {self.name!r} needs the Hub client: pip install 'linc[hub]'") from None
+        split = source or self.pin.split
+        where = f"{self.pin.repo}@{self.pin.revision} [{split}]"
+        try:
+            rows = datasets.load_dataset(self.pin.repo, self.pin.config, split=split, revision=self.pin.revision)
+        except (OSError, ValueError, ConnectionError) as err:
+            raise DatasetError(f"cannot load {where} from the Hub: {err}") from None
+        data = rows_to_dataset(self.name, rows, type(self).to_problem, where)
+        data.parser_options = dict(self.parser_options)
+        return data
+
+
+class FolioHub(HubReader):
+    name = "folio"
+    description = "FOLIO (Han et al.) from the Hugging Face Hub, gold FOL included"
+    pin = HubPin(repo="yale-nlp/FOLIO", revision="main", split="validation")
+    to_problem = staticmethod(folio_row)
+
+
+class ProofWriterHub(HubReader):
+    name = "proofwriter"
+    description = "ProofWriter (Tafjord et al.) from the Hugging Face Hub, with depth"
+    pin = HubPin(repo="tasksource/proofwriter", revision="main", split="validation")
+    parser_options = PROOFWRITER_OPTIONS
+    to_problem = staticmethod(proofwriter_row)

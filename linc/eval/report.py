@@ -1,0 +1,208 @@
+"""Numbers from per-problem records: accuracy, per-label precision/recall, confusion, costs; and
+their renderings (a rich table, ``summary.json``, PNG plots).
+
+The summary is computed from the records alone, so a resumed run and an uninterrupted one give
+the same figures. Accuracy counts a problem without a valid vote as wrong (as LINC does).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter, defaultdict
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+from linc.eval.store import SUMMARY
+
+__all__ = ["Summary", "summarise", "summary_renderable", "write_summary", "write_plots"]
+
+GOLD = ("True", "False", "Uncertain")
+PREDICTED = GOLD + ("Unknown", "Error")
+
+
+@dataclass
+class Summary:
+    """One run's figures; ``to_dict`` is what ``--json`` prints and ``summary.json`` holds."""
+
+    n: int  # problems with a gold label
+    correct: int
+    accuracy: float
+    errors: int  # problems with no valid vote (Error or Unknown)
+    seconds: float  # wall time of the run that produced the summary
+    confusion: dict[str, dict[str, int]]  # gold -> predicted -> count
+    per_label: dict[str, dict[str, float]]  # label -> precision, recall, support
+    problems: int = 0  # every problem, labelled or not
+    votes: int = 0
+    parse_error_share: float = 0.0  # votes whose translation never reached a prover
+    error_vote_share: float = 0.0  # votes that ended in Error for any reason
+    repaired_share: float = 0.0  # votes whose formulas were repaired (reader or model)
+    prover_seconds: float = 0.0
+    by_depth: dict[str, dict[str, float]] = field(default_factory=dict)
+    resumed: int = 0
+    workers: int = 1
+    dataset: str = ""
+    settings: dict[str, Any] = field(default_factory=dict)
+    skipped: list[str] = field(default_factory=list)  # records of the dataset that could not be read
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _share(part: int, whole: int) -> float:
+    return part / whole if whole else 0.0
+
+
+def summarise(
+    records: Sequence[dict[str, Any]],
+    seconds: float = 0.0,
+    *,
+    dataset: str = "",
+    settings: dict[str, Any] | None = None,
+    skipped: Iterable[Any] = (),
+    resumed: int = 0,
+    workers: int = 1,
+) -> Summary:
+    """Aggregate per-problem records (as :func:`linc.eval.runner.record_for` makes them)."""
+    labelled = [r for r in records if r.get("gold") is not None]
+    confusion = {g: {p: 0 for p in PREDICTED} for g in GOLD}
+    for r in labelled:
+        confusion.setdefault(r["gold"], {p: 0 for p in PREDICTED})
+        confusion[r["gold"]][r["label"] if r["label"] in PREDICTED else "Error"] += 1
+    predicted = Counter(r["label"] for r in labelled)
+    correct = sum(1 for r in labelled if r["label"] == r["gold"])
+    per_label = {}
+    for label in GOLD:
+        hits = confusion[label][label]
+        support = sum(confusion[label].values())
+        per_label[label] = {
+            "precision": _share(hits, predicted[label]),
+            "recall": _share(hits, support),
+            "support": support,
+        }
+    votes = [v for r in records for v in r.get("verdict", {}).get("votes", [])]
+    error_votes = [v for v in votes if v.get("label") == "Error"]
+    depth_counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for r in labelled:
+        if r.get("depth") is not None:
+            depth_counts[str(r["depth"])][0] += 1
+            depth_counts[str(r["depth"])][1] += r["label"] == r["gold"]
+    return Summary(
+        n=len(labelled),
+        correct=correct,
+        accuracy=_share(correct, len(labelled)),
+        errors=sum(1 for r in records if r["label"] not in GOLD),
+        seconds=seconds,
+        confusion=confusion,
+        per_label=per_label,
+        problems=len(records),
+        votes=len(votes),
+        parse_error_share=_share(sum(1 for v in error_votes if not v.get("prover")), len(votes)),
+        error_vote_share=_share(len(error_votes), len(votes)),
+        repaired_share=_share(sum(1 for v in votes if v.get("repairs") or v.get("model_repairs")), len(votes)),
+        prover_seconds=sum(r.get("verdict", {}).get("timings", {}).get("prove_seconds", 0.0) for r in records),
+        by_depth={d: {"n": c[0], "correct": c[1], "accuracy": _share(c[1], c[0])} for d, c in sorted(depth_counts.items(), key=lambda kv: int(kv[0]))},
+        resumed=resumed,
+        workers=workers,
+        dataset=dataset,
+        settings=dict(settings or {}),
+        skipped=[str(s) for s in skipped],
+    )
+
+
+# ---------------------------------------------------------------- renderings
+
+
+def summary_renderable(summary: Summary) -> Any:
+    """A rich renderable: headline figures, per-label table, confusion matrix."""
+    from rich.console import Group
+    from rich.table import Table
+
+    head = Table(show_header=False, box=None, pad_edge=False)
+    head.add_column(style="bold")
+    head.add_column()
+    cfg = summary.settings
+    if cfg:
+        head.add_row("run", f"{summary.dataset or '?'}: parser {cfg.get('parser')}, prover {cfg.get('prover')}, k={cfg.get('k')}")
+    head.add_row("accuracy", f"{summary.accuracy:.4f}  ({summary.correct}/{summary.n})")
+    head.add_row("no valid vote", f"{summary.errors} problems")
+    head.add_row("votes", f"{summary.votes}: parse errors {summary.parse_error_share:.1%}, "
+                 f"all errors {summary.error_vote_share:.1%}, repaired {summary.repaired_share:.1%}")
+    head.add_row("time", f"wall {summary.seconds:.2f} s ({summary.workers} workers), prover {summary.prover_seconds:.2f} s")
+    if summary.resumed:
+        head.add_row("resumed", f"{summary.resumed} problems from an earlier run")
+    labels = Table(title="per label", title_justify="left")
+    for column in ("label", "precision", "recall", "support"):
+        labels.add_column(column, justify="left" if column == "label" else "right")
+    for label, row in summary.per_label.items():
+        labels.add_row(label, f"{row['precision']:.3f}", f"{row['recall']:.3f}", str(int(row["support"])))
+    matrix = Table(title="confusion (rows: gold, columns: predicted)", title_justify="left")
+    matrix.add_column("gold \\ pred")
+    shown = [p for p in PREDICTED if p in GOLD or any(row.get(p) for row in summary.confusion.values())]
+    for p in shown:
+        matrix.add_column(p, justify="right")
+    for gold, row in summary.confusion.items():
+        matrix.add_row(gold, *(f"[bold]{row.get(p, 0)}[/]" if p == gold else str(row.get(p, 0)) for p in shown))
+    parts: list[Any] = [head, labels, matrix]
+    if len(summary.by_depth) > 1:
+        depth = Table(title="accuracy by depth", title_justify="left")
+        for column in ("depth", "n", "accuracy"):
+            depth.add_column(column, justify="right")
+        for d, row in summary.by_depth.items():
+            depth.add_row(d, str(int(row["n"])), f"{row['accuracy']:.3f}")
+        parts.append(depth)
+    return Group(*parts)
+
+
+def write_summary(summary: Summary, out_dir: str | os.PathLike[str]) -> Path:
+    """Write ``summary.json`` atomically (a reader never sees half a file)."""
+    path = Path(out_dir) / SUMMARY
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(summary.to_dict(), indent=2, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, path)
+    return path
+
+
+def write_plots(summary: Summary, out_dir: str | os.PathLike[str]) -> list[Path]:
+    """The confusion matrix, and accuracy by reasoning depth when the data has depths, as PNG."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    golds = list(summary.confusion)
+    preds = [p for p in PREDICTED if p in GOLD or any(row.get(p) for row in summary.confusion.values())]
+    grid = [[summary.confusion[g].get(p, 0) for p in preds] for g in golds]
+    fig, ax = plt.subplots(figsize=(1.2 * len(preds) + 2, 1.1 * len(golds) + 1.5))
+    ax.imshow(grid, cmap="Blues")
+    ax.set_xticks(range(len(preds)), labels=preds)
+    ax.set_yticks(range(len(golds)), labels=golds)
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("gold")
+    peak = max((v for row in grid for v in row), default=0)
+    for i, row in enumerate(grid):
+        for j, value in enumerate(row):
+            ax.text(j, i, str(value), ha="center", va="center", color="white" if value > peak / 2 else "black")
+    ax.set_title(f"accuracy {summary.accuracy:.3f} (n={summary.n})")
+    fig.tight_layout()
+    written.append(out / "confusion.png")
+    fig.savefig(written[-1], dpi=120)
+    plt.close(fig)
+    if summary.by_depth:
+        depths = list(summary.by_depth)
+        fig, ax = plt.subplots(figsize=(max(4, 0.8 * len(depths) + 2), 3.5))
+        ax.bar(depths, [summary.by_depth[d]["accuracy"] for d in depths], color="tab:blue")
+        for i, d in enumerate(depths):
+            ax.text(i, summary.by_depth[d]["accuracy"], f"n={int(summary.by_depth[d]['n'])}", ha="center", va="bottom", fontsize=8)
+        ax.set_ylim(0, 1.08)
+        ax.set_xlabel("reasoning depth")
+        ax.set_ylabel("accuracy")
+        fig.tight_layout()
+        written.append(out / "accuracy_by_depth.png")
+        fig.savefig(written[-1], dpi=120)
+        plt.close(fig)
+    return written

@@ -1,0 +1,305 @@
+"""Evaluate a dataset: problems in parallel worker processes, each answered once, results kept.
+
+Speed comes from not doing work twice and never waiting on one slow problem:
+
+- problems identical in everything the parser sees are dispatched once (their key is a hash of
+  that input) and the result is copied to each of them;
+- each worker builds its Reasoner once (a forked worker inherits the parent's) and keeps it, so
+  its decision cache (identical FOL problems modulo bound-variable names are decided once) spans
+  every problem the worker sees; within a problem, samples that differ only in symbol names
+  are decided once too;
+- labels are what is measured, so the backend is asked for no countermodels (``countermodels``);
+- workers take one problem at a time; a worker that overruns a hard limit (a backend that
+  ignores its own timeout) is stopped and replaced and the problem is recorded as ``Unknown``,
+  so one stuck problem never holds up the others. With one worker, problems are answered in
+  this process (no watchdog; handy under a debugger).
+
+With a :class:`~linc.eval.store.RunStore` every finished problem is written durably before the
+next is reported, so an interrupted run resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import os
+import signal
+import threading
+import time
+import traceback
+from collections import deque
+from dataclasses import asdict, dataclass, field
+from multiprocessing.connection import Connection, wait
+from typing import Any, Callable, Iterator
+
+from linc.errors import LincError
+from linc.eval.datasets import Dataset
+from linc.eval.store import RunStore
+from linc.parsing.base import Problem
+from linc.reasoning import Reasoner
+
+__all__ = ["EvalConfig", "EvalRun", "Progress", "evaluate", "problem_key", "record_for"]
+
+#: Called after each finished problem with (problems done, problems in the run, its record).
+Progress = Callable[[int, int, dict[str, Any]], None]
+
+
+@dataclass
+class EvalConfig:
+    """How each problem is answered; everything here must match for a run to be resumed."""
+
+    parser: str = "grammar"
+    prover: str = "z3"
+    k: int = 1
+    timeout: float = 10.0
+    repair_rounds: int = 1
+    inconsistent: str = "error"
+    parser_options: dict[str, Any] = field(default_factory=dict)
+    prover_options: dict[str, Any] = field(default_factory=dict)  # keyword arguments of the backend
+    problem_limit: float | None = None  # hard limit per problem; None: derived from the timeouts
+    countermodels: bool = False  # labels are what an evaluation measures; models cost half the time
+
+    def reasoner(self) -> Reasoner:
+        from linc import plugins
+
+        prover = plugins.get_prover(self.prover, timeout=self.timeout, **self.prover_options) if self.prover_options else self.prover
+        reasoner = Reasoner(
+            parser=self.parser,
+            prover=prover,
+            k=self.k,
+            timeout=self.timeout,
+            repair_rounds=self.repair_rounds,
+            inconsistent=self.inconsistent,
+            parser_options=dict(self.parser_options),
+            dedup_renamed=True,
+        )
+        reasoner.prover.countermodels = self.countermodels
+        return reasoner
+
+    @property
+    def hard_limit(self) -> float:
+        """Seconds after which a worker is presumed stuck: far beyond what the timeouts allow."""
+        if self.problem_limit is not None:
+            return self.problem_limit
+        return 120.0 + 3.0 * self.timeout * self.k * (1 + self.repair_rounds)
+
+    def settings(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class EvalRun:
+    """What an evaluation returns: one record per problem, in dataset order."""
+
+    dataset: Dataset
+    config: EvalConfig
+    records: list[dict[str, Any]]
+    seconds: float  # wall time of this invocation
+    resumed: int = 0  # records taken from an earlier, interrupted run
+    workers: int = 1
+
+
+def problem_key(problem: Problem) -> str:
+    """A hash of what the parsers read (sentences, gold FOL, recorded generations): problems with
+    equal keys get one answer. Ids and other metadata are left out, so duplicates are found."""
+    payload = [problem.premises, problem.conclusion, problem.premises_fol, problem.conclusion_fol, problem.meta.get("generations")]
+    return hashlib.sha256(json.dumps(payload, ensure_ascii=False).encode("utf-8")).hexdigest()[:20]
+
+
+def record_for(problem: Problem, key: str, verdict: dict[str, Any]) -> dict[str, Any]:
+    """The per-problem record: gold, prediction, and the whole verdict (votes, formulas, timings)."""
+    label = verdict.get("label", "Error")
+    return {
+        "id": problem.id,
+        "key": key,
+        "gold": problem.label,
+        "label": label,
+        "correct": None if problem.label is None else label == problem.label,
+        "depth": problem.meta.get("depth"),
+        "seconds": verdict.get("timings", {}).get("total_seconds", 0.0),
+        "verdict": {**verdict, "problem_id": problem.id},
+    }
+
+
+def _failed(label: str, reason: str, seconds: float = 0.0) -> dict[str, Any]:
+    """A verdict for a problem the worker could not answer (stuck or crashed)."""
+    return {"label": label, "votes": [], "counts": {}, "reason": reason, "timings": {"total_seconds": seconds}}
+
+
+def evaluate(
+    dataset: Dataset,
+    config: EvalConfig,
+    workers: int | None = None,
+    store: RunStore | None = None,
+    progress: Progress | None = None,
+) -> EvalRun:
+    """Answer every problem of ``dataset``; returns the records in dataset order.
+
+    ``workers`` defaults to every core. Records already in ``store`` (same id, same input) are
+    reused; new ones are appended to it as they finish. Raises :class:`LincError` when the
+    parser or prover cannot be built (unknown name, missing binary), before any work starts.
+    """
+    start = time.perf_counter()
+    reasoner = config.reasoner()  # fail fast on a bad name; forked workers inherit it
+    done = store.open() if store is not None else {}
+    problems = dataset.problems
+    records: list[dict[str, Any] | None] = [None] * len(problems)
+    groups: dict[str, list[int]] = {}
+    for index, problem in enumerate(problems):
+        key = problem_key(problem)
+        previous = done.get(problem.id)
+        if previous is not None and previous.get("key") == key:
+            records[index] = previous
+        else:
+            groups.setdefault(key, []).append(index)
+    resumed = sum(r is not None for r in records)
+    finished = resumed
+    tasks = [(key, problems[indices[0]]) for key, indices in groups.items()]
+    count = min(workers or os.cpu_count() or 1, len(tasks)) or 1
+    solved = _in_process(reasoner, tasks) if count == 1 else _in_pool(reasoner, config, tasks, count)
+    for key, verdict in solved:
+        for index in groups[key]:
+            record = record_for(problems[index], key, verdict)
+            if store is not None:
+                store.append(record)
+            records[index] = record
+            finished += 1
+            if progress is not None:
+                progress(finished, len(problems), record)
+    return EvalRun(dataset, config, [r for r in records if r is not None], time.perf_counter() - start, resumed, count)
+
+
+# ---------------------------------------------------------------- solving
+
+
+def _solve(reasoner: Reasoner, problem: Problem) -> dict[str, Any]:
+    try:
+        return reasoner.solve(problem).to_dict()
+    except LincError as err:
+        return _failed("Error", f"{type(err).__name__}: {err}")
+    except Exception:  # a bug on one problem must not end the run: record it with its traceback
+        return _failed("Error", "internal error:\n" + traceback.format_exc(limit=8))
+
+
+def _in_process(reasoner: Reasoner, tasks: list[tuple[str, Problem]]) -> Iterator[tuple[str, dict[str, Any]]]:
+    for key, problem in tasks:
+        yield key, _solve(reasoner, problem)
+
+
+# The Reasoner a forked worker inherits (built once, in the parent, before forking).
+_INHERITED: Reasoner | None = None
+
+
+def _worker_main(conn: Connection, config: EvalConfig) -> None:
+    """Answer problems sent over ``conn`` until told to stop (``None``)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+
+    def stop(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)  # unwinds through the prover, which kills its children
+
+    signal.signal(signal.SIGTERM, stop)
+    reasoner = _INHERITED if _INHERITED is not None else config.reasoner()
+    while True:
+        try:
+            task = conn.recv()
+        except EOFError:
+            return
+        if task is None:
+            return
+        key, problem = task
+        answer = _solve(reasoner, problem)
+        try:
+            conn.send((key, answer))
+        except OSError:  # the parent is gone (killed): nobody to answer to
+            return
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    """Fork when it is safe (no other threads): workers then inherit the built Reasoner for free."""
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+
+
+class _Worker:
+    """One worker process and the task it is on."""
+
+    def __init__(self, ctx: multiprocessing.context.BaseContext, config: EvalConfig):
+        self.conn, child = ctx.Pipe()
+        self.process = ctx.Process(target=_worker_main, args=(child, config), daemon=True)
+        self.process.start()
+        child.close()
+        self.task: tuple[str, Problem] | None = None
+        self.deadline = 0.0
+        self.started = 0.0
+
+    def give(self, task: tuple[str, Problem], limit: float) -> None:
+        self.task, self.started = task, time.monotonic()
+        self.deadline = self.started + limit
+        self.conn.send(task)
+
+    def stop(self, grace: float = 1.0) -> None:
+        """Ask politely (SIGTERM lets the prover kill its children), then SIGKILL."""
+        if self.process.is_alive():
+            self.process.terminate()
+            self.process.join(grace)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join(grace)
+        self.conn.close()
+
+
+def _in_pool(reasoner: Reasoner, config: EvalConfig, tasks: list[tuple[str, Problem]], count: int) -> Iterator[tuple[str, dict[str, Any]]]:
+    global _INHERITED
+    ctx = _context()
+    _INHERITED = reasoner if ctx.get_start_method() == "fork" else None
+    try:
+        pool = [_Worker(ctx, config) for _ in range(count)]
+    finally:
+        _INHERITED = None
+    queue = deque(tasks)
+    limit = config.hard_limit
+    try:
+        while True:
+            for worker in pool:
+                if worker.task is None and queue:
+                    worker.give(queue.popleft(), limit)
+            busy = [w for w in pool if w.task is not None]
+            if not busy:
+                return
+            now = time.monotonic()
+            ready = wait([w.conn for w in busy], timeout=max(0.0, min(w.deadline for w in busy) - now))
+            for index, worker in enumerate(pool):
+                if worker.task is None:
+                    continue
+                key = worker.task[0]
+                if worker.conn in ready:
+                    try:
+                        answer = worker.conn.recv()
+                    except (EOFError, OSError):
+                        worker.process.join(1.0)
+                        code = worker.process.exitcode
+                        answer = (key, _failed("Error", f"the worker process died (exit code {code})", time.monotonic() - worker.started))
+                    else:
+                        worker.task = None
+                        yield answer
+                        continue
+                elif time.monotonic() < worker.deadline:
+                    continue
+                else:
+                    answer = (key, _failed("Unknown", f"no answer within {limit:.0f} s: the worker was stopped", limit))
+                worker.stop()
+                pool[index] = _Worker(ctx, config)
+                yield answer
+    finally:
+        for worker in pool:
+            if worker.process.is_alive() and worker.task is None:
+                try:
+                    worker.conn.send(None)
+                except (OSError, ValueError):
+                    pass
+        for worker in pool:
+            worker.process.join(0.5 if worker.task is None else 0)
+            worker.stop(grace=0.5)

@@ -1,0 +1,113 @@
+"""The on-disk record of an evaluation run, written so that no finished problem is ever lost.
+
+``DIR/run.json`` holds the settings the records were made with; ``DIR/problems.jsonl`` gets one
+line per finished problem, written with a single ``write`` and fsynced before the run moves on.
+A run killed at any instant (Ctrl-C, SIGKILL, power loss) leaves at worst one torn last line,
+which :meth:`RunStore.open` cuts off; re-running with the same settings skips every problem
+already recorded.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from linc.errors import LincError
+
+__all__ = ["RunStore", "ResumeError", "RECORDS", "SETTINGS", "SUMMARY"]
+
+RECORDS = "problems.jsonl"
+SETTINGS = "run.json"
+SUMMARY = "summary.json"
+
+
+class ResumeError(LincError):
+    """``--out DIR`` holds a run made with other settings; its records cannot be mixed with these."""
+
+
+class RunStore:
+    """Append-only per-problem records in ``out_dir``, resumable."""
+
+    def __init__(self, out_dir: str | os.PathLike[str], settings: dict[str, Any]):
+        self.dir = Path(out_dir)
+        self.settings = settings
+        self._fd: int | None = None
+
+    @property
+    def records_path(self) -> Path:
+        return self.dir / RECORDS
+
+    def open(self) -> dict[str, dict[str, Any]]:
+        """Check the settings, repair a torn last line, and return the finished records by id."""
+        try:
+            self.dir.mkdir(parents=True, exist_ok=True)
+            self._check_settings()
+            done = self._load()
+            self._fd = os.open(self.records_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        except OSError as err:
+            raise ResumeError(f"cannot use {self.dir} for results: {err}") from None
+        return done
+
+    def append(self, record: dict[str, Any]) -> None:
+        """Write one record durably: one write call, then fsync."""
+        if self._fd is None:
+            raise ResumeError("the run store is not open")
+        data = (json.dumps(record, ensure_ascii=False, default=str) + "\n").encode("utf-8")
+        view = memoryview(data)
+        while view:
+            written = os.write(self._fd, view)
+            view = view[written:]
+        os.fsync(self._fd)
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+    def __enter__(self) -> "RunStore":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------ internals
+
+    def _check_settings(self) -> None:
+        path = self.dir / SETTINGS
+        if path.exists():
+            try:
+                previous = json.loads(path.read_text(encoding="utf-8"))
+            except ValueError:
+                previous = None
+            if previous != json.loads(json.dumps(self.settings, default=str)):
+                differ = sorted(k for k in set(self.settings) | set(previous or {}) if (previous or {}).get(k) != self.settings.get(k))
+                raise ResumeError(
+                    f"{self.dir} holds a run made with other settings ({', '.join(differ) or 'unreadable run.json'}); "
+                    "use another --out directory or delete this one"
+                )
+            return
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(self.settings, indent=2, default=str), encoding="utf-8")
+        os.replace(tmp, path)
+
+    def _load(self) -> dict[str, dict[str, Any]]:
+        path = self.records_path
+        if not path.exists():
+            return {}
+        data = path.read_bytes()
+        end = data.rfind(b"\n") + 1
+        if end < len(data):  # a write cut short by a kill: drop the partial line
+            with path.open("r+b") as handle:
+                handle.truncate(end)
+                os.fsync(handle.fileno())
+        done: dict[str, dict[str, Any]] = {}
+        for line in data[:end].splitlines():
+            try:
+                record = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(record, dict) and "id" in record:
+                done[str(record["id"])] = record
+        return done

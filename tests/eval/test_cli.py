@@ -1,0 +1,107 @@
+"""`linc eval` from the outside: JSON output, files written, bad input, and a SIGKILL + resume."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from typer.testing import CliRunner
+
+from linc.cli import app
+from tests.eval.conftest import fol_problem, write_jsonl
+
+KEYS = ("n", "correct", "accuracy", "errors", "confusion", "per_label")
+
+
+def run(*args: str):
+    return CliRunner().invoke(app, ["eval", *args])
+
+
+def test_json_is_one_object_with_the_figures(small_jsonl):
+    result = run(str(small_jsonl), "--parser", "evaltest-fol", "--json", "--workers", "1")
+    assert result.exit_code == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert {"n", "correct", "accuracy", "errors", "seconds", "confusion"} <= set(summary)
+    assert (summary["n"], summary["correct"], summary["errors"]) == (6, 5, 0)
+    assert summary["confusion"]["False"]["True"] == 1
+
+
+def test_table_output_and_out_dir_with_plots(tmp_path):
+    rows = [fol_problem(i, depth=i % 3) for i in range(6)]
+    data = write_jsonl(tmp_path / "d.jsonl", rows)
+    out = tmp_path / "out"
+    result = run(str(data), "--parser", "evaltest-fol", "--out", str(out), "--plot", "--workers", "2")
+    assert result.exit_code == 0, result.stderr
+    assert "accuracy" in result.stdout and "confusion" in result.stdout
+    assert len((out / "problems.jsonl").read_text().splitlines()) == 6
+    assert json.loads((out / "summary.json").read_text())["accuracy"] == 1.0
+    assert (out / "confusion.png").stat().st_size > 0 and (out / "accuracy_by_depth.png").stat().st_size > 0
+
+
+def test_malformed_line_is_reported_and_the_rest_evaluated(tmp_path):
+    data = write_jsonl(tmp_path / "d.jsonl", [fol_problem(0), "{oops", fol_problem(2)])
+    result = run(str(data), "--parser", "evaltest-fol", "--json", "--workers", "1")
+    assert result.exit_code == 0
+    assert "line 2" in result.stderr and "not JSON" in result.stderr
+    assert json.loads(result.stdout)["n"] == 2
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["missing.jsonl"], "no such file"),
+        (["no-such-dataset"], "known: folio, proofwriter"),
+        (["{data}", "--parser", "evaltest-fol", "--prover", "nope"], "unknown prover 'nope'; known: "),
+        (["{data}", "--parser", "nope"], "unknown parser 'nope'; known: "),
+        (["{data}", "--prover-option", "novalue"], "KEY=VALUE"),
+    ],
+)
+def test_bad_input_is_a_clear_error(tmp_path, args, message):
+    data = write_jsonl(tmp_path / "d.jsonl", [fol_problem(0)])
+    result = run(*[a.replace("{data}", str(data)) for a in args])
+    assert result.exit_code == 2
+    assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_gold_and_replay_need_their_fields(tmp_path):
+    data = write_jsonl(tmp_path / "d.jsonl", [{"premises": ["Bob is big."], "conclusion": "Bob is big."}])
+    assert "needs gold FOL" in run(str(data), "--parser", "gold").stderr
+    assert "needs recorded 'generations'" in run(str(data), "--parser", "replay").stderr
+
+
+def _summary(stdout: str) -> dict:
+    summary = json.loads(stdout)
+    return {k: summary[k] for k in KEYS}
+
+
+def test_sigkill_halfway_then_resume_gives_the_uninterrupted_numbers(tmp_path):
+    rows = [fol_problem(i, ("True", "False", "Uncertain")[i % 3], gold=("True", "True", "Uncertain")[i % 3], sleep=0.1) for i in range(30)]
+    data = write_jsonl(tmp_path / "d.jsonl", rows)
+    linc = [sys.executable, "-m", "linc.cli", "eval", str(data), "--parser", "evaltest-fol", "--workers", "2", "--json"]
+    whole = subprocess.run([*linc, "--out", str(tmp_path / "whole")], capture_output=True, text=True, timeout=300)
+    assert whole.returncode == 0, whole.stderr
+
+    out = tmp_path / "killed"
+    records = out / "problems.jsonl"
+    proc = subprocess.Popen([*linc, "--out", str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline and proc.poll() is None:
+        if records.exists() and len(records.read_bytes().splitlines()) >= 10:
+            break
+        time.sleep(0.02)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    kept = len(records.read_bytes().splitlines())
+    assert 10 <= kept < 30, "the run was not killed halfway"
+
+    resumed = subprocess.run([*linc, "--out", str(out)], capture_output=True, text=True, timeout=300)
+    assert resumed.returncode == 0, resumed.stderr
+    assert json.loads(resumed.stdout)["resumed"] >= 10
+    assert _summary(resumed.stdout) == _summary(whole.stdout)
+    ids = [json.loads(line)["id"] for line in records.read_text().splitlines()]
+    assert sorted(ids) == sorted(f"p{i}" for i in range(30))

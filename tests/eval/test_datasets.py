@@ -1,0 +1,129 @@
+"""Dataset readers: FOLIO / linc JSONL, Logic-LM JSON, Hub rows, and resolving DATASET."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from linc.errors import DatasetError
+from linc.eval.datasets import load_dataset, logiclm_problem, normalise_label
+from linc.eval.hub import folio_row, proofwriter_row, rows_to_dataset
+from tests.eval.conftest import fol_problem, write_jsonl
+
+QUESTION = "Based on the above information, is the following statement true, false, or unknown? The cat is red."
+
+
+def test_labels_are_normalised():
+    assert [normalise_label(v) for v in ("True", "false", "Unknown", "Uncertain", True)] == ["True", "False", "Uncertain", "Uncertain", "True"]
+    with pytest.raises(ValueError):
+        normalise_label("maybe")
+
+
+def test_jsonl_keeps_fol_generations_and_meta(tmp_path):
+    row = {**fol_problem(1), "generations": ["FOL: P(a)"], "story_id": 7, "label": "Unknown"}
+    data = load_dataset(str(write_jsonl(tmp_path / "d.jsonl", [row])))
+    (p,) = data.problems
+    assert p.label == "Uncertain" and p.premises_fol == row["premises-FOL"] and p.conclusion_fol == row["conclusion-FOL"]
+    assert p.meta["generations"] == ["FOL: P(a)"] and p.meta["story_id"] == 7
+    assert data.has_gold_fol and data.has_generations and data.name == "jsonl"
+
+
+def test_a_malformed_line_is_reported_with_its_number_and_the_rest_is_read(tmp_path):
+    rows = [fol_problem(0), "{not json", {"premises": ["x"]}, {**fol_problem(3), "label": "Maybe"}, "", fol_problem(5)]
+    data = load_dataset(str(write_jsonl(tmp_path / "d.jsonl", rows)))
+    assert [p.id for p in data.problems] == ["p0", "p5"]
+    assert [(i.line, i.message.split(":")[0]) for i in data.issues] == [(2, "not JSON"), (3, "missing field 'conclusion'"), (4, "unknown label 'Maybe' (expected True, False, Uncertain or Unknown)")]
+
+
+def test_ids_default_to_file_and_line_and_are_made_unique(tmp_path):
+    rows = [{k: v for k, v in fol_problem(0).items() if k != "id"}, fol_problem(1), {**fol_problem(2), "id": "p1"}]
+    data = load_dataset(str(write_jsonl(tmp_path / "d.jsonl", rows)))
+    assert [p.id for p in data.problems] == ["d:1", "p1", "p1@line3"]
+
+
+def test_folio_train_has_premise_fol_but_no_conclusion_fol(tmp_path):
+    row = {k: v for k, v in fol_problem(0).items() if k not in ("conclusion-FOL", "id")} | {"example_id": 1131}
+    data = load_dataset(str(write_jsonl(tmp_path / "train.jsonl", [row])))
+    assert data.problems[0].id == "1131" and data.problems[0].conclusion_fol is None and not data.has_gold_fol
+
+
+def test_logiclm_items():
+    item = {"id": "ProofWriter_RelNoneg-OWA-D3-12_Q4", "context": "The cat is big. If something is big then it is red.",
+            "question": QUESTION, "options": ["A) True", "B) False", "C) Unknown"], "answer": "C"}
+    p = logiclm_problem(item, "x")
+    assert p.premises == ["The cat is big.", "If something is big then it is red."]
+    assert p.conclusion == "The cat is red." and p.label == "Uncertain" and p.meta["depth"] == 3
+    assert logiclm_problem({**item, "answer": "A", "depth": 1}, "x").meta["depth"] == 1
+    prontoqa = {**item, "question": "Is the following statement true or false? Max is sour.", "options": ["A) True", "B) False"], "answer": "B"}
+    assert logiclm_problem(prontoqa, "x").label == "False" and logiclm_problem(prontoqa, "x").conclusion == "Max is sour."
+    with pytest.raises(ValueError, match="not one of the options"):
+        logiclm_problem({**item, "answer": "D"}, "x")
+    with pytest.raises(ValueError, match="does not ask"):
+        logiclm_problem({**item, "question": "Which is true?"}, "x")
+
+
+def test_logiclm_file_reports_bad_items_by_line(tmp_path):
+    good = {"id": "a", "context": "The cat is big.", "question": QUESTION, "options": [], "answer": "A"}
+    text = "[\n" + json.dumps(good) + ",\n" + json.dumps({"id": "b", "context": 3}) + ",\n" + json.dumps({**good, "id": "c"}) + "\n]\n"
+    (tmp_path / "d.json").write_text(text)
+    data = load_dataset(str(tmp_path / "d.json"))
+    assert data.name == "logiclm" and [p.id for p in data.problems] == ["a", "c"]
+    assert [i.line for i in data.issues] == [3]
+
+
+def test_format_prefix_picks_the_reader(tmp_path):
+    path = write_jsonl(tmp_path / "problems.txt", [fol_problem(0)])
+    with pytest.raises(DatasetError, match="no reader recognises"):
+        load_dataset(str(path))
+    assert load_dataset(f"jsonl:{path}").problems[0].id == "p0"
+
+
+def test_bad_specs_say_what_is_known(tmp_path):
+    with pytest.raises(DatasetError, match="no such file"):
+        load_dataset(str(tmp_path / "missing.jsonl"))
+    with pytest.raises(DatasetError, match=r"known: .*folio.*proofwriter"):
+        load_dataset("no-such-dataset")
+    (tmp_path / "empty.jsonl").write_text("\n{bad\n")
+    with pytest.raises(DatasetError, match="no readable problem.*line 2"):
+        load_dataset(str(tmp_path / "empty.jsonl"))
+
+
+def test_limit_takes_the_first_problems(tmp_path):
+    data = load_dataset(str(write_jsonl(tmp_path / "d.jsonl", [fol_problem(i) for i in range(5)])), limit=2)
+    assert [p.id for p in data.problems] == ["p0", "p1"]
+
+
+HUB_FOLIO = {"story_id": 1, "example_id": 9, "premises": "All men are mortal.\nSocrates is a man.",
+             "premises-FOL": "∀x (Man(x) → Mortal(x))\nMan(socrates)", "conclusion": "Socrates is mortal.",
+             "conclusion-FOL": "Mortal(socrates)", "label": "True"}
+HUB_PROOFWRITER = {"id": "AttNoneg-D2-5_Q1", "theory": "Bob is big. Big things are red.", "question": "Bob is red.",
+                   "answer": "Unknown", "QDep": 2, "maxD": 3}
+
+
+def test_hub_rows_map_to_problems():
+    folio = rows_to_dataset("folio", [HUB_FOLIO, {"premises": "x"}], folio_row, "hub")
+    (p,) = folio.problems
+    assert p.id == "9" and p.premises == ["All men are mortal.", "Socrates is a man."] and p.premises_fol[1] == "Man(socrates)"
+    assert folio.issues[0].line == 2
+    pw = rows_to_dataset("proofwriter", [HUB_PROOFWRITER], proofwriter_row, "hub").problems[0]
+    assert pw.premises == ["Bob is big.", "Big things are red."] and pw.label == "Uncertain" and pw.meta["depth"] == 2
+
+
+def test_hub_mapping_on_a_local_datasets_object():
+    datasets = pytest.importorskip("datasets", reason="the hub extra (datasets) is not installed")
+    local = datasets.Dataset.from_list([HUB_PROOFWRITER, {**HUB_PROOFWRITER, "id": "x_Q2", "answer": "True", "QDep": 0}])
+    data = rows_to_dataset("proofwriter", local, proofwriter_row, "local")
+    assert [(p.label, p.meta["depth"]) for p in data.problems] == [("Uncertain", 2), ("True", 0)]
+
+
+def test_proofwriter_data_asks_for_its_own_semantics(tmp_path):
+    from linc.eval.command import choose_config
+
+    item = {"id": "ProofWriter_AttNeg-OWA-D5-1_Q1", "context": "Bob is big.", "question": QUESTION, "options": [], "answer": "A"}
+    (tmp_path / "pw.json").write_text(json.dumps([item]))
+    data = load_dataset(str(tmp_path / "pw.json"), limit=1)
+    assert data.parser_options == {"grammar": {"semantics": "proofwriter"}}
+    assert choose_config(data, None, None, "z3", None, 10.0, True).parser_options == {"semantics": "proofwriter"}
+    override = choose_config(data, None, None, "z3", None, 10.0, True, {"semantics": "classical"})
+    assert override.parser_options == {"semantics": "classical"} and override.k == 1
