@@ -12,7 +12,7 @@ import re
 
 from linc.logic.formula import Formula
 from linc.logic.names import PROVER9, SymbolTable
-from linc.logic.prover9 import problem_text
+from linc.logic.prover9 import DEFAULT_OPTIONS, problem_text
 from provers._binary import BinarySpec
 from provers._process import Completed, Job
 from provers._refute import Attempt, ExternalProver, Outcome
@@ -47,12 +47,21 @@ class Prover9(ExternalProver):
     name = "prover9"
     binary_spec = BINARY
 
+    def __init__(self, timeout: float = 10.0, binary: str | None = None, linc_compatible: bool = False):
+        """``linc_compatible=True`` runs Prover9 with its own default options, as the LINC paper's
+        pipeline did: its clause-weight and set-of-support limits then end some searches early with
+        "search failed", which is read as "not provable" (Uncertain) although the search was
+        incomplete. Use it to reproduce LINC; the default searches to completion or to the limit."""
+        super().__init__(timeout, binary)
+        self.linc_compatible = linc_compatible
+
     def _prepare(self, premises: list[Formula], conclusion: Formula) -> SymbolTable:
         self._locate()
         return SymbolTable(PROVER9)
 
     def _job(self, table: SymbolTable, premises: list[Formula], goal: Formula | None, seconds: float, workdir: str, tag: str) -> Job:
-        text = problem_text(premises, goal, table, max_seconds=int(seconds) + 1)
+        options = () if self.linc_compatible else DEFAULT_OPTIONS
+        text = problem_text(premises, goal, table, options=options, max_seconds=int(seconds) + 1)
         return Job([self.binary], text.encode(), cwd=workdir)
 
     def _read(self, table: SymbolTable, done: Completed, tag: str) -> Attempt:

@@ -14,8 +14,17 @@ from linc.kg.errors import (
     UnverifiedFactError,
 )
 from linc.kg.facts import Fact, FactKind, Premise, Provenance
-from linc.kg.graph import Edge
-from linc.kg.knowledge import KnowledgeGraph, default_path
+
+_LAZY = {"Edge": "linc.kg.graph", "KnowledgeGraph": "linc.kg.knowledge", "default_path": "linc.kg.knowledge"}
+
+
+def __getattr__(name: str):
+    """The graph side (networkx) loads on first use, so ``linc`` starts fast (PEP 562)."""
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'linc.kg' has no attribute {name!r}")
 
 __all__ = [
     "DatabaseError",

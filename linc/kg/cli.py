@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator, Optional
+from typing import TYPE_CHECKING, Any, Iterator, Optional
 
 import typer
 from rich.console import Console
@@ -14,8 +14,10 @@ from rich.table import Table
 from linc.errors import LincError
 from linc.kg.errors import FactConflictError
 from linc.kg.facts import Fact, FactKind, Premise
-from linc.kg.knowledge import DEFAULT_PROVER, KnowledgeGraph, default_path
 from linc.logic.formula import Formula
+
+if TYPE_CHECKING:
+    from linc.kg.knowledge import KnowledgeGraph
 
 kg_app = typer.Typer(help="The knowledge graph of verified facts.", no_args_is_help=True, add_completion=False)
 
@@ -24,14 +26,15 @@ err = Console(stderr=True, highlight=False)
 
 DB = typer.Option(None, "--db", help="Knowledge-graph file (default: kg.sqlite in the user data dir).")
 SYNTAX = typer.Option("nltk", "--syntax", help="FOL syntax of formulas: nltk, folio or tptp.")
-PROVER = typer.Option(DEFAULT_PROVER, "--prover", help="Prover backend.")
+PROVER = typer.Option(None, "--prover", help="Prover backend (default: z3).")
 TIMEOUT = typer.Option(10.0, "--timeout", help="Seconds per prover call.")
 JSON = typer.Option(False, "--json", help="Print JSON instead of a table.")
 
 
 @contextmanager
-def _session(db: Optional[Path], *, create: bool = False, prover: str | None = None, timeout: float | None = None) -> Iterator[KnowledgeGraph]:
+def _session(db: Optional[Path], *, create: bool = False, prover: str | None = None, timeout: float | None = None) -> Iterator["KnowledgeGraph"]:
     """Open the graph and turn every typed error into a message and exit code 1."""
+    from linc.kg.knowledge import KnowledgeGraph, default_path
     from linc.plugins import get_prover
 
     try:
@@ -84,7 +87,7 @@ def add(
     model: Optional[str] = typer.Option(None, "--model", help="With --nl: PROVIDER:NAME for the llm parser."),
     db: Optional[Path] = DB,
     syntax: str = SYNTAX,
-    prover: str = PROVER,
+    prover: Optional[str] = PROVER,
     timeout: float = TIMEOUT,
     as_json: bool = JSON,
 ) -> None:
@@ -125,7 +128,7 @@ def ask(
     conclusion: str = typer.Argument(..., help='The question, in FOL (after "--" when it starts with "-").'),
     db: Optional[Path] = DB,
     syntax: str = SYNTAX,
-    prover: str = PROVER,
+    prover: Optional[str] = PROVER,
     timeout: float = TIMEOUT,
     as_json: bool = JSON,
 ) -> None:
