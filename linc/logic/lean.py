@@ -27,13 +27,12 @@ from linc.logic.formula import (
     Not,
     Or,
     Pred,
-    Term,
-    Var,
     Xor,
     subformulas,
     terms_of,
     atom_terms,
 )
+from linc.logic.emit import TextWriter
 from linc.logic.names import LEAN, SymbolTable
 
 _OPS = {And: "∧", Or: "∨", Implies: "→", Iff: "↔"}
@@ -72,9 +71,8 @@ def theorem_file(
     return "\n".join(lines)
 
 
-class _Writer:
-    def __init__(self, table: SymbolTable):
-        self.table = table
+class _Writer(TextWriter):
+    ops = _OPS
 
     def declarations(self, formulas: Sequence[Formula]) -> list[str]:
         """``axiom`` lines for every constant, function and predicate, in order of appearance."""
@@ -96,12 +94,9 @@ class _Writer:
     def _func(self, t: Func) -> str:
         return self.table.name("function", t.name, len(t.args))
 
-    def term(self, t: Term) -> str:
-        if isinstance(t, Var):
-            return self.table.name("variable", t.name)
-        if isinstance(t, Const):
-            return self.table.name("constant", t.name)
-        return f"({self._func(t)} {' '.join(self.term(a) for a in t.args)})"
+    def apply(self, name: str, args: list[str]) -> str:
+        """Lean applies by juxtaposition: ``(f a b)``."""
+        return f"({name} {' '.join(args)})" if args else name
 
     def formula(self, f: Formula) -> str:
         if isinstance(f, Pred):
@@ -116,4 +111,4 @@ class _Writer:
         if isinstance(f, (Forall, Exists)):
             mark = "∀" if isinstance(f, Forall) else "∃"
             return f"({mark} {self.term(f.var)} : U, {self.formula(f.body)})"
-        return f"({self.formula(f.left)} {_OPS[type(f)]} {self.formula(f.right)})"
+        return self.binary(f)

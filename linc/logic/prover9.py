@@ -16,7 +16,6 @@ from typing import Sequence
 
 from linc.logic.formula import (
     And,
-    Const,
     Eq,
     Exists,
     Forall,
@@ -26,10 +25,9 @@ from linc.logic.formula import (
     Not,
     Or,
     Pred,
-    Term,
-    Var,
     Xor,
 )
+from linc.logic.emit import TextWriter
 from linc.logic.names import PROVER9, SymbolTable
 
 _OPS = {And: "&", Or: "|", Implies: "->", Iff: "<->"}
@@ -79,22 +77,12 @@ def problem_text(
     return "\n".join(lines)
 
 
-class _Writer:
-    def __init__(self, table: SymbolTable):
-        self.table = table
-
-    def term(self, t: Term) -> str:
-        if isinstance(t, Var):
-            return self.table.name("variable", t.name)
-        if isinstance(t, Const):
-            return self.table.name("constant", t.name)
-        args = ", ".join(self.term(a) for a in t.args)
-        return f"{self.table.name('function', t.name, len(t.args))}({args})"
+class _Writer(TextWriter):
+    ops = _OPS
 
     def formula(self, f: Formula) -> str:
         if isinstance(f, Pred):
-            name = self.table.name("predicate", f.name, len(f.args))
-            return f"{name}({', '.join(self.term(a) for a in f.args)})" if f.args else name
+            return self.apply(self.symbol("predicate", f.name, len(f.args)), [self.term(a) for a in f.args])
         if isinstance(f, Eq):
             return f"({self.term(f.left)} = {self.term(f.right)})"
         if isinstance(f, Not):
@@ -104,7 +92,7 @@ class _Writer:
         if isinstance(f, (Forall, Exists)):
             word = "all" if isinstance(f, Forall) else "exists"
             return f"({word} {self.term(f.var)} {self._atomic(f.body)})"
-        return f"({self.formula(f.left)} {_OPS[type(f)]} {self.formula(f.right)})"
+        return self.binary(f)
 
     def _atomic(self, f: Formula) -> str:
         text = self.formula(f)

@@ -100,7 +100,7 @@ def read(text: str, syntax: str = "nltk", lenient: bool = False) -> Reading:
     try:
         formula = _Parser(tokens, text, spec, repairs).parse_all()
     except RecursionError:  # a safety net only: the nesting guard normally stops far earlier
-        raise FormulaSyntaxError(f"formula nests too deeply to read", text, 0) from None
+        raise FormulaSyntaxError("formula nests too deeply to read", text, 0) from None
     if depth(formula) > MAX_DEPTH:
         raise FormulaSyntaxError(f"formula nests deeper than {MAX_DEPTH} levels", text, 0)
     return Reading(formula, repairs)

@@ -20,7 +20,6 @@ from linc.logic.formula import (
     Exists,
     Forall,
     Formula,
-    Func,
     Iff,
     Implies,
     Not,

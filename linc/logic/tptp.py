@@ -20,7 +20,6 @@ from typing import Sequence
 
 from linc.logic.formula import (
     And,
-    Const,
     Eq,
     Exists,
     Forall,
@@ -30,10 +29,9 @@ from linc.logic.formula import (
     Not,
     Or,
     Pred,
-    Term,
-    Var,
     Xor,
 )
+from linc.logic.emit import TextWriter
 from linc.logic.names import TPTP, SymbolTable, ascii_identifier
 
 _OPS = {And: "&", Or: "|", Implies: "=>", Iff: "<=>", Xor: "<~>"}
@@ -69,27 +67,22 @@ def _variable(name: str) -> str:
     return "V" + plain
 
 
-class _Writer:
+class _Writer(TextWriter):
+    ops = _OPS
+    arg_sep = ","
+
     def __init__(self, table: SymbolTable | None):
-        self.table = table
+        super().__init__(table if table is not None else SymbolTable(TPTP))
+        self.quote = table is None  # no table: keep names recognisable as quoted atoms
 
     def symbol(self, kind: str, name: str, arity: int = 0) -> str:
-        if self.table is not None:
-            return self.table.name(kind, name, arity)
+        if not self.quote:
+            return super().symbol(kind, name, arity)
         return _variable(name) if kind == "variable" else _quoted(name)
-
-    def term(self, t: Term) -> str:
-        if isinstance(t, Var):
-            return self.symbol("variable", t.name)
-        if isinstance(t, Const):
-            return self.symbol("constant", t.name)
-        args = ",".join(self.term(a) for a in t.args)
-        return f"{self.symbol('function', t.name, len(t.args))}({args})"
 
     def formula(self, f: Formula) -> str:
         if isinstance(f, Pred):
-            name = self.symbol("predicate", f.name, len(f.args))
-            return f"{name}({','.join(self.term(a) for a in f.args)})" if f.args else name
+            return self.apply(self.symbol("predicate", f.name, len(f.args)), [self.term(a) for a in f.args])
         if isinstance(f, Eq):
             return f"{self.term(f.left)} = {self.term(f.right)}"
         if isinstance(f, Not):
@@ -99,7 +92,7 @@ class _Writer:
         if isinstance(f, (Forall, Exists)):
             mark = "!" if isinstance(f, Forall) else "?"
             return f"{mark}[{self.term(f.var)}]: {self._unit(f.body)}"
-        return f"({self.formula(f.left)} {_OPS[type(f)]} {self.formula(f.right)})"
+        return self.binary(f)
 
     def _unit(self, f: Formula) -> str:
         """A TPTP unitary formula: atoms, negations, quantified and parenthesised formulas."""
