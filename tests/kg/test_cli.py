@@ -85,12 +85,7 @@ def test_export_and_draw(db, tmp_path):
     assert r.exit_code == 1 and "no constant 'nobody'" in r.output
 
 
-def test_add_from_sentences(db, monkeypatch):
-    from linc import plugins
-    from linc.parsing.grammar import GrammarParser
-
-    if "grammar" not in plugins.names("parser"):  # until the parsers are registered
-        monkeypatch.setattr(plugins, "get_parser", lambda name, **options: GrammarParser())
+def test_add_from_sentences(db):
     r = linc("add", "--nl", "Bob is red.", "-p", "Bob is big.", "-p", "All big things are red.", "--db", db, "--json")
     assert r.exit_code == 0, r.output
     fact = json.loads(r.output)
