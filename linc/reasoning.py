@@ -128,7 +128,6 @@ class Reasoner:
         self._decided: dict[tuple, ProverResult] = {}
         self.dedup_renamed = dedup_renamed
         self._shapes: dict[tuple, ProverResult] = {}  # this problem's decisions, by symbol-free shape
-        self._last_reused: ProverResult | None = None  # a cache hit costs no prover time
 
     # ------------------------------------------------------------ public API
 
@@ -177,8 +176,7 @@ class Reasoner:
     def _vote(self, problem: Problem, sample: Sample, extra: list[Formula]) -> tuple[Vote, ProverResult | None]:
         rounds = 0
         while True:
-            self._last_reused = None
-            error, result = self._judge(sample, extra)
+            error, result, fresh = self._judge(sample, extra)
             if error is None or rounds >= self.repair_rounds:
                 break
             fixed = self.parser.repair(problem, sample, error)
@@ -194,28 +192,29 @@ class Reasoner:
             model_repairs=sample.model_repairs,
             error=error,
             prover=result.prover if result else None,
-            seconds=result.seconds if result is not None and result is not self._last_reused else 0.0,
+            seconds=result.seconds if result is not None and fresh else 0.0,  # a cache hit costs nothing
         )
         return vote, result
 
-    def _judge(self, sample: Sample, extra: list[Formula]) -> tuple[str | None, ProverResult | None]:
-        """(error message or None, prover result or None) for one sample."""
+    def _judge(self, sample: Sample, extra: list[Formula]) -> tuple[str | None, ProverResult | None, bool]:
+        """(error message or None, prover result or None, whether the prover ran for it)."""
         if not sample.ok:
-            return sample.error or "no conclusion", None
+            return sample.error or "no conclusion", None, False
         formulas = [*sample.premises, sample.conclusion]
         try:
             check_signature(formulas + extra)
         except SignatureError as err:
-            return f"SignatureError: {err}", None
-        result = self._decide([*extra, *sample.premises], sample.conclusion)
+            return f"SignatureError: {err}", None, False
+        result, fresh = self._decide([*extra, *sample.premises], sample.conclusion)
         if result.label == Label.ERROR:
-            return f"ProverError: {result.reason or 'the prover failed'}", result
+            return f"ProverError: {result.reason or 'the prover failed'}", result, fresh
         if result.label == Label.INCONSISTENT and self.inconsistent == "error":
-            return "the premises contradict each other", result
-        return None, result
+            return "the premises contradict each other", result, fresh
+        return None, result, fresh
 
-    def _decide(self, premises: list[Formula], conclusion: Formula) -> ProverResult:
-        """Decide once per distinct problem (samples often coincide up to bound-variable names).
+    def _decide(self, premises: list[Formula], conclusion: Formula) -> tuple[ProverResult, bool]:
+        """(result, whether the prover ran): once per distinct problem, as samples often coincide
+        up to bound-variable names.
 
         With ``dedup_renamed``, samples of one problem that differ only in their symbol names
         (``Teach`` in one, ``Teaches`` in another) are decided once too: the later ones reuse the
@@ -224,19 +223,16 @@ class Reasoner:
         key = (tuple(alpha_normalize(p) for p in premises), alpha_normalize(conclusion))
         shape = _shape(key) if self.dedup_renamed else key
         if key in self._decided:
-            self._last_reused = self._decided[key]
-            self._shapes.setdefault(shape, self._last_reused)
-            return self._last_reused
+            self._shapes.setdefault(shape, self._decided[key])
+            return self._decided[key], False
         if shape in self._shapes:
-            self._last_reused = replace(self._shapes[shape], proof=None, countermodel=None)
-            return self._last_reused
-        self._last_reused = None
+            return replace(self._shapes[shape], proof=None, countermodel=None), False
         try:
             result = self.prover.decide(premises, conclusion, timeout=self.timeout)
         except LincError as err:
             result = ProverResult(Label.ERROR, getattr(self.prover, "name", "?"), 0.0, reason=f"{type(err).__name__}: {err}")
         self._decided[key] = self._shapes[shape] = result
-        return result
+        return result, True
 
 
 def _shape(key: tuple[tuple[Formula, ...], Formula]) -> tuple:

@@ -146,6 +146,7 @@ class _Parser:
         self.bound: list[str] = []
         self.nesting = 0
         self.memo: dict[tuple[int, tuple[str, ...]], tuple[Formula, int]] = {}
+        self.wrapped = False  # inside a TPTP ``fof(name, role, ...)`` wrapper
 
     # ------------------------------------------------------------ helpers
 
@@ -171,15 +172,13 @@ class _Parser:
         if self.spec.name == "tptp":
             self._skip_tptp_wrapper()
         f = self.parse_formula(0)
-        if self.spec.name == "tptp" and self.tok.kind == "RP" and self._wrapped:
+        if self.spec.name == "tptp" and self.tok.kind == "RP" and self.wrapped:
             self.i += 1
             if self.tok.kind == "DOT":
                 self.i += 1
         if self.tok.kind != "EOF":
             raise self.fail(self._unexpected_message())
         return f
-
-    _wrapped = False
 
     def _skip_tptp_wrapper(self) -> None:
         """Accept ``fof(name, role, formula).`` around a TPTP formula."""
@@ -193,7 +192,7 @@ class _Parser:
             and t[5].kind == "COMMA"
         ):
             self.i = 6
-            self._wrapped = True
+            self.wrapped = True
 
     def _unexpected_message(self) -> str:
         t = self.tok
@@ -347,13 +346,13 @@ class _Parser:
     def parse_term(self, formula_position: bool = False) -> Term | Pred:
         start = self.tok
         span_end = self._term_span_end() if self.spec.join_names else None
-        if span_end is not None and not self._clean_term(span_end, formula_position):
+        if span_end is not None and not self._clean_term(span_end):
             raw = self.text[start.pos : self.tokens[span_end].pos]
             name = identifier(raw)
             if self.spec.lenient:
                 self.repairs.append(f"read the name {raw.strip()!r} as {name!r}")
             self.i = span_end
-            return self._name_term(name, start)
+            return self._name_term(name)
         if start.kind != "NAME":
             raise self.fail(f"expected a name, found {start.text!r}" if start.kind != "EOF" else "formula ends where a name was expected")
         self.i += 1
@@ -377,9 +376,9 @@ class _Parser:
             if formula_position and self.tok.kind not in ("EQ", "NEQ"):
                 return Pred(name, tuple(args))
             return Func(name, tuple(args))
-        return self._name_term(name, start)
+        return self._name_term(name)
 
-    def _name_term(self, name: str, token: Token) -> Term:
+    def _name_term(self, name: str) -> Term:
         if name in self.bound or self.spec.is_free_variable(name):
             return Var(name)
         return Const(name)
@@ -406,7 +405,7 @@ class _Parser:
                 return None
             j += 1
 
-    def _clean_term(self, end: int, formula_position: bool) -> bool:
+    def _clean_term(self, end: int) -> bool:
         """Is tokens[i:end] a plain name or an application with balanced arguments?"""
         toks = self.tokens[self.i : end]
         if not toks or toks[0].kind != "NAME":
