@@ -28,9 +28,9 @@ from typing import Any, ClassVar
 
 from linc.logic.formula import Formula, Not
 from linc.proving import Label, Prover, ProverResult
-from provers import _worker
-from provers._binary import BinarySpec, availability, locate
-from provers._process import Completed, Job, run_parallel
+from linc_provers import _worker
+from linc_provers._binary import BinarySpec, availability, locate
+from linc_provers._process import Completed, Job, run_parallel
 
 QUESTIONS = ("pos", "neg", "cons")
 

@@ -2,7 +2,7 @@
 
 Pure-Python searches (resolution, grounding) cannot be interrupted reliably inside a process, so
 they run here: the parent pickles ``(target, args)`` to stdin, the child prints the pickled return
-value. On SIGTERM the child kills its own subprocesses first (see :mod:`provers._process`).
+value. On SIGTERM the child kills its own subprocesses first (see :mod:`linc_provers._process`).
 Only the parent writes this child's stdin, so unpickling it is safe.
 """
 
@@ -14,14 +14,14 @@ import sys
 from typing import Any
 
 from linc.errors import LincError, ProverError, ProverUnavailable, UnsupportedProblem
-from provers._process import Completed, Job, install_stop_handler
+from linc_provers._process import Completed, Job, install_stop_handler
 
 _ERRORS = {cls.__name__: cls for cls in (ProverError, ProverUnavailable, UnsupportedProblem)}
 
 
 def job(target: str, *args: Any) -> Job:
     """A job running ``module:function(*args)`` in a fresh interpreter."""
-    return Job([sys.executable, "-m", "provers._worker"], pickle.dumps((target, args)))
+    return Job([sys.executable, "-m", "linc_provers._worker"], pickle.dumps((target, args)))
 
 
 def result(done: Completed) -> Any:

@@ -14,9 +14,9 @@ import re
 from linc.logic.formula import Formula
 from linc.logic.names import TPTP, SymbolTable
 from linc.logic.tptp import problem_text
-from provers._binary import BinarySpec
-from provers._process import Completed, Job
-from provers._refute import Attempt, ExternalProver, Outcome
+from linc_provers._binary import BinarySpec
+from linc_provers._process import Completed, Job
+from linc_provers._refute import Attempt, ExternalProver, Outcome
 
 BINARY = BinarySpec(
     label="E",

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from linc.logic.formula import Formula
 from linc.logic.lean import DEFAULT_TACTIC, theorem_file
 from linc.logic.names import LEAN, SymbolTable
-from provers._binary import BinarySpec
-from provers._process import Completed, Job
-from provers._refute import Attempt, ExternalProver, Outcome
+from linc_provers._binary import BinarySpec
+from linc_provers._process import Completed, Job
+from linc_provers._refute import Attempt, ExternalProver, Outcome
 
 BINARY = BinarySpec(
     label="Lean 4",

@@ -17,8 +17,8 @@ from typing import Any, Sequence
 from linc.errors import LincError, ProverError, ProverUnavailable
 from linc.logic.formula import Formula
 from linc.proving import Label, Prover, ProverResult
-from provers import _worker
-from provers._process import Completed, run_parallel
+from linc_provers import _worker
+from linc_provers._process import Completed, run_parallel
 
 DEFINITE = {Label.TRUE, Label.FALSE, Label.UNCERTAIN, Label.INCONSISTENT}
 MODES = ("race", "fallthrough", "crosscheck")
@@ -115,7 +115,7 @@ class Portfolio(Prover):
     def _parallel(self, names: list[str], premises: list[Formula], conclusion: Formula, timeout: float,
                   outcomes: dict[str, Any]) -> dict[str, ProverResult]:
         budget = max(0.5, timeout - STARTUP)
-        jobs = {n: _worker.job("provers.portfolio:member", n, premises, conclusion, budget) for n in names}
+        jobs = {n: _worker.job("linc_provers.portfolio:member", n, premises, conclusion, budget) for n in names}
         results: dict[str, ProverResult] = {}
 
         def read(n: str, done: Completed) -> None:

@@ -13,9 +13,9 @@ import re
 from linc.logic.formula import Formula
 from linc.logic.names import PROVER9, SymbolTable
 from linc.logic.prover9 import DEFAULT_OPTIONS, problem_text
-from provers._binary import BinarySpec
-from provers._process import Completed, Job
-from provers._refute import Attempt, ExternalProver, Outcome
+from linc_provers._binary import BinarySpec
+from linc_provers._process import Completed, Job
+from linc_provers._refute import Attempt, ExternalProver, Outcome
 
 
 def _wheel_file() -> str | None:

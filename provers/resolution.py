@@ -9,8 +9,8 @@ congruence for every symbol in the clause set), added only when ``=`` occurs.
 
 Every search is bounded by a deadline, checked cooperatively inside the loop, and by step
 limits (given clauses, generated clauses, kept clauses); hitting one is ``Unknown``. The three
-questions of :mod:`provers._refute` (``pos``, ``neg``, ``cons``) share the clausified premises
-and run interleaved in time slices, and :func:`~provers._refute.combine` turns their attempts
+questions of :mod:`linc_provers._refute` (``pos``, ``neg``, ``cons``) share the clausified premises
+and run interleaved in time slices, and :func:`~linc_provers._refute.combine` turns their attempts
 into the label, exactly as for the other refutation backends.
 """
 
@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from linc.logic.formula import Formula, Not
 from linc.proving import Label, Prover, ProverResult
-from provers._clauses import (
+from linc_provers._clauses import (
     Clause,
     ClauseLimit,
     Clausifier,
@@ -36,7 +36,7 @@ from provers._clauses import (
     unify,
     weight,
 )
-from provers._refute import QUESTIONS, Attempt, Outcome, combine, plan
+from linc_provers._refute import QUESTIONS, Attempt, Outcome, combine, plan
 
 #: Every AGE_RATIO-th given clause is the oldest one (fairness); the others the lightest.
 AGE_RATIO = 5

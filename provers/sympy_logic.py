@@ -32,8 +32,8 @@ from linc.logic.formula import (
     subformulas,
     terms_of,
 )
-from provers._equality import EQUALITY, without_equality
-from provers._refute import Attempt, Outcome, WorkerProver
+from linc_provers._equality import EQUALITY, without_equality
+from linc_provers._refute import Attempt, Outcome, WorkerProver
 
 #: Groundings larger than this many clauses are abandoned (reported as a resource limit).
 MAX_CLAUSES = 200_000
@@ -43,7 +43,7 @@ class SympyProver(WorkerProver):
     """Grounding plus sympy's DPLL: decides the propositional and finitely grounded fragment."""
 
     name = "sympy"
-    target = "provers.sympy_logic:search"
+    target = "linc_provers.sympy_logic:search"
 
     @classmethod
     def availability(cls) -> tuple[bool, str]:

@@ -75,7 +75,7 @@ def test_builtin_names_cannot_be_taken(registry):
     rows = [r for r in plugins.list_plugins() if r.name == "z3"]
     assert any(r.source.startswith("built-in") and r.usable for r in rows)
     assert any("already registered" in (r.error or "") for r in rows)
-    assert plugins.lookup("prover", "z3").__module__ == "provers.z3prover"
+    assert plugins.lookup("prover", "z3").__module__ == "linc_provers.z3prover"
 
 
 def test_disable_and_restrict(registry, monkeypatch):

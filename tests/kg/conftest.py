@@ -9,7 +9,7 @@ import pytest
 from linc.kg import KnowledgeGraph
 from linc.logic.formula import Formula
 from linc.logic.read import parse
-from provers.z3prover import Z3Prover
+from linc_provers.z3prover import Z3Prover
 
 
 def z3_prover() -> Z3Prover:

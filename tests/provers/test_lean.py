@@ -12,7 +12,7 @@ from linc.errors import ProverUnavailable
 from linc.logic.formula import Const, Eq, Exists, Forall, Func, Implies, Not, Pred, Var, Xor
 from linc.logic.lean import theorem_file
 from linc.proving import Label
-from provers.lean import LeanProver
+from linc_provers.lean import LeanProver
 
 GOLDEN = Path(__file__).parent / "golden"
 x = Var("x")

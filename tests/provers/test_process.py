@@ -10,8 +10,8 @@ from pathlib import Path
 
 from linc.logic.formula import Const, Forall, Func, Implies, Pred, Var
 from linc.proving import Label
-from provers._process import Job, run, run_parallel
-from provers.prover9 import Prover9
+from linc_provers._process import Job, run, run_parallel
+from linc_provers.prover9 import Prover9
 
 
 def survivors(marker: str) -> list[str]:

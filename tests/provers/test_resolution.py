@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 from linc.logic.formula import And, Const, Eq, Exists, Forall, Func, Iff, Implies, Not, Or, Pred, Var
 from linc.plugins import get_prover, lookup
 from linc.proving import Label
-from provers._clauses import ClauseLimit, Clausifier, equality_axioms, normalise, subsumes, substitute, unify
-from provers._refute import Outcome
-from provers.resolution import ResolutionProver, Search
+from linc_provers._clauses import ClauseLimit, Clausifier, equality_axioms, normalise, subsumes, substitute, unify
+from linc_provers._refute import Outcome
+from linc_provers.resolution import ResolutionProver, Search
 from tests.conftest import SHARED_DATA, requires_data
 from tests.logic.strategies import formulas
 
