@@ -37,6 +37,7 @@ def solve(
     k: int = typer.Option(1, "-k", help="Number of parser samples to vote over."),
     timeout: float = typer.Option(10.0, "--timeout", help="Seconds per prover call."),
     repair_rounds: int = typer.Option(1, "--repair-rounds", help="Self-repair rounds for LLM samples (0: off)."),
+    vote: str = typer.Option("proof-first", "--vote", help="Voting policy: proof-first (default), clean-first, majority (LINC), or a plugin."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Does the conclusion follow from the premises? Natural language in, True / False / Uncertain out."""
@@ -58,7 +59,7 @@ def solve(
             problem = Problem(premises=list(premise), conclusion=conclusion)
         name = parser or ("llm" if model else "grammar")
         options = {"model": model} if model else {}
-        reasoner = Reasoner(name, prover, k=k, timeout=timeout, repair_rounds=repair_rounds, parser_options=options)
+        reasoner = Reasoner(name, prover, k=k, timeout=timeout, repair_rounds=repair_rounds, parser_options=options, vote=vote)
         verdict = reasoner.solve(problem)
     except LincError as err:
         raise _fail(err) from None
@@ -115,6 +116,7 @@ def eval_(
     limit: Optional[int] = typer.Option(None, "--limit", help="Only the first N problems."),
     timeout: float = typer.Option(10.0, "--timeout", help="Seconds per prover call."),
     no_repair: bool = typer.Option(False, "--no-repair", help="Switch self-repair off."),
+    vote: str = typer.Option("proof-first", "--vote", help="Voting policy: proof-first (default), clean-first, majority (LINC), or a plugin."),
     countermodels: bool = typer.Option(False, "--countermodels", help="Keep countermodels of Uncertain answers in the records (slower)."),
     out: Optional[Path] = typer.Option(None, "--out", help="Directory for per-problem JSONL + summary JSON; re-run to resume."),
     plot: bool = typer.Option(False, "--plot", help="Write the confusion matrix (and accuracy by depth) as PNG, into --out DIR or the current directory."),
@@ -124,7 +126,7 @@ def eval_(
     from linc.eval.command import run_eval
 
     code = run_eval(dataset, parser, model, prover, k, workers, limit, timeout, not no_repair, out, plot, as_json,
-                    parser_option, prover_option, countermodels)
+                    parser_option, prover_option, countermodels, vote)
     if code:
         raise typer.Exit(code=code)
 

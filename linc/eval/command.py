@@ -12,11 +12,13 @@ from typing import Any
 
 from rich.console import Console
 
+from linc import plugins
 from linc.errors import DatasetError, LincError, PluginError
 from linc.eval.datasets import Dataset, load_dataset
 from linc.eval.report import summarise, summary_renderable, write_plots, write_summary
 from linc.eval.runner import EvalConfig, evaluate
 from linc.eval.store import RunStore
+from linc.voting import DEFAULT_POLICY
 
 #: Parsers that sample (LINC votes over 10 samples); deterministic parsers give one answer.
 _SAMPLING = {"llm": 10, "replay": 10}
@@ -39,7 +41,8 @@ def key_values(pairs: list[str], flag: str) -> dict[str, Any]:
 
 def choose_config(dataset: Dataset, parser: str | None, model: str | None, prover: str, k: int | None,
                   timeout: float, repair: bool, parser_opts: dict[str, Any] | None = None,
-                  prover_opts: dict[str, Any] | None = None, countermodels: bool = False) -> EvalConfig:
+                  prover_opts: dict[str, Any] | None = None, countermodels: bool = False,
+                  vote: str = DEFAULT_POLICY) -> EvalConfig:
     """Settle the parser and its options; refuse a parser the dataset cannot feed."""
     name = parser or ("llm" if model else "grammar")
     if name == "gold" and not dataset.has_gold_fol:
@@ -56,13 +59,14 @@ def choose_config(dataset: Dataset, parser: str | None, model: str | None, prove
         parser_options=options,
         prover_options=dict(prover_opts or {}),
         countermodels=countermodels,
+        vote=vote,
     )
 
 
 def run_eval(spec: str, parser: str | None, model: str | None, prover: str, k: int | None, workers: int | None,
              limit: int | None, timeout: float, repair: bool, out: Path | None, plot: bool, as_json: bool,
              parser_option: list[str] | None = None, prover_option: list[str] | None = None,
-             countermodels: bool = False) -> int:
+             countermodels: bool = False, vote: str = DEFAULT_POLICY) -> int:
     """Run ``linc eval``; returns the exit code."""
     err = Console(stderr=True, highlight=False)
     start = time.perf_counter()
@@ -75,7 +79,8 @@ def run_eval(spec: str, parser: str | None, model: str | None, prover: str, k: i
             err.print(f"[yellow]skipped[/] {dataset.source} {issue}", markup=True)
         if len(dataset.issues) > _MAX_WARNINGS:
             err.print(f"[yellow]skipped[/] … and {len(dataset.issues) - _MAX_WARNINGS} more unreadable records", markup=True)
-        config = choose_config(dataset, parser, model, prover, k, timeout, repair, parser_opts, prover_opts, countermodels)
+        plugins.get_vote(vote)  # an unknown policy fails before any work
+        config = choose_config(dataset, parser, model, prover, k, timeout, repair, parser_opts, prover_opts, countermodels, vote)
         store = RunStore(out, config.settings()) if out is not None else None
         run = _run_with_progress(dataset, config, workers, store, err)
     except KeyboardInterrupt:
@@ -89,7 +94,7 @@ def run_eval(spec: str, parser: str | None, model: str | None, prover: str, k: i
         if store is not None:
             store.close()
     summary = summarise(run.records, time.perf_counter() - start, dataset=dataset.source, settings=config.settings(),
-                        skipped=dataset.issues, resumed=run.resumed, workers=run.workers)
+                        skipped=dataset.issues, resumed=run.resumed, workers=run.workers, semantics=dataset.semantics)
     written: list[Path] = []
     if out is not None:
         written.append(write_summary(summary, out))

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Callable, ClassVar, Iterable
 
 from linc.errors import DatasetError
-from linc.eval.datasets import PROOFWRITER_OPTIONS, Dataset, DatasetIssue, DatasetReader, normalise_label, problem_from_record
+from linc.eval.datasets import Dataset, DatasetIssue, DatasetReader, normalise_label, problem_from_record, read_file
 from linc.parsing.base import Problem
 
 __all__ = ["HubPin", "FolioHub", "ProofWriterHub", "rows_to_dataset"]
@@ -71,11 +72,12 @@ def rows_to_dataset(name: str, rows: Iterable[dict[str, Any]], to_problem: Calla
 
 
 class HubReader(DatasetReader):
-    """A pinned Hub dataset; ``source`` (from ``NAME:SPLIT``) overrides the split."""
+    """A pinned Hub dataset; ``source`` (from ``NAME:SPLIT``) overrides the split. ``NAME:FILE``
+    reads a local copy instead (any format linc reads), with this dataset's semantics."""
 
     needs_source: ClassVar[bool] = False
     pin: ClassVar[HubPin]
-    parser_options: ClassVar[dict[str, dict[str, Any]]] = {}
+    semantics: ClassVar[str] = "classical"
     to_problem: ClassVar[Callable[[dict[str, Any], str], Problem]]
 
     @classmethod
@@ -88,6 +90,8 @@ class HubReader(DatasetReader):
         return True, pinned
 
     def load(self, source: str | None = None) -> Dataset:
+        if source and Path(source).expanduser().is_file():
+            return read_file(Path(source).expanduser()).declare_semantics(self.semantics)
         try:
             import datasets
         except ImportError:
@@ -98,9 +102,7 @@ class HubReader(DatasetReader):
             rows = datasets.load_dataset(self.pin.repo, self.pin.config, split=split, revision=self.pin.revision)
         except (OSError, ValueError, ConnectionError) as err:
             raise DatasetError(f"cannot load {where} from the Hub: {err}") from None
-        data = rows_to_dataset(self.name, rows, type(self).to_problem, where)
-        data.parser_options = dict(self.parser_options)
-        return data
+        return rows_to_dataset(self.name, rows, type(self).to_problem, where).declare_semantics(self.semantics)
 
 
 class FolioHub(HubReader):
@@ -114,5 +116,5 @@ class ProofWriterHub(HubReader):
     name = "proofwriter"
     description = "ProofWriter (Tafjord et al.) from the Hugging Face Hub, with depth"
     pin = HubPin(repo="tasksource/proofwriter", revision="main", split="validation")
-    parser_options = PROOFWRITER_OPTIONS
+    semantics = "proofwriter"
     to_problem = staticmethod(proofwriter_row)

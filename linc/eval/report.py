@@ -12,11 +12,13 @@ import os
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from types import SimpleNamespace
+from typing import Any, Callable, Iterable, Sequence
 
 from linc.eval.store import SUMMARY
+from linc.voting import TIERS, VALID, decide
 
-__all__ = ["Summary", "summarise", "summary_renderable", "write_summary", "write_plots"]
+__all__ = ["Summary", "revote", "summarise", "summary_renderable", "tier_figures", "write_summary", "write_plots"]
 
 GOLD = ("True", "False", "Uncertain")
 PREDICTED = GOLD + ("Unknown", "Error")
@@ -45,6 +47,9 @@ class Summary:
     dataset: str = ""
     settings: dict[str, Any] = field(default_factory=dict)
     skipped: list[str] = field(default_factory=list)  # records of the dataset that could not be read
+    vote: str = ""  # the voting policy
+    semantics: str = "classical"  # the logic the dataset's gold labels follow
+    tiers: dict[str, dict[str, float]] = field(default_factory=dict)  # see tier_figures
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -52,6 +57,31 @@ class Summary:
 
 def _share(part: int, whole: int) -> float:
     return part / whole if whole else 0.0
+
+
+def tier_figures(records: Sequence[dict[str, Any]]) -> dict[str, dict[str, float]]:
+    """Per vote tier: votes, valid votes (True/False/Uncertain), how many of those agree with the
+    gold label, and that accuracy: how good each kind of evidence was in this run."""
+    figures = {t: {"votes": 0, "valid": 0, "correct": 0} for t in TIERS}
+    for r in records:
+        for v in r.get("verdict", {}).get("votes", []):
+            row = figures.setdefault(v.get("tier", "clean"), {"votes": 0, "valid": 0, "correct": 0})
+            row["votes"] += 1
+            if v.get("label") in VALID and r.get("gold") is not None:
+                row["valid"] += 1
+                row["correct"] += v["label"] == r["gold"]
+    return {t: {**row, "accuracy": _share(row["correct"], row["valid"])} for t, row in figures.items() if row["votes"]}
+
+
+def revote(records: Sequence[dict[str, Any]], policy: Callable[[Sequence[Any]], str | None]) -> list[dict[str, Any]]:
+    """The records as another voting ``policy`` would have labelled them, from their stored votes
+    (no parsing or proving again): compare policies on one run."""
+    out = []
+    for r in records:
+        votes = [SimpleNamespace(**{"tier": "clean", **v}) for v in r.get("verdict", {}).get("votes", [])]
+        label = decide(policy, votes) if votes else r["label"]  # no votes: the worker failed; keep its label
+        out.append({**r, "label": label, "correct": None if r.get("gold") is None else label == r["gold"]})
+    return out
 
 
 def summarise(
@@ -63,6 +93,7 @@ def summarise(
     skipped: Iterable[Any] = (),
     resumed: int = 0,
     workers: int = 1,
+    semantics: str = "classical",
 ) -> Summary:
     """Aggregate per-problem records (as :func:`linc.eval.runner.record_for` makes them)."""
     labelled = [r for r in records if r.get("gold") is not None]
@@ -108,6 +139,9 @@ def summarise(
         dataset=dataset,
         settings=dict(settings or {}),
         skipped=[str(s) for s in skipped],
+        vote=str((settings or {}).get("vote", "")),
+        semantics=semantics,
+        tiers=tier_figures(records),
     )
 
 
@@ -124,7 +158,8 @@ def summary_renderable(summary: Summary) -> Any:
     head.add_column()
     cfg = summary.settings
     if cfg:
-        head.add_row("run", f"{summary.dataset or '?'}: parser {cfg.get('parser')}, prover {cfg.get('prover')}, k={cfg.get('k')}")
+        head.add_row("run", f"{summary.dataset or '?'}: parser {cfg.get('parser')}, prover {cfg.get('prover')}, k={cfg.get('k')}, "
+                     f"vote {summary.vote or '?'}, labels in {summary.semantics} semantics")
     head.add_row("accuracy", f"{summary.accuracy:.4f}  ({summary.correct}/{summary.n})")
     head.add_row("no valid vote", f"{summary.errors} problems")
     head.add_row("votes", f"{summary.votes}: parse errors {summary.parse_error_share:.1%}, "
@@ -145,6 +180,13 @@ def summary_renderable(summary: Summary) -> Any:
     for gold, row in summary.confusion.items():
         matrix.add_row(gold, *(f"[bold]{row.get(p, 0)}[/]" if p == gold else str(row.get(p, 0)) for p in shown))
     parts: list[Any] = [head, labels, matrix]
+    if summary.tiers and any(t != "clean" for t in summary.tiers):
+        tiers = Table(title="votes by tier (accuracy of the valid votes)", title_justify="left")
+        for column in ("tier", "votes", "valid", "accuracy"):
+            tiers.add_column(column, justify="left" if column == "tier" else "right")
+        for tier, row in summary.tiers.items():
+            tiers.add_row(tier, str(int(row["votes"])), str(int(row["valid"])), f"{row['accuracy']:.3f}")
+        parts.append(tiers)
     if len(summary.by_depth) > 1:
         depth = Table(title="accuracy by depth", title_justify="left")
         for column in ("depth", "n", "accuracy"):

@@ -38,6 +38,7 @@ from linc.eval.datasets import Dataset
 from linc.eval.store import RunStore
 from linc.parsing.base import Problem
 from linc.reasoning import Reasoner
+from linc.voting import DEFAULT_POLICY
 
 __all__ = ["EvalConfig", "EvalRun", "Progress", "evaluate", "problem_key", "record_for"]
 
@@ -59,6 +60,7 @@ class EvalConfig:
     prover_options: dict[str, Any] = field(default_factory=dict)  # keyword arguments of the backend
     problem_limit: float | None = None  # hard limit per problem; None: derived from the timeouts
     countermodels: bool = False  # labels are what an evaluation measures; models cost half the time
+    vote: str = DEFAULT_POLICY  # the voting policy (see linc.voting)
 
     def reasoner(self) -> Reasoner:
         from linc import plugins
@@ -73,6 +75,7 @@ class EvalConfig:
             inconsistent=self.inconsistent,
             parser_options=dict(self.parser_options),
             dedup_renamed=True,
+            vote=self.vote,
         )
         reasoner.prover.countermodels = self.countermodels
         return reasoner

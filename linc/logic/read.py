@@ -24,6 +24,7 @@ Bounded on purpose: inputs over :data:`MAX_LENGTH` characters and formulas deepe
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from linc.errors import FormulaSyntaxError
@@ -62,6 +63,21 @@ class Reading:
 
     formula: Formula
     repairs: list[str] = field(default_factory=list)
+
+
+# Repairs that only respell what the model wrote (a name, an operator, NLTK's '.' after a
+# quantifier, a closing full stop): the text has one reading and the repair finds it. The other
+# repairs (a widened scope, balanced parentheses) guess at a structure the model did not write.
+_RESPELLING = re.compile(r"(?:(?:premise \d+|conclusion): )?(?:read the name |read '.*' as |dropped the full stop|added the missing '\.')")
+
+
+def is_respelling(repair: str) -> bool:
+    """Whether a recorded repair only respelled the text (see above), so the reading is not a guess.
+
+    >>> is_respelling("premise 2: read 'Exists' as the existential quantifier"), is_respelling("added 1 missing closing parenthesis at the end")
+    (True, False)
+    """
+    return _RESPELLING.match(repair) is not None
 
 
 def parse(text: str, syntax: str = "nltk", lenient: bool = False) -> Formula:

@@ -125,10 +125,11 @@ class LLMParser(Parser):
                 return Sample([], None, raw=raw, repairs=repairs, error=f"FormulaSyntaxError in the {where}: {fixes[0]}")
             repairs.extend(f"{where}: {fix}" for fix in fixes)
             formulas.append(formula)
+        fixes: list[str] = []
         if self.fix_signature:
             formulas, fixes = repair_signature(formulas)
             repairs.extend(fixes)
-        return Sample(formulas[:-1], formulas[-1], raw=raw, repairs=repairs)
+        return Sample(formulas[:-1], formulas[-1], raw=raw, repairs=repairs, signature_repaired=bool(fixes))
 
     # ------------------------------------------------------------ calling the model
 
