@@ -29,6 +29,16 @@ def test_json_is_one_object_with_the_figures(small_jsonl):
     assert {"n", "correct", "accuracy", "errors", "seconds", "confusion"} <= set(summary)
     assert (summary["n"], summary["correct"], summary["errors"]) == (6, 5, 0)
     assert summary["confusion"]["False"]["True"] == 1
+    assert summary["vote"] == "proof-first" and summary["semantics"] == "classical"
+    assert summary["tiers"]["clean"]["votes"] == 6
+
+
+def test_vote_policy_is_chosen_by_name_and_checked_before_any_work(small_jsonl):
+    result = run(str(small_jsonl), "--parser", "evaltest-fol", "--json", "--workers", "1", "--vote", "majority")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["vote"] == "majority"
+    result = run(str(small_jsonl), "--parser", "evaltest-fol", "--vote", "nope")
+    assert result.exit_code == 2 and "unknown vote 'nope'" in result.stderr
 
 
 def test_table_output_and_out_dir_with_plots(tmp_path):

@@ -48,3 +48,19 @@ def test_replay_of_recorded_gpt35_is_at_least_as_accurate_as_linc():
 def test_proofwriter_with_the_grammar_parser_is_all_correct():
     summary = eval_json(str(SHARED_DATA / "proofwriter" / "proofwriter-d5-owa-dev.json"), "--limit", "60")
     assert summary["n"] == 60 and summary["accuracy"] == 1.0
+
+
+@requires_data
+def test_proofwriter_in_linc_jsonl_is_read_with_proofwriter_semantics(tmp_path):
+    """LINC's ProofWriter sample is linc JSONL with ids ``proofwriter-N``. The problems taken here
+    include all 15 of the 600 whose answer differs under classical negation."""
+    from linc.eval.datasets import load_dataset
+
+    source = load_dataset(str(SHARED_DATA / "proofwriter" / "proofwriter-d5-owa-dev.json"))
+    chosen = [16, 82, 110, 190, 199, 227, 284, 287, 289, 295, 322, 406, 455, 493, 586, 0, 1, 2, 3, 4]
+    path = tmp_path / "proofwriter-linc.jsonl"
+    path.write_text("".join(json.dumps({"id": f"proofwriter-{i}", "premises": source.problems[i].premises,
+                                        "conclusion": source.problems[i].conclusion, "label": source.problems[i].label}) + "\n"
+                            for i in chosen), encoding="utf-8")
+    summary = eval_json(str(path), "--workers", "1")
+    assert summary["semantics"] == "proofwriter" and summary["correct"] == len(chosen)
