@@ -50,6 +50,11 @@ class ParserError(LincError):
     """A semantic parser could not turn text into formulas (outside the grammar, model failure, ...)."""
 
 
+class OptionError(LincError, ValueError):
+    """A setting (a CLI flag, a tool setting, a backend option) with a value it cannot take;
+    the message names the setting and the value."""
+
+
 class PluginError(LincError):
     """An unknown plugin name, or a plugin that failed to load."""
 
