@@ -40,10 +40,9 @@ def _fail(err: Exception) -> typer.Exit:
     for expected failures). A bad option value is named by its flag alone."""
     from rich.console import Console
 
-    from linc.errors import OptionError
+    from linc.errors import user_message
 
-    what = str(err) if isinstance(err, OptionError) else f"{type(err).__name__}: {err}"
-    Console(stderr=True, highlight=False).print(f"[bold red]linc: error:[/] {escape(what)}", markup=True)
+    Console(stderr=True, highlight=False).print(f"[bold red]linc: error:[/] {escape(user_message(err))}", markup=True)
     return typer.Exit(code=2)
 
 

@@ -77,3 +77,9 @@ class ConflictError(KnowledgeGraphError):
 
 class UnsupportedProblem(ProverError):
     """A backend refuses a problem outside the fragment it decides (says which fragment it needs)."""
+
+
+def user_message(err: BaseException) -> str:
+    """How the command line shows ``err`` after ``linc: error:``: a bad option value by its
+    message alone (it names the flag), any other error prefixed with its type."""
+    return str(err) if isinstance(err, OptionError) else f"{type(err).__name__}: {err}"

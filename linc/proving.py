@@ -110,7 +110,7 @@ class Prover(ABC):
         except LincError:
             raise
         except Exception as err:  # noqa: BLE001 - a crashing backend is an outcome (Error), with its cause
-            logger.exception("prover %s failed", self.name)
+            logger.debug("prover %s failed", self.name, exc_info=True)
             result = ProverResult(Label.ERROR, self.name, 0.0, reason=f"{self.name} crashed: {type(err).__name__}: {err}")
         if not isinstance(result, ProverResult):
             result = ProverResult(Label.ERROR, self.name, 0.0,

@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 
-from linc.errors import DatasetError, LincError, PluginError
+from linc.errors import DatasetError, LincError, PluginError, user_message
 from linc.eval.datasets import Dataset, load_dataset
 from linc.eval.report import summarise, summary_renderable, write_plots, write_summary
 from linc.eval.runner import EvalConfig, evaluate
@@ -92,7 +93,7 @@ def run_eval(spec: str, parser: str | None, model: str | None, prover: str, k: i
         err.print(f"[bold red]interrupted[/]{saved}", markup=True)
         return 130
     except LincError as error:
-        err.print(f"[bold red]error:[/] {type(error).__name__}: {error}", markup=True)
+        err.print(f"[bold red]linc: error:[/] {escape(user_message(error))}", markup=True)
         return 2
     finally:
         if store is not None:

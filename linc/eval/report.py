@@ -228,6 +228,11 @@ def summary_renderable(summary: Summary) -> Any:
     return Group(*parts)
 
 
+def _png_metadata(summary: Summary) -> dict[str, str]:
+    """What made a plot, in the PNG itself (shown by image viewers' file properties)."""
+    return {"Title": summary.title, "Software": f"linc {summary.linc_version}", "Creation Time": summary.created}
+
+
 def _depth_title(summary: Summary) -> str:
     if summary.depth_kind == "theory":
         return "accuracy by theory depth (from the ids; the data holds no per-question depth)"
@@ -269,7 +274,7 @@ def write_plots(summary: Summary, out_dir: str | os.PathLike[str]) -> list[Path]
     ax.set_title(f"{summary.title}\naccuracy {summary.accuracy:.3f} (n={summary.labelled})", fontsize=9)
     fig.tight_layout()
     written.append(out / "confusion.png")
-    fig.savefig(written[-1], dpi=120)
+    fig.savefig(written[-1], dpi=120, metadata=_png_metadata(summary))
     plt.close(fig)
     if summary.by_depth:
         depths = list(summary.by_depth)
@@ -283,6 +288,6 @@ def write_plots(summary: Summary, out_dir: str | os.PathLike[str]) -> list[Path]
         ax.set_title(summary.title, fontsize=9)
         fig.tight_layout()
         written.append(out / "accuracy_by_depth.png")
-        fig.savefig(written[-1], dpi=120)
+        fig.savefig(written[-1], dpi=120, metadata=_png_metadata(summary))
         plt.close(fig)
     return written
