@@ -42,7 +42,7 @@ def _fail(err: Exception) -> typer.Exit:
 
     from linc.errors import user_message
 
-    Console(stderr=True, highlight=False).print(f"[bold red]linc: error:[/] {escape(user_message(err))}", markup=True)
+    Console(stderr=True, highlight=False).print(f"[bold red]linc: error:[/] {escape(user_message(err))}", markup=True, soft_wrap=True)
     return typer.Exit(code=2)
 
 
@@ -74,7 +74,7 @@ def _no_answer(verdict) -> None:
     if any(v.error and "outside the grammar" in v.error for v in verdict.votes):
         hint = (" The grammar parser reads controlled English only (docs/controlled-english.md lists what it"
                 " accepts); rephrase, or translate with an LLM: --model PROVIDER:NAME.")
-    Console(stderr=True, highlight=False).print(f"[bold red]linc: no answer:[/] no sample could be decided.{hint}", markup=True)
+    Console(stderr=True, highlight=False).print(f"[bold red]linc: no answer:[/] no sample could be decided.{hint}", markup=True, soft_wrap=True)
     raise typer.Exit(code=1)
 
 
@@ -154,9 +154,18 @@ def mcp(
         )
         from linc.tools.server import serve
 
-        serve(config)
+        serve(config, report=_report_unusable)
     except LincError as err:
         raise _fail(err) from None
+
+
+def _report_unusable(err: Exception) -> None:
+    from rich.console import Console
+
+    from linc.errors import user_message
+
+    Console(stderr=True, highlight=False).print(
+        f"[bold red]linc: error:[/] {escape(user_message(err))} (serving anyway: every tool call answers with this error)", markup=True, soft_wrap=True)
 
 
 from linc.kg.cli import kg_app  # noqa: E402  (mounted after the app's own commands)

@@ -93,7 +93,7 @@ def run_eval(spec: str, parser: str | None, model: str | None, prover: str, k: i
         err.print(f"[bold red]interrupted[/]{saved}", markup=True)
         return 130
     except LincError as error:
-        err.print(f"[bold red]linc: error:[/] {escape(user_message(error))}", markup=True)
+        err.print(f"[bold red]linc: error:[/] {escape(user_message(error))}", markup=True, soft_wrap=True)
         return 2
     finally:
         if store is not None:
@@ -119,10 +119,10 @@ def _verdict_on_run(summary: Any, config: EvalConfig, dataset: Dataset, err: Con
     if config.parser == "grammar" and summary.parse_error_share > 0.5:
         other = "--parser gold (this dataset has gold FOL)" if dataset.has_gold_fol else "an LLM: --model PROVIDER:NAME"
         err.print(f"[yellow]hint:[/] {summary.parse_error_share:.0%} of the votes could not be translated by the grammar "
-                  f"parser, which reads controlled English only (docs/controlled-english.md); try {other}", markup=True)
+                  f"parser, which reads controlled English only (docs/controlled-english.md); try {other}", markup=True, soft_wrap=True)
     if summary.problems and summary.unanswered == summary.problems:
         err.print(f"[bold red]linc: error:[/] none of the {summary.problems} problems could be answered; "
-                  "the causes are listed under 'errors by cause'", markup=True)
+                  "the causes are listed under 'errors by cause'", markup=True, soft_wrap=True)
         return 1
     return 0
 
