@@ -111,13 +111,18 @@ class Prover(ABC):
             raise
         except Exception as err:  # noqa: BLE001 - a crashing backend is an outcome (Error), with its cause
             logger.debug("prover %s failed", self.name, exc_info=True)
-            result = ProverResult(Label.ERROR, self.name, 0.0, reason=f"{self.name} crashed: {type(err).__name__}: {err}")
+            result = ProverResult(Label.ERROR, self.name, 0.0, reason=f"{self._who} crashed: {type(err).__name__}: {err}")
         if not isinstance(result, ProverResult):
             result = ProverResult(Label.ERROR, self.name, 0.0,
-                                  reason=f"{self.name} returned {type(result).__name__}, not a ProverResult (see 'Writing a plugin')")
+                                  reason=f"{self._who} returned {type(result).__name__}, not a ProverResult (see docs/plugins.md)")
         if not result.seconds:
             result.seconds = time.perf_counter() - start
         return result
+
+    @property
+    def _who(self) -> str:
+        """The backend's name, or its class name when it set none (as a quick plugin may not)."""
+        return self.name if self.name != Prover.name else type(self).__name__
 
     @abstractmethod
     def _decide(self, premises: list[Formula], conclusion: Formula, timeout: float) -> ProverResult:

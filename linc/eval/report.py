@@ -278,12 +278,12 @@ def write_plots(summary: Summary, out_dir: str | os.PathLike[str]) -> list[Path]
     plt.close(fig)
     if summary.by_depth:
         depths = list(summary.by_depth)
-        fig, ax = plt.subplots(figsize=(max(4, 0.8 * len(depths) + 2), 3.5))
+        fig, ax = plt.subplots(figsize=(max(6.5, 0.8 * len(depths) + 2), 4))
         ax.bar(depths, [summary.by_depth[d]["accuracy"] for d in depths], color="tab:blue")
         for i, d in enumerate(depths):
             ax.text(i, summary.by_depth[d]["accuracy"], f"n={int(summary.by_depth[d]['n'])}", ha="center", va="bottom", fontsize=8)
         ax.set_ylim(0, 1.08)
-        ax.set_xlabel(_depth_title(summary).removeprefix("accuracy by "))
+        ax.set_xlabel(_depth_title(summary).removeprefix("accuracy by ").replace(" (", "\n("), fontsize=9)
         ax.set_ylabel("accuracy")
         ax.set_title(summary.title, fontsize=9)
         fig.tight_layout()
