@@ -47,6 +47,21 @@ def prover9_dir() -> str:
     return str(folder)
 
 
+def baseline_unusable(prover) -> str | None:
+    """Why the baseline cannot be measured here, or None: it must prove a one-step syllogism.
+    nltk refuses to run Prover9 in some places (a binary under a world-writable directory, a
+    relative path); every vote would then be Error, and a 0.0 accuracy and a bogus speed-up
+    would be reported as if they were figures."""
+    from nltk.sem.logic import Expression
+
+    premises = [Expression.fromstring("all x.(Man(x) -> Mortal(x))"), Expression.fromstring("Man(socrates)")]
+    try:
+        proved = prover.prove(Expression.fromstring("Mortal(socrates)"), premises)
+    except Exception as err:  # noqa: BLE001 - any failure means the baseline cannot run here
+        return f"{type(err).__name__}: {err}"
+    return None if proved else "Prover9 did not prove Man(socrates), all x.(Man(x) -> Mortal(x)) |- Mortal(socrates)"
+
+
 def fol_lines(completion: str) -> list[str]:
     return [line.split(":", 1)[1].strip() for line in completion.splitlines() if line.strip().startswith("FOL:")]
 
@@ -75,11 +90,19 @@ def majority(votes: list[str]) -> str:
     return Counter(valid).most_common(1)[0][0] if valid else "Error"
 
 
-def run_baseline(problems: list[dict]) -> tuple[float, list[str], int]:
+def baseline_prover():
+    """nltk's Prover9 as LINC configures it; exits (reporting nothing) when it cannot run here."""
     from nltk.inference.prover9 import Prover9
 
     prover = Prover9(timeout=10)
     prover.config_prover9(prover9_dir())
+    why = baseline_unusable(prover)
+    if why is not None:
+        sys.exit(f"bench_eval: error: the LINC-style baseline cannot run here, so nothing is reported: {why}")
+    return prover
+
+
+def run_baseline(problems: list[dict], prover) -> tuple[float, list[str], int]:
     start = time.perf_counter()
     labels, completions = [], 0
     for problem in problems:
@@ -129,9 +152,12 @@ def main() -> None:
     subset = spread(problems, args.baseline_limit) if args.baseline_limit else problems
     total_completions = sum(len(p["generations"]) for p in problems)
 
+    prover = baseline_prover()  # before anything is measured
     with tempfile.TemporaryDirectory() as tmp:
         linc_seconds, summary, linc_labels = run_linc(args.file, args.prover, args.workers, Path(tmp) / "out")
-    base_seconds, base_labels, done_completions = run_baseline(subset)
+    base_seconds, base_labels, done_completions = run_baseline(subset, prover)
+    if all(label == "Error" for label in base_labels):
+        sys.exit("bench_eval: error: every baseline problem ended in Error (is Prover9 runnable through nltk here?); nothing is reported")
     partial = len(subset) < len(problems)
     base_full = base_seconds * total_completions / done_completions if partial else base_seconds
 
@@ -146,7 +172,7 @@ def main() -> None:
           "Prover9's 10 s limit dominate the full run, so a subset may well under-estimate it)" if partial else ""))
     print(f"accuracy on {'those %d problems' % len(subset) if partial else 'the whole file'}: "
           f"baseline {accuracy(base_labels, golds):.4f}, linc {accuracy(linc_subset, golds):.4f}")
-    print(f"linc accuracy on the whole file: {summary['accuracy']:.4f} ({summary['correct']}/{summary['n']})")
+    print(f"linc accuracy on the whole file: {summary['accuracy']:.4f} ({summary['correct']}/{summary['labelled']})")
     if all("reference_outcomes" in p for p in problems):
         recorded = accuracy([majority(p["reference_outcomes"]) for p in problems], [p["label"] for p in problems])
         print(f"LINC's own recorded outcomes (reference_outcomes), majority vote: {recorded:.4f} "

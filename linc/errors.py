@@ -50,6 +50,11 @@ class ParserError(LincError):
     """A semantic parser could not turn text into formulas (outside the grammar, model failure, ...)."""
 
 
+class OptionError(LincError, ValueError):
+    """A setting (a CLI flag, a tool setting, a backend option) with a value it cannot take;
+    the message names the setting and the value."""
+
+
 class PluginError(LincError):
     """An unknown plugin name, or a plugin that failed to load."""
 
@@ -72,3 +77,9 @@ class ConflictError(KnowledgeGraphError):
 
 class UnsupportedProblem(ProverError):
     """A backend refuses a problem outside the fragment it decides (says which fragment it needs)."""
+
+
+def user_message(err: BaseException) -> str:
+    """How the command line shows ``err`` after ``linc: error:``: a bad option value by its
+    message alone (it names the flag), any other error prefixed with its type."""
+    return str(err) if isinstance(err, OptionError) else f"{type(err).__name__}: {err}"

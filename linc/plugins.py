@@ -178,6 +178,9 @@ class _Registry:
             spec.loader.exec_module(module)
         except (Exception, SystemExit) as e:  # noqa: BLE001 - a broken plugin must not stop the others
             self.broken.append(PluginInfo("module", path.stem, source, False, error=_describe(e)))
+            # What it registered before failing is half-made: not offered as usable.
+            for key in [k for k, entry in self.entries.items() if entry.source == source]:
+                del self.entries[key]
         finally:
             self.source = None
 
@@ -255,6 +258,8 @@ def lookup(kind: str, name: str) -> Any:
     if entry is None:
         failed = [b.error for b in _REGISTRY.broken if b.name == name and b.kind in (kind, "module")]
         why = f" (it failed to load: {failed[0]})" if failed else ""
+        for other in names(kind):  # import them all, so that one that fails to load is not offered as known
+            _REGISTRY.resolve(kind, other)
         raise PluginError(f"unknown {kind} {name!r}{why}; known: {', '.join(names(kind)) or 'none'}")
     return entry.obj
 

@@ -181,6 +181,10 @@ def resolve_model(model: BaseChatModel | str | None, temperature: float | None =
     if isinstance(model, str) and model.strip():
         from langchain.chat_models import init_chat_model
 
+        from linc.parsing.providers import require_integration
+
+        require_integration(model)  # names the linc extra to install
+
         if temperature is not None:
             options["temperature"] = temperature
         try:
