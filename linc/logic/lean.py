@@ -2,12 +2,14 @@
 
 The file declares an opaque domain type ``U`` (assumed non-empty, as first-order logic assumes),
 every constant, function and predicate as an axiom-constant, and states the question as a theorem
-whose hypotheses are the premises. Needs only Lean 4 core (no Mathlib).
+whose hypotheses are the premises. Needs only Lean 4 core (no Mathlib). Every symbol is named with
+its kind's prefix (``P_``, ``f_``, ``c_``, ``v_``; :data:`~linc.logic.names.LEAN`), so none can
+clash with a Lean keyword, a core declaration or the file's own ``U``, ``h1``, ``linc_goal``.
 
 >>> from linc.logic.formula import Var, Const, Pred, Forall, Implies
 >>> x = Var("x")
 >>> to_lean(Forall(x, Implies(Pred("Man", (x,)), Pred("Mortal", (x,)))))
-'(∀ x : U, (Man x → Mortal x))'
+'(∀ v_x : U, (P_Man v_x → P_Mortal v_x))'
 """
 
 from __future__ import annotations
