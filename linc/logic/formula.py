@@ -24,8 +24,10 @@ from linc.errors import FormulaDepthError, FormulaSyntaxError, UnsupportedProble
 #: The one depth rule: no formula nests deeper than this, counting connectives, quantifiers and
 #: function terms (``P(f(a))`` is 3 deep). The node constructors enforce it, so every reader, every
 #: transformation and every hand-built formula meets it, and the recursive walkers (``str``, ``==``,
-#: ``hash``, the writers, the Z3 translation) never exhaust the stack.
-MAX_DEPTH = 200
+#: ``hash``, the writers, the Z3 translation; at most four frames a level) stay far from Python's
+#: default recursion limit of 1000 even when called deep in a stack. The deepest of the 53,000 FOLIO
+#: and recorded GPT-3.5 formulas is 34 levels deep.
+MAX_DEPTH = 100
 
 
 def _depth_field():
@@ -240,8 +242,19 @@ def _folio_str(self) -> str:
     return to_folio(self)
 
 
+def _node_repr(self) -> str:
+    """The dataclass repr without the depth, one stack frame per level."""
+    parts = []
+    for name in self.__dataclass_fields__:
+        if name != "depth":
+            parts.append(f"{name}={getattr(self, name)!r}")
+    return f"{type(self).__name__}({', '.join(parts)})"
+
+
 for _cls in _FORMULAS:
     _cls.__str__ = _folio_str  # type: ignore[attr-defined]
+for _cls in (*_FORMULAS, *_TERMS):
+    _cls.__repr__ = _node_repr  # type: ignore[method-assign]
 
 
 # ---------------------------------------------------------------- traversal

@@ -102,14 +102,13 @@ class _Writer(TextWriter):
 
     def formula(self, f: Formula) -> str:
         if isinstance(f, Pred):
-            return f"{self._pred(f)} {' '.join(self.term(a) for a in f.args)}".rstrip()
+            return f"{self._pred(f)} {' '.join(map(self.term, f.args))}".rstrip()
         if isinstance(f, Eq):
             return f"{self.term(f.left)} = {self.term(f.right)}"
         if isinstance(f, Not):
             return f"¬({self.formula(f.body)})"
-        if isinstance(f, Xor):  # core Lean has no Prop-level xor
-            a, b = self.formula(f.left), self.formula(f.right)
-            return f"(({a} ∨ {b}) ∧ ¬({a} ∧ {b}))"
+        if isinstance(f, Xor):  # core Lean has no Prop-level xor; ¬(a ↔ b) keeps the text linear
+            return f"¬({self.formula(f.left)} ↔ {self.formula(f.right)})"
         if isinstance(f, (Forall, Exists)):
             mark = "∀" if isinstance(f, Forall) else "∃"
             return f"({mark} {self.term(f.var)} : U, {self.formula(f.body)})"

@@ -15,11 +15,14 @@ Quantifier scope:
 
 Free names: a name not bound by a quantifier is a constant, except names shaped like Prover9's
 implicit variables (``u``–``z`` optionally followed by digits; upper-case initials in TPTP), which
-are free variables (and get closed universally by the provers, as Prover9 does).
+are free variables (and get closed universally by the provers, as Prover9 does). A name in single
+quotes (``'y1950'``, ``'not'``, TPTP's ``'Mark'``) is always a constant, function or predicate,
+never a variable or a keyword; it is how the writers keep such names apart.
 
-Bounded on purpose: inputs over :data:`MAX_LENGTH` characters and formulas deeper than
-:data:`~linc.logic.formula.MAX_DEPTH` raise :class:`FormulaSyntaxError` at once, so neither a
-100 kB line nor 10,000 nested parentheses can exhaust the stack.
+Bounded on purpose: inputs over :data:`MAX_LENGTH` characters raise :class:`FormulaSyntaxError`,
+formulas deeper than :data:`~linc.logic.formula.MAX_DEPTH` raise
+:class:`~linc.errors.FormulaDepthError` (with the position), so neither a 100 kB line nor 10,000
+nested parentheses can exhaust the stack.
 """
 
 from __future__ import annotations
@@ -188,7 +191,7 @@ class _Parser:
     def parse_all(self) -> Formula:
         if self.spec.name == "tptp":
             self._skip_tptp_wrapper()
-        f = self.parse_formula(0)
+        f = self.parse_rest(self.parse_unary(), 0)
         if self.spec.name == "tptp" and self.tok.kind == "RP" and self.wrapped:
             self.i += 1
             if self.tok.kind == "DOT":
@@ -221,10 +224,6 @@ class _Parser:
             return "',' is not a connective here (a comma separates arguments only)"
         return f"unexpected {t.text!r}"
 
-    def parse_formula(self, min_prec: int) -> Formula:
-        left = self.parse_unary()
-        return self.parse_rest(left, min_prec)
-
     def parse_rest(self, left: Formula, min_prec: int) -> Formula:
         while self.tok.kind in BINARY and PRECEDENCE[self.tok.kind] >= min_prec:
             op = self.tok
@@ -232,7 +231,7 @@ class _Parser:
             prec = PRECEDENCE[op.kind]
             if self.tok.kind == "EOF":
                 raise self.fail(f"{op.text!r} has no right-hand side", op)
-            right = self.parse_formula(prec + 1)
+            right = self.parse_rest(self.parse_unary(), prec + 1)
             left = self._combine(op, left, right)
         return left
 
@@ -250,42 +249,38 @@ class _Parser:
         if key in self.memo:
             f, self.i = self.memo[key]
             return f
-        start = self.i
+        start, t = self.i, self.tok
         self._enter()
-        try:
-            f = self._unary()
-        finally:
-            self.nesting -= 1
-        self.memo[(start, key[1])] = (f, self.i)
-        return f
-
-    def _enter(self) -> None:
-        """Bound the reader's own recursion (groups, negations, quantifiers, nested terms)."""
-        self.nesting += 1
-        if self.nesting > MAX_DEPTH:
-            raise FormulaDepthError(self.nesting, MAX_DEPTH, self.text, self.tok.pos)
-
-    def _unary(self) -> Formula:
-        t = self.tok
+        # one frame per level of negation or grouping: the dispatch is inline on purpose
         if t.kind == "NOT":
             self.i += 1
-            return _negate(self.parse_unary())
-        if t.kind in ("ALL", "EXISTS"):
-            return self.parse_quantifier()
-        if t.kind == "LP":
+            f = _negate(self.parse_unary())
+        elif t.kind in ("ALL", "EXISTS"):
+            f = self.parse_quantifier()
+        elif t.kind == "LP":
             self.i += 1
-            f = self.parse_formula(0)
+            f = self.parse_rest(self.parse_unary(), 0)
             if self.tok.kind != "RP":
                 if self.tok.kind == "EOF":
                     raise self.fail("unbalanced '(': it is never closed", t)
                 raise self.fail(self._unexpected_message())
             self.i += 1
-            return f
-        if t.kind in _NAMES or t.kind == "JUNK":
-            return self.parse_atom()
-        if t.kind == "EOF":
+        elif t.kind in _NAMES or t.kind == "JUNK":
+            f = self.parse_atom()
+        elif t.kind == "EOF":
             raise self.fail("formula ends where a formula was expected")
-        raise self.fail(f"expected a formula, found {t.text!r}")
+        else:
+            raise self.fail(f"expected a formula, found {t.text!r}")
+        self.nesting -= 1
+        self.memo[(start, key[1])] = (f, self.i)
+        return f
+
+    def _enter(self) -> None:
+        """Bound the reader's own recursion (groups, negations, quantifiers, nested terms): twice
+        :data:`MAX_DEPTH`, as linc's writers spend up to two groups on one level of the IR."""
+        self.nesting += 1
+        if self.nesting > 2 * MAX_DEPTH:
+            raise FormulaDepthError(self.nesting, 2 * MAX_DEPTH, self.text, self.tok.pos)
 
     def parse_quantifier(self) -> Formula:
         q = self.tok
@@ -411,7 +406,8 @@ class _Parser:
                 return Pred(name, tuple(args))
             return Func(name, tuple(args))
         if start.kind == "QNAME":
-            if self.spec.name == "tptp" and is_distinct_object(name):
+            as_term = not formula_position or self.tok.kind in ("EQ", "NEQ")
+            if self.spec.name == "tptp" and as_term and is_distinct_object(name):
                 raise self.fail(f"{start.text!r} would read as the distinct object {name}; write {name} itself", start)
             return Const(name)
         return self._name_term(name)

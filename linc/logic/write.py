@@ -108,10 +108,10 @@ class _SurfaceWriter:
             if self.plain(name) and not self.is_variable_shape(name) and name not in self.variable_spellings:
                 return name
             return quote(name)
-        return f"{self.symbol(t.name)}({self.arg_sep.join(self.term(a) for a in t.args)})"
+        return f"{self.symbol(t.name)}({self.arg_sep.join(map(self.term, t.args))})"
 
     def atom(self, f: Pred) -> str:
-        return f"{self.symbol(f.name)}({self.arg_sep.join(self.term(a) for a in f.args)})" if f.args else self.symbol(f.name)
+        return f"{self.symbol(f.name)}({self.arg_sep.join(map(self.term, f.args))})" if f.args else self.symbol(f.name)
 
     def write(self, f: Formula | Term) -> str:
         if isinstance(f, (Var, Const, Func)):

@@ -13,6 +13,6 @@ axiom c_Swiatek : U
 theorem linc_goal
     (h1 : (∀ v_x : U, (P_Man v_x → P_Mortal v_x)))
     (h2 : P_Man c_bob)
-    (h3 : ((P_theorem c_bob ∨ (∃ v_x : U, (f_father v_x) = c_Swiatek)) ∧ ¬(P_theorem c_bob ∧ (∃ v_x : U, (f_father v_x) = c_Swiatek))))
+    (h3 : ¬(P_theorem c_bob ↔ (∃ v_x : U, (f_father v_x) = c_Swiatek)))
     : P_Mortal c_bob := by
   grind
