@@ -53,10 +53,8 @@ def _set_depth(node: object, children: tuple, kinds: tuple[type, ...], what: str
 
 
 def _args(node: object, args: object) -> None:
-    if not isinstance(args, tuple):
-        if not isinstance(args, list):
-            raise FormulaSyntaxError(f"{type(node).__name__} needs a tuple of terms, got {args!r:.80}")
-        object.__setattr__(node, "args", tuple(args))
+    if not isinstance(args, tuple):  # a list would make the node unhashable
+        raise FormulaSyntaxError(f"{type(node).__name__} needs a tuple of terms, got {args!r:.80}")
 
 
 # ---------------------------------------------------------------- terms

@@ -99,6 +99,7 @@ class Syntax:
         return tokens
 
 
+@lru_cache(maxsize=None)
 def keywords(syntax: str) -> frozenset[str]:
     """Words that read as connectives or quantifiers in ``syntax``, strict or lenient: a writer
     must quote a symbol so named."""
@@ -123,8 +124,11 @@ def _describe(kind: str) -> str:
             "EXISTS": "the existential quantifier", "EQ": "equality", "NEQ": "inequality"}.get(kind, kind)
 
 
+_PROVER9_VARIABLE = re.compile(r"[u-z][0-9]*")
+
+
 def _prover9_variable(name: str) -> bool:
-    return re.fullmatch(r"[u-z][0-9]*", name) is not None
+    return _PROVER9_VARIABLE.fullmatch(name) is not None
 
 
 @lru_cache(maxsize=None)

@@ -25,6 +25,7 @@ express otherwise.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import ClassVar
 
 from linc.logic.formula import (
@@ -53,6 +54,11 @@ from linc.logic.syntax import keywords, lexer_for, quote
 _WORD = re.compile(r"\w+")
 
 
+@lru_cache(maxsize=4096)
+def _is_word(name: str) -> bool:
+    return _WORD.fullmatch(name) is not None
+
+
 def to_folio(f: Formula | Term) -> str:
     """FOLIO's Unicode syntax (``∀x (P(x) → Q(x))``); the same as ``str(f)``."""
     return _Folio(f).write(f)
@@ -61,6 +67,10 @@ def to_folio(f: Formula | Term) -> str:
 def to_nltk(f: Formula | Term) -> str:
     """NLTK / LINC syntax (``all x.(P(x) -> Q(x))``), as LINC prompts and nltk's parser use it."""
     return _Nltk(f).write(f)
+
+
+class _Respell(Exception):
+    """A variable needs a spelling other than its name: write again with a full renaming."""
 
 
 class _SurfaceWriter:
@@ -73,8 +83,9 @@ class _SurfaceWriter:
         spec = lexer_for(self.syntax, lenient=True)  # avoid the lenient spellings too
         self.reserved = keywords(self.syntax)
         self.is_variable_shape = spec.is_free_variable
-        self.variables = self._variable_names(f)
-        self.variable_spellings = set(self.variables.values())
+        # None until a variable needs another spelling: most formulas use x, y, z only
+        self.variables: dict[str, str] | None = None
+        self.variable_spellings: set[str] = set()
 
     def _variable_names(self, f: Formula | Term) -> dict[str, str]:
         """How each variable is written: its own name where the reader reads it back, else a fresh one."""
@@ -94,7 +105,7 @@ class _SurfaceWriter:
 
     def plain(self, name: str) -> bool:
         """Does ``name`` read back bare as one name (not a keyword, not several tokens)?"""
-        return _WORD.fullmatch(name) is not None and name not in self.reserved
+        return name not in self.reserved and _is_word(name)
 
     def symbol(self, name: str) -> str:
         """A predicate or function name."""
@@ -102,7 +113,12 @@ class _SurfaceWriter:
 
     def term(self, t: Term) -> str:
         if isinstance(t, Var):
-            return self.variables.get(t.name, t.name)
+            if self.variables is not None:
+                return self.variables.get(t.name, t.name)
+            if self.plain(t.name) and self.is_variable_shape(t.name):
+                return t.name
+            raise _Respell
+
         if isinstance(t, Const):
             name = t.name
             if self.plain(name) and not self.is_variable_shape(name) and name not in self.variable_spellings:
@@ -114,9 +130,14 @@ class _SurfaceWriter:
         return f"{self.symbol(f.name)}({self.arg_sep.join(map(self.term, f.args))})" if f.args else self.symbol(f.name)
 
     def write(self, f: Formula | Term) -> str:
-        if isinstance(f, (Var, Const, Func)):
-            return self.term(f)
-        return self.formula(f)
+        if isinstance(f, Var):
+            return f.name
+        try:
+            return self.term(f) if isinstance(f, (Const, Func)) else self.formula(f)
+        except _Respell:
+            self.variables = self._variable_names(f)
+            self.variable_spellings = set(self.variables.values())
+            return self.term(f) if isinstance(f, (Const, Func)) else self.formula(f)
 
     def formula(self, f: Formula) -> str:  # pragma: no cover - every subclass defines it
         raise NotImplementedError
