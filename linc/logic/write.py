@@ -78,6 +78,7 @@ class _SurfaceWriter:
 
     syntax: ClassVar[str]
     arg_sep: ClassVar[str]
+    neq: ClassVar[str]
 
     def __init__(self, f: Formula | Term):
         spec = lexer_for(self.syntax, lenient=True)  # avoid the lenient spellings too
@@ -139,7 +140,16 @@ class _SurfaceWriter:
             self.variable_spellings = set(self.variables.values())
             return self.term(f) if isinstance(f, (Const, Func)) else self.formula(f)
 
-    def formula(self, f: Formula) -> str:  # pragma: no cover - every subclass defines it
+    def formula(self, f: Formula) -> str:
+        if isinstance(f, Pred):
+            return self.atom(f)
+        if isinstance(f, Eq):
+            return f"{self.term(f.left)} = {self.term(f.right)}"
+        if isinstance(f, Not) and isinstance(f.body, Eq):
+            return f"{self.term(f.body.left)} {self.neq} {self.term(f.body.right)}"
+        return self.compound(f)
+
+    def compound(self, f: Formula) -> str:  # pragma: no cover - every subclass defines it
         raise NotImplementedError
 
 
@@ -149,15 +159,10 @@ _FOLIO_OPS = {And: "∧", Or: "∨", Xor: "⊕", Implies: "→", Iff: "↔"}
 class _Folio(_SurfaceWriter):
     syntax = "folio"
     arg_sep = ", "
+    neq = "≠"
 
-    def formula(self, f: Formula) -> str:
-        if isinstance(f, Pred):
-            return self.atom(f)
-        if isinstance(f, Eq):
-            return f"{self.term(f.left)} = {self.term(f.right)}"
+    def compound(self, f: Formula) -> str:
         if isinstance(f, Not):
-            if isinstance(f.body, Eq):
-                return f"{self.term(f.body.left)} ≠ {self.term(f.body.right)}"
             return f"¬{self._wrap(f.body, f)}"
         if isinstance(f, Quantifier):
             mark = "∀" if isinstance(f, Forall) else "∃"
@@ -177,15 +182,10 @@ _NLTK_OPS = {And: "&", Or: "|", Implies: "->", Iff: "<->"}
 class _Nltk(_SurfaceWriter):
     syntax = "nltk"
     arg_sep = ","
+    neq = "!="
 
-    def formula(self, f: Formula) -> str:
-        if isinstance(f, Pred):
-            return self.atom(f)
-        if isinstance(f, Eq):
-            return f"{self.term(f.left)} = {self.term(f.right)}"
+    def compound(self, f: Formula) -> str:
         if isinstance(f, Not):
-            if isinstance(f.body, Eq):
-                return f"{self.term(f.body.left)} != {self.term(f.body.right)}"
             return f"-{self._operand(f.body)}"
         if isinstance(f, Xor):
             return f"-({self._operand(f.left)} <-> {self._operand(f.right)})"
