@@ -8,6 +8,7 @@ K samples are put to a majority vote; verified facts accumulate in a knowledge g
 from linc.errors import (
     ConflictError,
     DatasetError,
+    FormulaDepthError,
     FormulaSyntaxError,
     KnowledgeGraphError,
     LincError,
@@ -25,6 +26,7 @@ __version__ = "0.1.0"
 __all__ = [
     "ConflictError",
     "DatasetError",
+    "FormulaDepthError",
     "FormulaSyntaxError",
     "KnowledgeGraphError",
     "LincError",

@@ -30,6 +30,18 @@ class FormulaSyntaxError(LincError, ValueError):
         return f"{self.reason} at position {self.position}\n  {prefix}{shown}{suffix}\n  {caret}"
 
 
+class FormulaDepthError(FormulaSyntaxError):
+    """A formula nested deeper than :data:`linc.logic.formula.MAX_DEPTH`; refused where it is made."""
+
+    def __init__(self, depth: int, limit: int, text: str = "", position: int | None = None):
+        self.depth = depth
+        self.limit = limit
+        super().__init__(f"formula nests {depth} levels deep; the limit is {limit}", text, position)
+
+    def __reduce__(self):  # picklable across worker processes despite the different signature
+        return type(self), (self.depth, self.limit, self.text, self.position)
+
+
 class SignatureError(LincError, ValueError):
     """Symbols used inconsistently across a problem (one name with two arities or two kinds)."""
 

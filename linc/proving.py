@@ -87,14 +87,15 @@ class Prover(ABC):
         """Decide whether ``premises`` entail ``conclusion`` (or its negation) within ``timeout`` s.
 
         Free variables are closed universally (``P(x)`` as a premise means ``∀x P(x)``), as Prover9
-        does. Running out of time is an outcome (``Unknown``), and so is a prover crash
+        does, and distinct objects (constants named ``"..."``, from TPTP) are unequal premises.
+        Running out of time is an outcome (``Unknown``), and so is a prover crash
         (``Error``, its cause in ``reason``: an exception other than a :class:`LincError`, or a
         ``_decide`` that returns something other than a :class:`ProverResult`); exceptions are
         kept for what the caller must fix: :class:`~linc.errors.OptionError` (a bad timeout),
         :class:`ProverUnavailable` (backend not installed; the message says how to install it) and
         :class:`~linc.errors.UnsupportedProblem` (outside the fragment the backend decides).
         """
-        from linc.logic.formula import universal_closure
+        from linc.logic.formula import distinct_objects, universal_closure
         from linc.options import positive_seconds
 
         limit = positive_seconds(self.timeout if timeout is None else timeout, "timeout")
@@ -104,6 +105,8 @@ class Prover(ABC):
                 raise TypeError(f"expected linc.logic formulas, got {type(f).__name__}: {f!r}")
         premises = [universal_closure(p) for p in premises]
         conclusion = universal_closure(conclusion)
+        # TPTP's distinct objects ("a", "b") are pairwise unequal: say so, once
+        premises += [d for d in distinct_objects([*premises, conclusion]) if d not in premises]
         start = time.perf_counter()
         try:
             result = self._decide(premises, conclusion, limit)

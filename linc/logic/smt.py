@@ -54,12 +54,12 @@ class Z3Translator:
             return z3.Const(self.table.name("variable", t.name), self.sort)
         if isinstance(t, Const):
             return self._decl("constant", t.name, 0, self.sort)()
-        return self._decl("function", t.name, len(t.args), self.sort)(*[self.term(a) for a in t.args])
+        return self._decl("function", t.name, len(t.args), self.sort)(*list(map(self.term, t.args)))
 
     def formula(self, f: Formula) -> z3.BoolRef:
         if isinstance(f, Pred):
             decl = self._decl("predicate", f.name, len(f.args), z3.BoolSort(self.ctx))
-            return decl(*[self.term(a) for a in f.args])
+            return decl(*list(map(self.term, f.args)))
         if isinstance(f, Eq):
             return self.term(f.left) == self.term(f.right)
         if isinstance(f, Not):
