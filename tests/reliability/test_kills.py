@@ -1,0 +1,123 @@
+"""Killing `linc eval` or `linc prove` (SIGKILL or SIGTERM) leaves no process of the run alive,
+and neither does a portfolio decision that returns at its timeout.
+
+Each run is tagged (:mod:`tests.reliability.census`), made busy with a problem no prover finishes
+(pigeonhole), killed once its provers are running, and counted again: after 3 s nothing of it may
+be left, whatever session or process group its children put themselves in.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import threading
+
+import pytest
+
+from linc.logic.read import parse
+from linc.plugins import lookup
+from linc_provers.portfolio import Portfolio
+from tests.reliability.census import VARIABLE, pigeonhole
+
+#: Seconds a killed run's processes may take to disappear.
+GRACE = 3.0
+#: Seconds a run may take to start its provers (the machine may be loaded).
+STARTUP = 90.0
+#: Prover time limit for killed runs: far longer than any test waits.
+TIMEOUT = "120"
+HOLES = 10
+
+
+def needs(*backends: str) -> None:
+    for name in backends:
+        ok, detail = lookup("prover", name).availability()
+        if not ok:
+            pytest.skip(f"{name} is not installed: {detail}")
+
+
+def linc(*args: str) -> list[str]:
+    """The command line of `linc` as installed: `-P` keeps the test's directory off sys.path."""
+    return [sys.executable, "-P", "-m", "linc.cli", *args]
+
+
+def kill_when_busy(census, argv: list[str], cwd, busy: int, how: signal.Signals) -> dict[int, str]:
+    """Start ``argv``, wait until ``busy`` processes of it are alive, send ``how`` to the
+    command's own process only, and return what is still alive ``GRACE`` seconds later."""
+    proc = subprocess.Popen(argv, env=census.env(), cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        seen = census.wait_until(lambda alive: len(alive) >= busy or proc.poll() is not None, STARTUP)
+        assert proc.poll() is None, f"the run ended before it was killed: {proc.stderr.read().decode()[-2000:]}"
+        assert len(seen) >= busy, f"the run never got busy: {seen}"
+        proc.send_signal(how)
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        proc.stderr.close()
+    return census.survivors(GRACE)
+
+
+SIGNALS = [signal.SIGKILL, signal.SIGTERM]
+# How many processes a busy `linc prove` has: itself, and per backend its subprocesses: three
+# prover binaries, three sympy workers, or (portfolio) four member workers of which two run three
+# binaries each.
+BUSY = {"prover9": 4, "eprover": 4, "sympy": 4, "portfolio": 11}
+
+
+@pytest.mark.parametrize("how", SIGNALS, ids=lambda s: s.name)
+@pytest.mark.parametrize("backend", sorted(BUSY))
+def test_killing_prove_leaves_no_process(census, tmp_path, backend, how):
+    needs(backend) if backend != "portfolio" else needs("prover9", "eprover")
+    premises, conclusion = pigeonhole(HOLES)
+    argv = linc("prove", *[a for p in premises for a in ("-p", p)], "-c", conclusion, "--prover", backend, "--timeout", TIMEOUT)
+    assert kill_when_busy(census, argv, tmp_path, BUSY[backend], how) == {}
+
+
+@pytest.mark.parametrize("how", SIGNALS, ids=lambda s: s.name)
+def test_killing_eval_leaves_no_process(census, tmp_path, how):
+    needs("prover9")
+    rows = []
+    for holes in (HOLES, HOLES + 1, HOLES + 2, HOLES + 3):
+        premises, conclusion = pigeonhole(holes, syntax="folio")
+        rows.append({"id": f"php{holes}", "premises": premises, "premises-FOL": premises,
+                     "conclusion": conclusion, "conclusion-FOL": conclusion, "label": "True"})
+    data = tmp_path / "php.jsonl"
+    data.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    argv = linc("eval", str(data), "--parser", "gold", "--prover", "prover9", "--timeout", TIMEOUT,
+                "--workers", "2", "--out", str(tmp_path / "out"))
+    # Itself, two workers, and three Prover9 runs under each.
+    assert kill_when_busy(census, argv, tmp_path, 9, how) == {}
+
+
+@pytest.mark.parametrize("timeout", [0.5, 3.0])
+def test_portfolio_at_its_timeout_leaves_no_process(census, monkeypatch, timeout):
+    """The members' workers are SIGKILLed at the deadline; the provers they started (in sessions
+    of their own) must go with them. At 3 s the members surely got to start their provers."""
+    needs("prover9", "eprover")
+    monkeypatch.setenv(VARIABLE, census.tag)  # the children carry the tag, this process does not
+    premises, conclusion = pigeonhole(HOLES)
+    most: dict[int, str] = {}
+    running = threading.Event()
+
+    def watch() -> None:
+        while not running.is_set():
+            alive = census.alive()
+            if len(alive) > len(most):
+                most.clear()
+                most.update(alive)
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    try:
+        portfolio = Portfolio(members=("prover9", "eprover", "sympy"))
+        result = portfolio.decide([parse(p) for p in premises], parse(conclusion), timeout=timeout)
+    finally:
+        running.set()
+        watcher.join()
+    assert result.label.value in ("Unknown", "Error")
+    if timeout >= 3.0:
+        assert len(most) > 3, f"the members never started their provers: {most}"
+    assert census.survivors(1.0) == {}
