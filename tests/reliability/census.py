@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Callable
 
 VARIABLE = "LINC_CENSUS"
+_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 class Census:
@@ -30,18 +31,26 @@ class Census:
 
     def alive(self) -> dict[int, str]:
         """pid -> command line of every live process carrying the tag (not this one)."""
+        return {pid: command for pid, (command, cpu) in self._read().items()}
+
+    def working(self, cpu: float) -> dict[int, str]:
+        """The live processes that have used ``cpu`` seconds of processor time or more."""
+        return {pid: command for pid, (command, used) in self._read().items() if used >= cpu}
+
+    def _read(self) -> dict[int, tuple[str, float]]:
         found = {}
         for entry in os.listdir("/proc"):
             if not entry.isdigit() or int(entry) == os.getpid():
                 continue
             try:
                 environ = Path(f"/proc/{entry}/environ").read_bytes()
-                state = Path(f"/proc/{entry}/stat").read_text().rsplit(") ", 1)[1][0]
+                stat = Path(f"/proc/{entry}/stat").read_text().rsplit(") ", 1)[1].split()
                 command = Path(f"/proc/{entry}/cmdline").read_bytes()
             except (OSError, IndexError):  # gone meanwhile, or not ours to read
                 continue
-            if self.marker in environ.split(b"\0") and state not in "ZX":
-                found[int(entry)] = command.replace(b"\0", b" ").decode(errors="replace")[:160]
+            if self.marker in environ.split(b"\0") and stat[0] not in "ZX":
+                cpu = (int(stat[11]) + int(stat[12])) / _TICKS  # utime + stime
+                found[int(entry)] = (command.replace(b"\0", b" ").decode(errors="replace")[:160], cpu)
         return found
 
     def wait_until(self, condition: Callable[[dict[int, str]], bool], seconds: float) -> dict[int, str]:
