@@ -9,6 +9,7 @@ be left, whatever session or process group its children put themselves in.
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -28,7 +29,7 @@ GRACE = 3.0
 #: Seconds a run may take to start its provers (the machine may be loaded).
 STARTUP = 90.0
 #: Processor seconds each process of a run has used before it counts as busy (past its start-up).
-WORKING = 0.3
+WORKING = 0.15
 #: Prover time limit for killed runs: far longer than any test waits.
 TIMEOUT = "120"
 HOLES = 10
@@ -53,7 +54,9 @@ def kill_when_busy(census, argv: list[str], cwd, busy: int, how: signal.Signals,
     """Start ``argv``, wait until ``busy`` processes of it are alive and all but ``idle`` of them
     working, send ``how`` to the command's own process only, and return what is still alive
     ``GRACE`` seconds later."""
-    proc = subprocess.Popen(argv, env=census.env(), cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # Low priority: the run's provers must not starve tests running beside this one.
+    proc = subprocess.Popen(argv, env=census.env(), cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            preexec_fn=lambda: os.nice(10))
 
     def ready() -> bool:
         return len(census.alive()) >= busy and len(census.working(WORKING)) >= busy - idle
@@ -81,8 +84,11 @@ SIGNALS = [signal.SIGKILL, signal.SIGTERM]
 BUSY = {"prover9": (4, 0), "eprover": (4, 0), "sympy": (4, 0), "portfolio": (11, 2)}
 
 
-@pytest.mark.parametrize("how", SIGNALS, ids=lambda s: s.name)
-@pytest.mark.parametrize("backend", sorted(BUSY))
+# SIGTERM ends `linc prove` as SIGKILL does (no handler): checked on two backends, to save time.
+KILLS = [(backend, signal.SIGKILL) for backend in sorted(BUSY)] + [("prover9", signal.SIGTERM), ("portfolio", signal.SIGTERM)]
+
+
+@pytest.mark.parametrize(("backend", "how"), KILLS, ids=lambda v: getattr(v, "name", v))
 def test_killing_prove_leaves_no_process(census, tmp_path, backend, how):
     needs(backend) if backend != "portfolio" else needs("prover9", "eprover")
     premises, conclusion = pigeonhole(PROVER9_HOLES if backend == "prover9" else HOLES)
