@@ -29,8 +29,6 @@ def _prctl() -> Callable[..., int] | None:
 
 
 _PRCTL = _prctl()
-#: Whether :func:`die_with_parent` works here.
-SUPPORTED = _PRCTL is not None
 
 
 def die_with_parent(parent: int) -> bool:
