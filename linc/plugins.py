@@ -196,11 +196,19 @@ def _describe(e: BaseException) -> str:
     return f"{type(e).__name__}: {e}"
 
 
-def _drop_in_files() -> list[Path]:
+def plugin_folders() -> list[Path]:
+    """The drop-in folders, as absolute paths: ``./plugins``, then ``$LINC_PLUGIN_PATH``'s entries.
+
+    Absolute, so a subprocess running elsewhere (prover workers run in a private directory) can
+    be given exactly the folders this process reads."""
     folders = [Path.cwd() / "plugins"]
-    folders += [Path(p) for p in os.environ.get("LINC_PLUGIN_PATH", "").split(os.pathsep) if p]
+    folders += [Path(p).absolute() for p in os.environ.get("LINC_PLUGIN_PATH", "").split(os.pathsep) if p]
+    return list(dict.fromkeys(folders))
+
+
+def _drop_in_files() -> list[Path]:
     files: list[Path] = []
-    for folder in folders:
+    for folder in plugin_folders():
         if folder.is_dir():
             files += sorted(p.resolve() for p in folder.glob("*.py") if not p.name.startswith("_"))
     return list(dict.fromkeys(files))
