@@ -44,7 +44,7 @@ class Z3Prover(Prover):
     name = "z3"
 
     def __init__(self, timeout: float = 10.0, small_models: bool = True, max_model_size: int = 6,
-                 cached_premise_sets: int = 32, cached_formulas: int = 4096):
+                 cached_premise_sets: int = 256, cached_formulas: int = 4096):
         super().__init__(timeout)
         self.small_models = small_models
         self.max_model_size = max_model_size
@@ -110,27 +110,32 @@ class Z3Prover(Prover):
 
 
 class _Premises:
-    """A solver with one premise list asserted (tracked, for unsat cores), kept between problems."""
+    """What is known about one premise list: its names for unsat cores, its symbols, its consistency."""
 
-    def __init__(self, warm: "_Warm", premises: tuple[Formula, ...]):
-        self.solver = z3.SimpleSolver(ctx=warm.tr.ctx)
-        self.names: dict[str, str] = {}
+    def __init__(self, premises: tuple[Formula, ...]):
+        self.names = {_TRACK.format(f"premise_{i}"): f"premise_{i}: {p}" for i, p in enumerate(premises, 1)}
         self.symbols = _symbols(premises)
-        for i, (p, term) in enumerate(zip(premises, warm.formulas(premises)), 1):
-            name = _TRACK.format(f"premise_{i}")
-            self.names[name] = f"premise_{i}: {p}"
-            self.solver.assert_and_track(term, z3.Bool(name, warm.tr.ctx))
         self.consistent: z3.CheckSatResult | None = None  # the premises alone, once checked definitely
         self.core: str | None = None  # the unsat core of the premises alone, when inconsistent
 
 
 class _Warm:
-    """One process's Z3 context: the translator, translated formulas, solvers per premise list."""
+    """One process's Z3 context and solver. The solver's outer scope holds the premises of the
+    latest problem, asserted (tracked, for unsat cores) once and kept while the next problems
+    have the same premises (the votes of one problem); another premise list pops that scope
+    first, so no assertion outlives its premise list. Facts about premise lists are cached."""
+
+    #: The solver is rebuilt after this many premise lists (bounds anything Z3 keeps across scopes).
+    MAX_SCOPES = 5_000
 
     def __init__(self, premise_sets: int, formulas: int):
         self.pid = os.getpid()
         self.tr = Z3Translator()
         self.goal = z3.Bool(_TRACK.format("goal"), self.tr.ctx)
+        self.solver = z3.SimpleSolver(ctx=self.tr.ctx)
+        self.current: _Premises | None = None  # the premise list asserted in the outer scope
+        self.scoped = False  # an outer scope is open (possibly half-filled if asserting failed)
+        self.scopes = 0
         self._formulas: OrderedDict[Formula, z3.BoolRef] = OrderedDict()
         self._premises: OrderedDict[tuple[Formula, ...], _Premises] = OrderedDict()
         self._sizes = (premise_sets, formulas)
@@ -154,7 +159,21 @@ class _Warm:
 
     def session(self, premises: list[Formula], deadline: float) -> "_Session":
         key = tuple(premises)
-        return _Session(self, _lru(self._premises, key, self._sizes[0], lambda: _Premises(self, key)), deadline)
+        known = _lru(self._premises, key, self._sizes[0], lambda: _Premises(key))
+        if self.current is not known:
+            if self.scoped:
+                self.solver.pop()
+                self.scoped = False
+            self.current = None
+            if self.scopes >= self.MAX_SCOPES:
+                self.solver, self.scopes = z3.SimpleSolver(ctx=self.tr.ctx), 0
+            self.solver.push()
+            self.scoped = True
+            self.scopes += 1
+            for name, term in zip(known.names, self.formulas(key)):
+                self.solver.assert_and_track(term, z3.Bool(name, self.tr.ctx))
+            self.current = known
+        return _Session(self, known, deadline)
 
 
 def _lru(cache: OrderedDict, key: Any, size: int, make: Any) -> Any:
@@ -174,7 +193,7 @@ class _Session:
     def __init__(self, warm: _Warm, premises: _Premises, deadline: float):
         self.warm = warm
         self.premises = premises
-        self.solver = premises.solver
+        self.solver = warm.solver
         self.deadline = deadline
         self.reason = ""
         self._last_core: list[str] = []
