@@ -1,10 +1,12 @@
 """The Z3 backend: in-process SMT over one uninterpreted sort, with its state kept warm.
 
-Building a Z3 context costs more than deciding a small problem, so a backend instance keeps one
-context (per process: a forked worker builds its own) and reuses it: declarations and translated
-formulas are cached, and each distinct premise list gets one solver with those premises asserted
-(an LRU of them). Questions are asked with push/pop on that solver, so nothing a question adds
-outlives it, and a problem's assertions never reach another problem's solver.
+Building a Z3 context and solver costs more than deciding a small problem, so a backend instance
+keeps one context and one solver (per process: a forked worker builds its own) and reuses them.
+Translated formulas are cached (premises are translated together, through SMT-LIB text, which
+is several times faster than Z3's Python API). The solver's outer scope holds the current premise
+list, asserted once and kept while the next decisions share it (the votes of one problem, or one
+theory's questions); a different premise list pops that scope first, so no assertion outlives
+its problem. Questions are asked with push/pop inside that scope.
 
 Two checks decide a problem: premises ∧ ¬C (unsatisfiable: ``True``) and premises ∧ C
 (unsatisfiable: ``False``); when only one direction is unsatisfiable, the premises' own
