@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import time
@@ -167,6 +168,7 @@ def main() -> None:
     table["z3 warm, premises repeat"] = {n: stats(z3_repeat(problems[n][:args.problems])) for n in SIZES}
 
     base = table["LINC-style nltk + Prover9"]
+    print(f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the end of the run")
     head = "".join(f" | {n:>2} premises: median p95 (x)" for n in SIZES)
     print(f"{'ms per decision':36}{head}")
     for label, row in table.items():

@@ -63,6 +63,16 @@ def search(premises: list[Formula], goal: Formula | None, seconds: float) -> Att
     return Attempt(Outcome.SATURATED, "pyprover's resolution saturated without deriving ⊥")
 
 
+#: pyprover has no ↔ or ⊕: they are spelled out.
+_BINARY = {
+    And: lambda pp, p, q: pp.And(p, q),
+    Or: lambda pp, p, q: pp.Or(p, q),
+    Implies: lambda pp, p, q: pp.Imp(p, q),
+    Iff: lambda pp, p, q: pp.And(pp.Imp(p, q), pp.Imp(q, p)),
+    Xor: lambda pp, p, q: pp.And(pp.Or(p, q), pp.Not(pp.And(p, q))),
+}
+
+
 def _expr(f: Formula, pp: Any) -> Any:
     """An IR formula as a pyprover expression (built from objects, never from text)."""
     if isinstance(f, Pred):
@@ -73,17 +83,7 @@ def _expr(f: Formula, pp: Any) -> Any:
         return pp.ForAll(pp.Var(f.var.name), _expr(f.body, pp))
     if isinstance(f, Exists):
         return pp.Exists(pp.Var(f.var.name), _expr(f.body, pp))
-    left, right = _expr(f.left, pp), _expr(f.right, pp)
-    if isinstance(f, And):
-        return pp.And(left, right)
-    if isinstance(f, Or):
-        return pp.Or(left, right)
-    if isinstance(f, Implies):
-        return pp.Imp(left, right)
-    if isinstance(f, Iff):
-        return pp.And(pp.Imp(left, right), pp.Imp(right, left))
-    assert isinstance(f, Xor)
-    return pp.And(pp.Or(left, right), pp.Not(pp.And(left, right)))
+    return _BINARY[type(f)](pp, _expr(f.left, pp), _expr(f.right, pp))
 
 
 def _term(t: Term, pp: Any) -> Any:
