@@ -24,6 +24,7 @@ import os
 import threading
 import time
 from collections import OrderedDict
+from functools import cached_property
 from typing import Any
 
 import z3
@@ -115,10 +116,19 @@ class _Premises:
     """What is known about one premise list: its names for unsat cores, its symbols, its consistency."""
 
     def __init__(self, premises: tuple[Formula, ...]):
-        self.names = {_TRACK.format(f"premise_{i}"): f"premise_{i}: {p}" for i, p in enumerate(premises, 1)}
-        self.symbols = _symbols(premises)
+        self.formulas = premises
+        self.tracks = [_TRACK.format(f"premise_{i}") for i in range(1, len(premises) + 1)]
         self.consistent: z3.CheckSatResult | None = None  # the premises alone, once checked definitely
         self.core: str | None = None  # the unsat core of the premises alone, when inconsistent
+
+    # Only unsat cores and countermodels need these, so they are built on first use.
+    @cached_property
+    def names(self) -> dict[str, str]:
+        return {t: f"premise_{i}: {p}" for i, (t, p) in enumerate(zip(self.tracks, self.formulas), 1)}
+
+    @cached_property
+    def symbols(self) -> frozenset[tuple[str, str, int]]:
+        return _symbols(self.formulas)
 
 
 class _Warm:
@@ -172,7 +182,7 @@ class _Warm:
             self.solver.push()
             self.scoped = True
             self.scopes += 1
-            for name, term in zip(known.names, self.formulas(key)):
+            for name, term in zip(known.tracks, self.formulas(key)):
                 self.solver.assert_and_track(term, z3.Bool(name, self.tr.ctx))
             self.current = known
         return _Session(self, known, deadline)
