@@ -21,6 +21,7 @@ import argparse
 import importlib.util
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -60,6 +61,13 @@ def baseline_unusable(prover) -> str | None:
     except Exception as err:  # noqa: BLE001 - any failure means the baseline cannot run here
         return f"{type(err).__name__}: {err}"
     return None if proved else "Prover9 did not prove Man(socrates), all x.(Man(x) -> Mortal(x)) |- Mortal(socrates)"
+
+
+def cpu_seconds() -> float:
+    """User + system CPU of this process and of every child it has waited for (the prover9 runs,
+    the ``linc eval`` process and, through it, its workers)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def fol_lines(completion: str) -> list[str]:
@@ -102,31 +110,31 @@ def baseline_prover():
     return prover
 
 
-def run_baseline(problems: list[dict], prover) -> tuple[float, list[str], int]:
-    start = time.perf_counter()
+def run_baseline(problems: list[dict], prover) -> tuple[float, float, list[str], int]:
+    start, cpu = time.perf_counter(), cpu_seconds()
     labels, completions = [], 0
     for problem in problems:
         votes = [baseline_vote(g, prover) for g in problem["generations"]]
         completions += len(votes)
         labels.append(majority(votes))
-    return time.perf_counter() - start, labels, completions
+    return time.perf_counter() - start, cpu_seconds() - cpu, labels, completions
 
 
-def run_linc(path: Path, prover: str, workers: int | None, out: Path) -> tuple[float, dict, dict[str, str]]:
+def run_linc(path: Path, prover: str, workers: int | None, out: Path) -> tuple[float, float, dict, dict[str, str]]:
     linc = Path(sys.executable).parent / "linc"
     argv = [str(linc), "eval", str(path), "--parser", "replay", "--prover", prover, "--json", "--out", str(out)]
     if workers:
         argv += ["--workers", str(workers)]
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), cpu_seconds()
     done = subprocess.run(argv, capture_output=True, text=True, check=False)
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, cpu_seconds() - cpu
     if done.returncode != 0:
         sys.exit(f"linc eval failed ({done.returncode}):\n{done.stderr}")
     labels = {}
     for line in (out / "problems.jsonl").read_text(encoding="utf-8").splitlines():
         record = json.loads(line)
         labels[record["id"]] = record["label"]
-    return seconds, json.loads(done.stdout), labels
+    return seconds, cpu, json.loads(done.stdout), labels
 
 
 def spread(items: list, n: int) -> list:
@@ -154,20 +162,24 @@ def main() -> None:
 
     prover = baseline_prover()  # before anything is measured
     with tempfile.TemporaryDirectory() as tmp:
-        linc_seconds, summary, linc_labels = run_linc(args.file, args.prover, args.workers, Path(tmp) / "out")
-    base_seconds, base_labels, done_completions = run_baseline(subset, prover)
+        linc_seconds, linc_cpu, summary, linc_labels = run_linc(args.file, args.prover, args.workers, Path(tmp) / "out")
+    base_seconds, base_cpu, base_labels, done_completions = run_baseline(subset, prover)
     if all(label == "Error" for label in base_labels):
         sys.exit("bench_eval: error: every baseline problem ended in Error (is Prover9 runnable through nltk here?); nothing is reported")
     partial = len(subset) < len(problems)
     base_full = base_seconds * total_completions / done_completions if partial else base_seconds
+    base_cpu_full = base_cpu * total_completions / done_completions if partial else base_cpu
 
     golds = [p["label"] for p in subset]
     linc_subset = [linc_labels.get(p["id"], "Error") for p in subset]
     cores = os.cpu_count()
     print(f"data: {args.file.name}: {len(problems)} problems, {total_completions} completions; {cores} cores")
     print(f"(a) LINC-style baseline (nltk + Prover9, sequential): {base_seconds:.1f} s on {len(subset)} problems"
-          + (f" -> EXTRAPOLATED to the whole file: {base_full:.1f} s" if partial else ""))
-    print(f"(b) linc eval --parser replay --prover {args.prover}: {linc_seconds:.2f} s wall (whole file, startup included)")
+          + (f" -> EXTRAPOLATED to the whole file: {base_full:.1f} s" if partial else "") + f"; CPU {base_cpu_full:.1f} s")
+    print(f"(b) linc eval --parser replay --prover {args.prover}: {linc_seconds:.2f} s wall (whole file, startup included); "
+          f"CPU {linc_cpu:.2f} s")
+    print(f"load average {os.getloadavg()[0]:.1f} at the end: on a busy machine wall times stretch and the CPU ratio "
+          f"({base_cpu_full / linc_cpu:.1f}x) is the steadier figure")
     print(f"speed-up: {base_full / linc_seconds:.1f}x" + (" (baseline time extrapolated; a few completions that hit "
           "Prover9's 10 s limit dominate the full run, so a subset may well under-estimate it)" if partial else ""))
     print(f"accuracy on {'those %d problems' % len(subset) if partial else 'the whole file'}: "
