@@ -18,7 +18,7 @@ import networkx as nx
 
 from linc.kg.errors import UnknownConstantError
 from linc.kg.facts import Fact, literal_atom, symbols
-from linc.logic.formula import Eq
+from linc.logic.formula import Eq, Formula, is_ground_atom
 
 Direction = Literal["out", "in", "both"]
 
@@ -38,22 +38,28 @@ class Edge:
         return f"¬{atom}" if self.negated else atom
 
 
-def build(facts: Iterable[Fact]) -> nx.MultiDiGraph:
-    """The graph of ``facts``; rules go to ``graph.graph["rules"]`` (fact id → FOL) and to the
-    ``rules`` list of every constant node and ``graph.graph["predicates"]`` entry they mention."""
+def build(facts: Iterable[tuple[int, Formula]]) -> nx.MultiDiGraph:
+    """The graph of ``(fact id, formula)`` pairs; rules go to ``graph.graph["rules"]`` (fact id →
+    FOL) and to the ``rules`` list of every constant node and ``graph.graph["predicates"]`` entry
+    they mention."""
     g = nx.MultiDiGraph()
     g.graph["rules"] = {}
     g.graph["predicates"] = {}
-    for fact in facts:
-        if fact.ground and _graph_arity(fact):
-            _add_literal(g, fact)
-        else:
-            _add_rule(g, fact)
+    for fact_id, formula in facts:
+        add(g, fact_id, formula)
     return g
 
 
-def _graph_arity(fact: Fact) -> bool:
-    atom, _ = literal_atom(fact.formula)
+def add(g: nx.MultiDiGraph, fact_id: int, formula: Formula) -> None:
+    """Add one fact to the graph (the view grows with the store instead of being rebuilt)."""
+    if is_ground_atom(formula) and _graph_arity(formula):
+        _add_literal(g, fact_id, formula)
+    else:
+        _add_rule(g, fact_id, formula)
+
+
+def _graph_arity(formula: Formula) -> bool:
+    atom, _ = literal_atom(formula)
     return isinstance(atom, Eq) or len(atom.args) in (1, 2)
 
 
@@ -62,8 +68,8 @@ def _node(g: nx.MultiDiGraph, name: str) -> None:
         g.add_node(name, labels={}, negative_labels={}, rules=[])
 
 
-def _add_literal(g: nx.MultiDiGraph, fact: Fact) -> None:
-    atom, positive = literal_atom(fact.formula)
+def _add_literal(g: nx.MultiDiGraph, fact_id: int, formula: Formula) -> None:
+    atom, positive = literal_atom(formula)
     if isinstance(atom, Eq):
         relation, args = "=", [str(atom.left), str(atom.right)]
     else:
@@ -71,20 +77,20 @@ def _add_literal(g: nx.MultiDiGraph, fact: Fact) -> None:
     for name in args:
         _node(g, name)
     if len(args) == 1:
-        g.nodes[args[0]]["labels" if positive else "negative_labels"][relation] = fact.id
+        g.nodes[args[0]]["labels" if positive else "negative_labels"][relation] = fact_id
     else:
-        g.add_edge(args[0], args[1], key=fact.id, relation=relation, negated=not positive, fact=fact.id)
+        g.add_edge(args[0], args[1], key=fact_id, relation=relation, negated=not positive, fact=fact_id)
     g.graph["predicates"].setdefault(relation, [])
 
 
-def _add_rule(g: nx.MultiDiGraph, fact: Fact) -> None:
-    g.graph["rules"][fact.id] = fact.fol
-    for kind, name in sorted(symbols(fact.formula)):
+def _add_rule(g: nx.MultiDiGraph, fact_id: int, formula: Formula) -> None:
+    g.graph["rules"][fact_id] = str(formula)
+    for kind, name in sorted(symbols(formula)):
         if kind == "constant":
             _node(g, name)
-            g.nodes[name]["rules"].append(fact.id)
+            g.nodes[name]["rules"].append(fact_id)
         elif kind == "predicate":
-            g.graph["predicates"].setdefault(name, []).append(fact.id)
+            g.graph["predicates"].setdefault(name, []).append(fact_id)
 
 
 # ---------------------------------------------------------------- queries

@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 
-from linc.errors import KnowledgeGraphError
+from linc.errors import FormulaSyntaxError, KnowledgeGraphError
 from linc.kg import DatabaseError, KnowledgeGraph, MalformedFactError, NotGroundError, UnknownFactError
 from linc.logic.formula import And, Const, Forall, Func, Not, Pred, Var
 
@@ -27,15 +27,22 @@ def test_premises_may_have_free_variables_as_provers_close_them(kg):
     assert str(fact.premises[1].formula) == "Big(x) → Red(x)" and fact.depends_on == (rule.id,)
 
 
-def test_malformed_premises_are_refused(kg):
+def test_strings_are_read_as_formulas(kg):
+    rule = kg.assert_axiom("all x. (Big(x) -> Red(x))")
+    fact = kg.add("Red(bob)", ["Big(bob)", "∀x (Big(x) → Red(x))"])
+    assert fact.formula == fol("Red(bob)") and fact.depends_on == (rule.id,)
+    assert [p.text for p in fact.premises] == ["Big(bob)", "∀x (Big(x) → Red(x))"]
+    assert kg.get("Red(bob)") == fact and kg.ask("Red(bob)").label.value == "True"
+    assert repr(fact) == f"Fact(#{fact.id} Red(bob), derived, depends on #{rule.id})"
+    with pytest.raises(FormulaSyntaxError):
+        kg.add(fol("Red(bob)"), ["Big(bob"])
     with pytest.raises(MalformedFactError):
-        kg.add(fol("Red(bob)"), ["Big(bob)"])
+        kg.add(fol("Red(bob)"), [Pred("Big", [Const("bob")])])
 
 
 @pytest.mark.parametrize(
     "bad",
     [
-        "Big(bob)",  # text, not IR
         Pred("Big", [Const("bob")]),  # a list where the IR holds a tuple
         Pred("Big bob", (Const("bob"),)),  # a name no reader produces
         Pred("Big", (Const(""),)),
