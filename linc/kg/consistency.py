@@ -1,6 +1,7 @@
 """Does a new fact contradict the stored ones? Decided on the part of the store that can matter.
 
-A ground literal whose opposite is stored is refused on the spot. Otherwise :func:`linc.kg.ground.plan`
+A ground literal whose opposite is stored is refused on the spot; one in a component of Horn rules
+is decided by the materialised least model (:mod:`linc.kg.horn`), without a solver. Otherwise :func:`linc.kg.ground.plan`
 picks the relevant part (ground instances around the fact, or the component of its symbols) and
 the warm :class:`~linc.kg.solver.Checker` decides it; the unsat core names the stored facts
 responsible. A literal that meets no rule needs no solver at all. A check that does not finish in
@@ -35,6 +36,12 @@ def check_consistent(
         if opposite is not None:
             clash = load([opposite])
             raise FactConflictError(_conflict_message(fact, clash), clash)
+        if index.horn(lit):
+            refuting = index.refutation(lit)
+            if refuting:
+                clash = load(sorted(refuting))
+                raise FactConflictError(_conflict_message(fact, clash), clash)
+            return
     part = plan(index, [fact])
     if part.ground and not part.rules_used:
         return  # literals only, and the opposite is not stored

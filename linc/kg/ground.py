@@ -26,7 +26,7 @@ from linc.kg.shape import Literal, Occurrence, Shape, analyse, literal_of
 from linc.logic.formula import Const, Formula, Var, substitute
 
 #: Rule instances plus join steps one walk may take before it falls back to the component.
-BUDGET = 20_000
+BUDGET = 200_000
 
 Atom = tuple[str, tuple[str, ...]]
 
@@ -56,7 +56,7 @@ def plan(index: Index, seeds: Sequence[Formula], budget: int = BUDGET) -> Plan:
     for c in {c for s in shapes for c in s.eq_constants}:  # a new equality constant ties what mentions it
         for i in index.by_constant.get(c, ()):
             symbols |= index.shapes[i].connectors(eq)
-    ids, complex_ = index.component(symbols)
+    roots, complex_ = index.component(symbols)
     if all(s.literal is not None for s in shapes) and not complex_:
         walked = _Walk(index, [s.literal for s in shapes], budget).run()  # type: ignore[misc]
         if walked is not None:
@@ -64,7 +64,7 @@ def plan(index: Index, seeds: Sequence[Formula], budget: int = BUDGET) -> Plan:
         reason = "the ground instances around the fact range too wide"
     else:
         reason = "a rule outside the simple (function-free, equality-free, universal) fragment is connected"
-    return _whole(index, ids, reason)
+    return _whole(index, index.members(roots), reason)
 
 
 def _whole(index: Index, ids, reason: str) -> Plan:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
+from linc.kg.horn import LeastModel, horn_clause
 from linc.kg.shape import Literal, Shape, analyse
 from linc.logic.formula import Formula
 
@@ -35,6 +36,8 @@ class Index:
         self._parent: dict[Symbol, Symbol] = {}
         self._members: dict[Symbol, list[int]] = {}
         self._complex: Counter[Symbol] = Counter()  # per component root: facts that are not simple
+        self._nonhorn: Counter[Symbol] = Counter()  # per component root: rules that are not Horn clauses
+        self.model = LeastModel()
 
     def __len__(self) -> int:
         return len(self.formulas)
@@ -51,9 +54,15 @@ class Index:
         self.shapes[fact_id] = shape
         for c in shape.constants:
             self.by_constant[c].add(fact_id)
+        clause = None
         if shape.literal is not None:
             self._add_literal(shape.literal, fact_id)
+            if shape.literal[2]:
+                self.model.add_atom(shape.literal[:2], fact_id)
         else:
+            clause = horn_clause(shape)
+            if clause is not None:
+                self.model.add_clause(fact_id, clause)
             for p in shape.predicates:
                 self.rules_by_pred[p].add(fact_id)
             for occ in shape.occurrences:
@@ -71,6 +80,8 @@ class Index:
         self._members.setdefault(root, []).append(fact_id)
         if not shape.simple:
             self._complex[root] += 1
+        elif shape.literal is None and clause is None:
+            self._nonhorn[root] += 1
         for c in new_eq:  # a constant now inside an equality ties every fact that mentions it
             for other in list(self.by_constant[c]):
                 if other != fact_id:
@@ -102,6 +113,7 @@ class Index:
         self._parent[rb] = ra
         self._members.setdefault(ra, []).extend(self._members.pop(rb, []))
         self._complex[ra] += self._complex.pop(rb, 0)
+        self._nonhorn[ra] += self._nonhorn.pop(rb, 0)
         return ra
 
     def _join(self, fact_id: int, extra: set[Symbol] = frozenset()) -> Symbol:
@@ -112,11 +124,41 @@ class Index:
             root = self._union(root, s)
         return root
 
-    def component(self, symbols: set[Symbol]) -> tuple[list[int], bool]:
-        """The facts connected to ``symbols``, and whether any of them is not simple."""
+    def component(self, symbols: set[Symbol]) -> tuple[set[Symbol], bool]:
+        """The component roots of ``symbols``, and whether any fact in them is not simple."""
         roots = {self._find(s) for s in symbols if s in self._parent}
-        ids = [i for r in roots for i in self._members.get(r, ())]
-        return ids, any(self._complex.get(r, 0) for r in roots)
+        return roots, any(self._complex.get(r, 0) for r in roots)
+
+    def horn(self, literal: Literal) -> bool:
+        """Whether the literal's component holds only literals and Horn rules (no equality
+        anywhere near it), so the least model decides it."""
+        if self.quantified_equality or any(c in self.eq_constants for c in literal[1]):
+            return False
+        root = self._find(("predicate", literal[0])) if ("predicate", literal[0]) in self._parent else None
+        return root is None or not (self._complex.get(root, 0) or self._nonhorn.get(root, 0))
+
+    def refutation(self, literal: Literal) -> set[int] | None:
+        """For a literal whose component is Horn (:meth:`horn`): the stored facts that refute it,
+        or None when adding it keeps the store consistent."""
+        pred, args, positive = literal
+        atom = (pred, args)
+        if not positive:
+            return self.model.support([atom]) if atom in self.model.atoms else None
+        opposite = self.literals.get((pred, args, False))
+        if opposite is not None:
+            return {opposite}
+        if atom in self.model.atoms:
+            return None
+        extra = {atom: ("fact", None)}
+        extra.update(self.model.consequences([atom], extra))
+        found = self.model.violated(list(extra), extra, lambda a: self.literals.get((a[0], a[1], False)))
+        if found is None:
+            return None
+        goals, atoms = found
+        return goals | self.model.support(atoms, extra)
+
+    def members(self, roots: set[Symbol]) -> list[int]:
+        return sorted(i for r in roots for i in self._members.get(r, ()))
 
     # ------------------------------------------------------------ literal lookups
 

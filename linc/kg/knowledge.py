@@ -13,6 +13,7 @@ before the lock is taken; only a proof whose stored support was retracted meanwh
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
@@ -26,6 +27,7 @@ from linc.kg.errors import DatabaseError, UnknownFactError, UnverifiedFactError
 from linc.kg.facts import Fact, FactKind, Premise, Provenance, check_fact, complement
 from linc.kg.ground import Plan, plan
 from linc.kg.index import Index
+from linc.kg.shape import literal_of
 from linc.kg.solver import Checker, CheckUnknown
 from linc.kg.store import Store
 from linc.logic.formula import Formula, Not, universal_closure
@@ -37,6 +39,8 @@ if TYPE_CHECKING:
 DEFAULT_PROVER = "z3"
 #: Seconds a consistency check may take when neither the graph nor the call sets a timeout.
 CHECK_TIMEOUT = 10.0
+#: The name results carry when the least model of the stored Horn facts decided them.
+LEAST_MODEL = "least model"
 #: How often ``add`` re-proves when the stored facts its proof used keep being retracted.
 MAX_ATTEMPTS = 50
 
@@ -268,7 +272,14 @@ class KnowledgeGraph:
         premises, entails the fact (its unsat core); the prover then proves it from just those."""
         fixed = [p.formula for p in given]
         premises, used = fixed, []
-        if use_kg:
+        lit = literal_of(fact)
+        if use_kg and not fixed and lit is not None and (index := self._read_index()).horn(lit):
+            used = sorted(index.refutation(literal_of(complement(fact))) or ())  # type: ignore[arg-type]
+            if not used:
+                why = ProverResult(Label.UNCERTAIN, LEAST_MODEL, 0.0, consistent=True, reason="not in the least model of the stored facts")
+                raise UnverifiedFactError(f"{fact} was not verified: it does not follow from the stored facts", why)
+            premises = [index.formulas[i] for i in used]
+        elif use_kg:
             index = self._read_index()
             goal = Not(fact)
             part = plan(index, [*(universal_closure(f) for f in fixed), goal])
@@ -310,12 +321,29 @@ class KnowledgeGraph:
     def ask(self, conclusion: FormulaLike, *, timeout: float | None = None) -> ProverResult:
         """Decide ``conclusion`` from the stored facts alone.
 
-        The prover sees only what can matter: the ground instances around a ground question, or
-        the stored facts connected to it (see the README: which checks are complete)."""
+        A ground literal in a Horn component is decided by the least model, and the prover then
+        proves it from just the facts its derivation used; otherwise the prover sees only what can
+        matter (the ground instances around a ground question, or the facts connected to it)."""
         conclusion = as_formula(conclusion)
+        limit = self._limit(timeout)
+        lit = literal_of(conclusion)
+        if lit is not None:
+            index = self._read_index()
+            if index.horn(lit):
+                start = time.perf_counter()
+                against = index.refutation(lit)
+                if against:
+                    return self.prover.decide([index.formulas[i] for i in sorted(against)], conclusion, timeout=limit)
+                support = index.refutation(literal_of(complement(conclusion)))  # type: ignore[arg-type]
+                if support:
+                    return self.prover.decide([index.formulas[i] for i in sorted(support)], conclusion, timeout=limit)
+                return ProverResult(
+                    Label.UNCERTAIN, LEAST_MODEL, time.perf_counter() - start, consistent=True,
+                    reason="neither it nor its negation follows: the stored rules are Horn clauses, and their least model decides",
+                )
         _, part = self._relevant(conclusion)
         premises = [f for fs in part.parts.values() for f in fs]
-        return self.prover.decide(premises, conclusion, timeout=self._limit(timeout))
+        return self.prover.decide(premises, conclusion, timeout=limit)
 
     # ------------------------------------------------------------ reading facts
 
