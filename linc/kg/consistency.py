@@ -38,8 +38,8 @@ def check_consistent(
             raise FactConflictError(_conflict_message(fact, clash), clash)
         if index.horn(lit):
             refuting = index.refutation(lit)
-            if refuting:
-                clash = load(sorted(refuting))
+            if refuting is not None:
+                clash = load(sorted(refuting.facts))
                 raise FactConflictError(_conflict_message(fact, clash), clash)
             return
     part = plan(index, [fact])

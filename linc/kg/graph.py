@@ -134,31 +134,63 @@ def paths(
     """Simple paths of positive edges from ``source`` to ``target``, shortest first.
 
     Undirected by default: "how are bob and anne connected?" rarely cares which way each edge
-    points; each :class:`Edge` still reports its stored direction. At most ``limit`` paths."""
+    points; each :class:`Edge` still reports its stored direction. At most ``limit`` paths.
+    The search touches only the neighbourhoods of the two ends: distances to ``target`` are
+    known for half the length, and a branch that cannot reach it in the steps left is cut."""
     for name in (source, target):
         if name not in g:
             raise UnknownConstantError(f"no constant {name!r} in the knowledge graph")
     if source == target:
         return [[]]
-    keep = [(u, v, k) for u, v, k, d in g.edges(keys=True, data=True) if not d["negated"] and relation in (None, d["relation"])]
-    view = g.edge_subgraph(keep)
-    if source not in view or target not in view:
-        return []
-    walk = view if directed else view.to_undirected(as_view=True)
+
+    cache: dict[tuple[str, bool], list[tuple[str, Edge]]] = {}
+
+    def steps(node: str, backwards: bool) -> list[tuple[str, Edge]]:
+        key = (node, backwards)
+        if key not in cache:
+            cache[key] = _steps(node, backwards)
+        return cache[key]
+
+    def _steps(node: str, backwards: bool) -> list[tuple[str, Edge]]:
+        found = []
+        if not directed or not backwards:
+            found += [(v, _edge(node, v, d)) for _, v, d in g.out_edges(node, data=True)]
+        if not directed or backwards:
+            found += [(u, _edge(u, node, d)) for u, _, d in g.in_edges(node, data=True)]
+        return [(n, e) for n, e in found if not e.negated and relation in (None, e.relation)]
+
+    reach = (max_length + 1) // 2
+    near = {target: 0}  # distance to target, exact up to ``reach``
+    frontier = [target]
+    for d in range(1, reach + 1):
+        frontier = [n for node in frontier for n, _ in steps(node, backwards=True) if n not in near]
+        for n in frontier:
+            near.setdefault(n, d)
     out: list[list[Edge]] = []
+
+    def walk(node: str, left: int, trail: list[Edge], visited: set[str]) -> bool:
+        if left == 0:
+            if node == target:
+                out.append(list(trail))
+            return len(out) >= limit
+        if left <= reach and near.get(node, reach + 1) > left:
+            return False
+        for nxt, edge in steps(node, backwards=False):
+            if nxt in visited or (nxt == target and left != 1):
+                continue
+            trail.append(edge)
+            visited.add(nxt)
+            done = walk(nxt, left - 1, trail, visited)
+            visited.discard(nxt)
+            trail.pop()
+            if done:
+                return True
+        return False
+
     for length in range(1, max_length + 1):
-        for edge_path in nx.all_simple_edge_paths(walk, source, target, cutoff=length):
-            if len(edge_path) == length:
-                out.append([_stored_edge(g, u, v, k) for u, v, k in edge_path])
-                if len(out) >= limit:
-                    return out
+        if walk(source, length, [], {source}):
+            break
     return out
-
-
-def _stored_edge(g: nx.MultiDiGraph, u: str, v: str, key: int) -> Edge:
-    """The edge as stored (an undirected walk may traverse it backwards); keys are fact ids."""
-    subject, obj = (u, v) if g.has_edge(u, v, key) else (v, u)
-    return _edge(subject, obj, g.edges[subject, obj, key])
 
 
 def _edge(u: str, v: str, d: dict[str, Any]) -> Edge:

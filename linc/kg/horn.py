@@ -157,6 +157,30 @@ class LeastModel:
                 stack.extend(reason[2])
         return out
 
+    def derivation(self, atoms: list[Atom], extra: dict[Atom, Reason] | None = None) -> list[str]:
+        """The derivation of ``atoms``, premises first, one step a line (a forward-chaining proof)."""
+        extra = extra or {}
+        lines: list[str] = []
+        done: set[Atom] = set()
+        stack: list[tuple[Atom, bool]] = [(a, False) for a in reversed(atoms)]
+        while stack:
+            atom, expanded = stack.pop()
+            if atom in done:
+                continue
+            reason = self.atoms.get(atom) or extra.get(atom)
+            if reason is None or reason[0] == "fact" or expanded:
+                done.add(atom)
+                if reason is None or reason[1] is None:
+                    lines.append(f"{show(atom)}   (the fact in question)")
+                elif reason[0] == "fact":
+                    lines.append(f"{show(atom)}   stored fact #{reason[1]}")
+                else:
+                    lines.append(f"{show(atom)}   by rule #{reason[1]} from {', '.join(show(b) for b in reason[2])}")
+                continue
+            stack.append((atom, True))
+            stack.extend((b, False) for b in reversed(reason[2]))
+        return lines
+
     # ------------------------------------------------------------ joins
 
     def _join(self, body: tuple[Pattern, ...], binding: dict, extra: dict[Atom, Reason], skip: int | None) -> Iterator[dict]:
@@ -187,6 +211,10 @@ class LeastModel:
         else:
             found = list(self._by_pred.get(pred, ()))
         return found + [a for a in extra if a[0] == pred and len(a[1]) == len(args)]
+
+
+def show(atom: Atom) -> str:
+    return f"{atom[0]}({', '.join(atom[1])})" if atom[1] else atom[0]
 
 
 def _unify(pattern: tuple, args: tuple[str, ...], binding: dict) -> dict | None:

@@ -9,12 +9,29 @@ of a set of symbols (union-find over predicates, functions and equality constant
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 
-from linc.kg.horn import LeastModel, horn_clause
+from linc.kg.horn import Atom, LeastModel, Reason, horn_clause
 from linc.kg.shape import Literal, Shape, analyse
 from linc.logic.formula import Formula
 
 Symbol = tuple[str, str]
+
+
+@dataclass
+class Refutation:
+    """Why stored facts refute a literal: the facts, and the derived atoms that meet a goal."""
+
+    facts: set[int]
+    atoms: list[Atom]
+    extra: dict[Atom, Reason]  # atoms that would follow from the literal (empty for ``¬A``)
+    goals: set[int]  # the stored goal clauses met (a negative literal, or a rule with no positive literal)
+
+    def proof(self, index: "Index") -> str:
+        lines = index.model.derivation(self.atoms, self.extra)
+        goals = "; ".join(f"#{g} {index.formulas[g]}" for g in sorted(self.goals))
+        tail = [f"which contradicts {goals}"] if goals else []
+        return "\n".join(["derivation (least model of the stored Horn rules):", *(f"  {line}" for line in lines), *tail])
 
 
 class Index:
@@ -137,25 +154,26 @@ class Index:
         root = self._find(("predicate", literal[0])) if ("predicate", literal[0]) in self._parent else None
         return root is None or not (self._complex.get(root, 0) or self._nonhorn.get(root, 0))
 
-    def refutation(self, literal: Literal) -> set[int] | None:
-        """For a literal whose component is Horn (:meth:`horn`): the stored facts that refute it,
+    def refutation(self, literal: Literal) -> Refutation | None:
+        """For a literal whose component is Horn (:meth:`horn`): why the stored facts refute it,
         or None when adding it keeps the store consistent."""
         pred, args, positive = literal
         atom = (pred, args)
+        model = self.model
         if not positive:
-            return self.model.support([atom]) if atom in self.model.atoms else None
+            return Refutation(model.support([atom]), [atom], {}, set()) if atom in model.atoms else None
         opposite = self.literals.get((pred, args, False))
         if opposite is not None:
-            return {opposite}
-        if atom in self.model.atoms:
+            return Refutation({opposite}, [atom], {atom: ("fact", None)}, {opposite})
+        if atom in model.atoms:
             return None
         extra = {atom: ("fact", None)}
-        extra.update(self.model.consequences([atom], extra))
-        found = self.model.violated(list(extra), extra, lambda a: self.literals.get((a[0], a[1], False)))
+        extra.update(model.consequences([atom], extra))
+        found = model.violated(list(extra), extra, lambda a: self.literals.get((a[0], a[1], False)))
         if found is None:
             return None
         goals, atoms = found
-        return goals | self.model.support(atoms, extra)
+        return Refutation(goals | model.support(atoms, extra), atoms, extra, goals)
 
     def members(self, roots: set[Symbol]) -> list[int]:
         return sorted(i for r in roots for i in self._members.get(r, ()))

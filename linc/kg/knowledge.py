@@ -274,8 +274,9 @@ class KnowledgeGraph:
         premises, used = fixed, []
         lit = literal_of(fact)
         if use_kg and not fixed and lit is not None and (index := self._read_index()).horn(lit):
-            used = sorted(index.refutation(literal_of(complement(fact))) or ())  # type: ignore[arg-type]
-            if not used:
+            support = index.refutation(literal_of(complement(fact)))  # type: ignore[arg-type]
+            used = sorted(support.facts) if support is not None else []
+            if support is None:
                 why = ProverResult(Label.UNCERTAIN, LEAST_MODEL, 0.0, consistent=True, reason="not in the least model of the stored facts")
                 raise UnverifiedFactError(f"{fact} was not verified: it does not follow from the stored facts", why)
             premises = [index.formulas[i] for i in used]
@@ -330,20 +331,24 @@ class KnowledgeGraph:
         if lit is not None:
             index = self._read_index()
             if index.horn(lit):
-                start = time.perf_counter()
-                against = index.refutation(lit)
-                if against:
-                    return self.prover.decide([index.formulas[i] for i in sorted(against)], conclusion, timeout=limit)
-                support = index.refutation(literal_of(complement(conclusion)))  # type: ignore[arg-type]
-                if support:
-                    return self.prover.decide([index.formulas[i] for i in sorted(support)], conclusion, timeout=limit)
-                return ProverResult(
-                    Label.UNCERTAIN, LEAST_MODEL, time.perf_counter() - start, consistent=True,
-                    reason="neither it nor its negation follows: the stored rules are Horn clauses, and their least model decides",
-                )
+                return self._decide_horn(index, conclusion, lit)
         _, part = self._relevant(conclusion)
         premises = [f for fs in part.parts.values() for f in fs]
         return self.prover.decide(premises, conclusion, timeout=limit)
+
+    @staticmethod
+    def _decide_horn(index: Index, conclusion: Formula, lit) -> ProverResult:
+        """A ground question in a Horn component, from the least model; the proof is the derivation."""
+        start = time.perf_counter()
+        against = index.refutation(lit)
+        support = index.refutation(literal_of(complement(conclusion))) if against is None else None  # type: ignore[arg-type]
+        label = Label.FALSE if against is not None else Label.TRUE if support is not None else Label.UNCERTAIN
+        why = against or support
+        return ProverResult(
+            label, LEAST_MODEL, time.perf_counter() - start, proof=why.proof(index) if why else None, consistent=True,
+            reason=None if why else "neither it nor its negation follows: the stored rules are Horn clauses, and their least model decides",
+            details={"facts": sorted(why.facts)} if why else None,
+        )
 
     # ------------------------------------------------------------ reading facts
 
