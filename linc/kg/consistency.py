@@ -17,7 +17,8 @@ from linc.kg.errors import FactConflictError, UnverifiedFactError
 from linc.kg.facts import Fact
 from linc.kg.ground import plan
 from linc.kg.index import Index
-from linc.kg.shape import literal_of
+from linc.kg.horn import horn_clause
+from linc.kg.shape import analyse, literal_of
 from linc.kg.solver import Checker, CheckUnknown
 from linc.logic.formula import Formula
 
@@ -40,6 +41,15 @@ def check_consistent(
             refuting = index.refutation(lit)
             if refuting is not None:
                 clash = load(sorted(refuting.facts))
+                raise FactConflictError(_conflict_message(fact, clash), clash)
+            return
+    else:
+        shape = analyse(fact)
+        clause = horn_clause(shape)
+        if clause is not None and index.horn_rule(shape):
+            against = index.rule_refutation(clause)
+            if against is not None:
+                clash = load(sorted(against))
                 raise FactConflictError(_conflict_message(fact, clash), clash)
             return
     part = plan(index, [fact])

@@ -27,6 +27,8 @@ Atom = tuple[str, tuple[str, ...]]
 Pattern = tuple[str, tuple]  # (predicate, args of Var / Const)
 #: Why an atom holds: ("fact", fact id) or ("rule", rule id, body atoms)
 Reason = tuple
+#: The id a rule being checked (not stored yet) goes by in reasons.
+NEW_RULE = -1
 
 
 @dataclass(frozen=True)
@@ -135,6 +137,30 @@ class LeastModel:
                     return {rule_id}, [_ground(p, binding) for p in clause.body]
         return None
 
+    def clause_conflict(self, clause: Clause, negative: Callable[[Atom], int | None]) -> tuple[set[int], list[Atom], dict[Atom, Reason]] | None:
+        """Whether adding ``clause`` to the stored facts meets a goal clause: (goal fact ids, atoms
+        whose derivations complete the conflict, the atoms the clause would add), or None."""
+        self.clauses[NEW_RULE] = clause
+        for i, (pred, _) in enumerate(clause.body):
+            self._by_body[pred].append((NEW_RULE, i))
+        try:
+            if clause.head is None:
+                for binding in self._join(clause.body, {}, {}, skip=None):
+                    return set(), [_ground(p, binding) for p in clause.body], {}
+                return None
+            extra: dict[Atom, Reason] = {}
+            for binding in self._join(clause.body, {}, {}, skip=None):
+                head = _ground(clause.head, binding)
+                if head not in self.atoms:
+                    extra.setdefault(head, ("rule", NEW_RULE, tuple(_ground(p, binding) for p in clause.body)))
+            extra.update(self.consequences(list(extra), extra))
+            found = self.violated(list(extra), extra, negative)
+            return None if found is None else (*found, extra)
+        finally:
+            del self.clauses[NEW_RULE]
+            for pred, _ in clause.body:
+                self._by_body[pred] = [e for e in self._by_body[pred] if e[0] != NEW_RULE]
+
     def support(self, atoms: list[Atom], extra: dict[Atom, Reason] | None = None) -> set[int]:
         """The stored facts the derivations of ``atoms`` rest on."""
         extra = extra or {}
@@ -149,12 +175,10 @@ class LeastModel:
             reason = self.atoms.get(atom) or extra.get(atom)
             if reason is None:
                 continue
-            if reason[0] == "fact":
-                if reason[1] is not None:
-                    out.add(reason[1])
-            else:
-                out.add(reason[1])
+            if reason[0] == "rule":
                 stack.extend(reason[2])
+            if reason[1] is not None and reason[1] != NEW_RULE:
+                out.add(reason[1])
         return out
 
     def derivation(self, atoms: list[Atom], extra: dict[Atom, Reason] | None = None) -> list[str]:

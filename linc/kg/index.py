@@ -154,6 +154,21 @@ class Index:
         root = self._find(("predicate", literal[0])) if ("predicate", literal[0]) in self._parent else None
         return root is None or not (self._complex.get(root, 0) or self._nonhorn.get(root, 0))
 
+    def horn_rule(self, shape: Shape) -> bool:
+        """Whether a new Horn rule joins only components of literals and Horn rules."""
+        if self.quantified_equality:
+            return False
+        roots = {self._find(("predicate", p)) for p in shape.predicates if ("predicate", p) in self._parent}
+        return not any(self._complex.get(r, 0) or self._nonhorn.get(r, 0) for r in roots)
+
+    def rule_refutation(self, clause) -> set[int] | None:
+        """The stored facts that refute a new Horn rule (:meth:`horn_rule`), or None."""
+        found = self.model.clause_conflict(clause, lambda a: self.literals.get((a[0], a[1], False)))
+        if found is None:
+            return None
+        goals, atoms, extra = found
+        return goals | self.model.support(atoms, extra)
+
     def refutation(self, literal: Literal) -> Refutation | None:
         """For a literal whose component is Horn (:meth:`horn`): why the stored facts refute it,
         or None when adding it keeps the store consistent."""
