@@ -143,42 +143,41 @@ def paths(
     if source == target:
         return [[]]
 
-    cache: dict[tuple[str, bool], list[tuple[str, Edge]]] = {}
+    cache: dict[tuple[str, bool], list[tuple[str, str, str, int]]] = {}
 
-    def steps(node: str, backwards: bool) -> list[tuple[str, Edge]]:
+    def steps(node: str, backwards: bool) -> list[tuple[str, str, str, int]]:
+        """(next node, subject, object, fact id) of the usable edges at ``node``."""
         key = (node, backwards)
         if key not in cache:
-            cache[key] = _steps(node, backwards)
+            found = []
+            if not directed or not backwards:
+                found += [(v, node, v, d) for _, v, d in g.out_edges(node, data=True)]
+            if not directed or backwards:
+                found += [(u, u, node, d) for u, _, d in g.in_edges(node, data=True)]
+            cache[key] = [(n, s, o, d["fact"]) for n, s, o, d in found if not d["negated"] and relation in (None, d["relation"])]
         return cache[key]
-
-    def _steps(node: str, backwards: bool) -> list[tuple[str, Edge]]:
-        found = []
-        if not directed or not backwards:
-            found += [(v, _edge(node, v, d)) for _, v, d in g.out_edges(node, data=True)]
-        if not directed or backwards:
-            found += [(u, _edge(u, node, d)) for u, _, d in g.in_edges(node, data=True)]
-        return [(n, e) for n, e in found if not e.negated and relation in (None, e.relation)]
 
     reach = (max_length + 1) // 2
     near = {target: 0}  # distance to target, exact up to ``reach``
     frontier = [target]
     for d in range(1, reach + 1):
-        frontier = [n for node in frontier for n, _ in steps(node, backwards=True) if n not in near]
+        frontier = [step[0] for node in frontier for step in steps(node, backwards=True) if step[0] not in near]
         for n in frontier:
             near.setdefault(n, d)
     out: list[list[Edge]] = []
 
-    def walk(node: str, left: int, trail: list[Edge], visited: set[str]) -> bool:
+    def walk(node: str, left: int, trail: list[tuple[str, str, str, int]], visited: set[str]) -> bool:
         if left == 0:
             if node == target:
-                out.append(list(trail))
+                out.append([_edge(s, o, g.edges[s, o, k]) for _, s, o, k in trail])
             return len(out) >= limit
         if left <= reach and near.get(node, reach + 1) > left:
             return False
-        for nxt, edge in steps(node, backwards=False):
+        for step in steps(node, backwards=False):
+            nxt = step[0]
             if nxt in visited or (nxt == target and left != 1):
                 continue
-            trail.append(edge)
+            trail.append(step)
             visited.add(nxt)
             done = walk(nxt, left - 1, trail, visited)
             visited.discard(nxt)

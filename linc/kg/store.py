@@ -1,7 +1,9 @@
 """SQLite persistence of facts: one file, WAL journal, one transaction per change.
 
 Why these settings: WAL lets readers run while one process writes; ``synchronous=FULL`` makes a
-committed insert survive a crash of the process (and of the machine); ``BEGIN IMMEDIATE`` takes the
+committed insert survive a crash of the process and of the machine (``durable=False`` gives
+``NORMAL``: a commit then costs no disk flush and still survives a crash of the process, but the
+last commits may be lost, never torn, if the machine loses power); ``BEGIN IMMEDIATE`` takes the
 write lock up front, so a writer's consistency check and its insert happen as one step while
 other writers queue on the busy timeout (two contradicting facts can never both get in); a
 ``revision`` counter in the file tells every process when its in-memory index is stale.
@@ -67,10 +69,11 @@ INSERT INTO meta (key, value) VALUES ('revision', '0');
 class Store:
     """The facts table and its indexes in one SQLite file; returns :class:`Fact` records."""
 
-    def __init__(self, path: str | Path, *, create: bool = True, busy_timeout: float = 30.0):
+    def __init__(self, path: str | Path, *, create: bool = True, busy_timeout: float = 30.0, durable: bool = True):
         self.path = Path(path)
         self.busy_timeout = busy_timeout
         self.written_revision = 0
+        self._durable = durable
         if not self.path.exists():
             if not create:
                 raise DatabaseError(f"no knowledge graph at {self.path}")
@@ -96,7 +99,7 @@ class Store:
         db = self._db
         db.execute("PRAGMA foreign_keys = ON")
         self._retry(lambda: db.execute("PRAGMA journal_mode = WAL").fetchone())
-        db.execute("PRAGMA synchronous = FULL")
+        self.durable = self._durable
         if self._version() == (APPLICATION_ID, SCHEMA_VERSION):
             return
         with self._transaction():  # re-checked under the write lock: another process may be creating it
@@ -113,6 +116,15 @@ class Store:
                     db.execute(statement)
             db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    @property
+    def durable(self) -> bool:
+        return self._durable
+
+    @durable.setter
+    def durable(self, value: bool) -> None:
+        self._durable = value
+        self._retry(lambda: self._db.execute(f"PRAGMA synchronous = {'FULL' if value else 'NORMAL'}"))
 
     def _version(self) -> tuple[int, int]:
         app_id = self._db.execute("PRAGMA application_id").fetchone()[0]

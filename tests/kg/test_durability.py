@@ -127,3 +127,14 @@ def test_a_writer_is_not_sent_back_by_unrelated_writes(tmp_path):
             fact = kg.add(Pred("Red", (Const("bob"),)), use_kg=True)
             assert fact.fol == "Red(bob)" and len(fact.depends_on) == 2
             assert prover.calls == 1 and len(kg) == 4
+
+
+def test_durable_false_skips_the_flush_but_keeps_the_facts(tmp_path):
+    db = tmp_path / "kg.sqlite"
+    with KnowledgeGraph(db, prover=z3_prover(), durable=False) as kg:
+        assert kg._store._db.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
+        kg.assert_axiom(RULE)
+        kg.durable = True
+        assert kg._store._db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    with KnowledgeGraph(db, prover=z3_prover()) as kg:
+        assert [f.formula for f in kg.facts()] == [RULE]
