@@ -21,6 +21,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Iterator, Sequence
 
+from linc.kg.horn import ground_pattern, unify
 from linc.kg.index import Index
 from linc.kg.shape import Literal, Occurrence, Shape, analyse, literal_of
 from linc.logic.formula import Const, Formula, Var, substitute
@@ -96,7 +97,7 @@ class _Walk:
                 for occ in shape.occurrences:
                     if occ.pred != pred or len(occ.args) != len(args):
                         continue
-                    start = _unify(occ.args, args, {})
+                    start = unify(occ.args, args, {})
                     if start is None:
                         continue
                     for binding in self._extend(shape, start):
@@ -132,7 +133,7 @@ class _Walk:
         def walk(b: dict[Var, str]) -> Iterator[dict[Var, str] | None]:
             open_ = [o for o in anchored if any(isinstance(a, Var) and a not in b for a in o.args)]
             for o in anchored:
-                if o not in open_ and not self._has((o.pred, _ground(o.args, b), not o.positive)):
+                if o not in open_ and not self._has((o.pred, ground_pattern((o.pred, o.args), b)[1], not o.positive)):
                     return
             if all(v in b for v in shape.variables):
                 yield b
@@ -147,7 +148,7 @@ class _Walk:
                 if self.budget < 0:
                     yield None
                     return
-                more = _unify(o.args, lit[1], b)
+                more = unify(o.args, lit[1], b)
                 if more is not None:
                     yield from walk(more)
 
@@ -160,18 +161,3 @@ class _Walk:
         found = list(self.index.matching(pred, positive, bound))
         found += [s for s in self.seeds if s[0] == pred and s[2] == positive and all(s[1][i] == c for i, c in bound.items())]
         return sorted(found)
-
-
-def _unify(pattern: tuple, args: tuple[str, ...], binding: dict[Var, str]) -> dict[Var, str] | None:
-    out = dict(binding)
-    for p, a in zip(pattern, args):
-        if isinstance(p, Var):
-            if out.setdefault(p, a) != a:
-                return None
-        elif p.name != a:
-            return None
-    return out
-
-
-def _ground(pattern: tuple, binding: dict[Var, str]) -> tuple[str, ...]:
-    return tuple(binding[p] if isinstance(p, Var) else p.name for p in pattern)

@@ -80,9 +80,9 @@ class LeastModel:
         if clause.head is not None:
             fresh: dict[Atom, Reason] = {}
             for binding in self._join(clause.body, {}, {}, skip=None):
-                head = _ground(clause.head, binding)
+                head = ground_pattern(clause.head, binding)
                 if head not in self.atoms and head not in fresh:
-                    fresh[head] = ("rule", rule_id, tuple(_ground(p, binding) for p in clause.body))
+                    fresh[head] = ("rule", rule_id, tuple(ground_pattern(p, binding) for p in clause.body))
             self._commit({**fresh, **self.consequences(list(fresh), fresh)})
 
     def _commit(self, new: dict[Atom, Reason]) -> None:
@@ -106,14 +106,14 @@ class LeastModel:
                 clause = self.clauses[rule_id]
                 if clause.head is None:
                     continue
-                first = _unify(clause.body[position][1], atom[1], {})
+                first = unify(clause.body[position][1], atom[1], {})
                 if first is None:
                     continue
                 for binding in self._join(clause.body, first, seen, skip=position):
-                    head = _ground(clause.head, binding)
+                    head = ground_pattern(clause.head, binding)
                     if head in self.atoms or head in seen:
                         continue
-                    reason = ("rule", rule_id, tuple(_ground(p, binding) for p in clause.body))
+                    reason = ("rule", rule_id, tuple(ground_pattern(p, binding) for p in clause.body))
                     seen[head] = delta[head] = reason
                     queue.append(head)
         return delta
@@ -130,11 +130,11 @@ class LeastModel:
                 clause = self.clauses[rule_id]
                 if clause.head is not None:
                     continue
-                first = _unify(clause.body[position][1], atom[1], {})
+                first = unify(clause.body[position][1], atom[1], {})
                 if first is None:
                     continue
                 for binding in self._join(clause.body, first, extra, skip=position):
-                    return {rule_id}, [_ground(p, binding) for p in clause.body]
+                    return {rule_id}, [ground_pattern(p, binding) for p in clause.body]
         return None
 
     def clause_conflict(self, clause: Clause, negative: Callable[[Atom], int | None]) -> tuple[set[int], list[Atom], dict[Atom, Reason]] | None:
@@ -146,13 +146,13 @@ class LeastModel:
         try:
             if clause.head is None:
                 for binding in self._join(clause.body, {}, {}, skip=None):
-                    return set(), [_ground(p, binding) for p in clause.body], {}
+                    return set(), [ground_pattern(p, binding) for p in clause.body], {}
                 return None
             extra: dict[Atom, Reason] = {}
             for binding in self._join(clause.body, {}, {}, skip=None):
-                head = _ground(clause.head, binding)
+                head = ground_pattern(clause.head, binding)
                 if head not in self.atoms:
-                    extra.setdefault(head, ("rule", NEW_RULE, tuple(_ground(p, binding) for p in clause.body)))
+                    extra.setdefault(head, ("rule", NEW_RULE, tuple(ground_pattern(p, binding) for p in clause.body)))
             extra.update(self.consequences(list(extra), extra))
             found = self.violated(list(extra), extra, negative)
             return None if found is None else (*found, extra)
@@ -219,7 +219,7 @@ class LeastModel:
             pred, args = body[i]
             rest = [j for j in left if j != i]
             for atom in self._candidates(pred, args, b, extra):
-                more = _unify(args, atom[1], b)
+                more = unify(args, atom[1], b)
                 if more is not None:
                     yield from walk(more, rest)
 
@@ -241,7 +241,7 @@ def show(atom: Atom) -> str:
     return f"{atom[0]}({', '.join(atom[1])})" if atom[1] else atom[0]
 
 
-def _unify(pattern: tuple, args: tuple[str, ...], binding: dict) -> dict | None:
+def unify(pattern: tuple, args: tuple[str, ...], binding: dict) -> dict | None:
     if len(pattern) != len(args):
         return None
     out = dict(binding)
@@ -254,6 +254,6 @@ def _unify(pattern: tuple, args: tuple[str, ...], binding: dict) -> dict | None:
     return out
 
 
-def _ground(pattern: Pattern, binding: dict) -> Atom:
+def ground_pattern(pattern: Pattern, binding: dict) -> Atom:
     pred, args = pattern
     return pred, tuple(binding[a] if isinstance(a, Var) else a.name for a in args)

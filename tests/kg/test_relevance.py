@@ -39,21 +39,21 @@ def random_fact(rng: random.Random) -> str:
         lambda: f"-({x()} = {x()})",
         lambda: f"all x. all y. ({p()}(x) & {p()}(y) -> x = y)",
     ]
-    weights = [30, 15, 8, 5, 4, 3, 6, 2, 2, 2, 1]
+    weights = [30, 15, 8, 5, 4, 3, 6, 1, 2, 2, 1]
     return rng.choices(shapes, weights)[0]()
 
 
-@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("seed", range(4))
 def test_scoped_checks_agree_with_the_whole_store(tmp_path, prover, seed):
     rng = random.Random(seed)
     whole = Checker()
     stored: list = []
     decisions = {"stored": 0, "refused": 0}
-    with KnowledgeGraph(tmp_path / "kg.sqlite", prover=prover, timeout=20.0) as kg:
-        for _ in range(70):
+    with KnowledgeGraph(tmp_path / "kg.sqlite", prover=prover, timeout=5.0) as kg:
+        for _ in range(50):
             f = fol(random_fact(rng))
             try:
-                expected = whole.core([(i, [g]) for i, g in enumerate([*stored, f])], 20.0) is None
+                expected = whole.core([(i, [g]) for i, g in enumerate([*stored, f])], 5.0) is None
             except CheckUnknown:
                 expected = None  # Z3 cannot tell on the whole store (quantifiers): either answer may come
             try:
@@ -65,12 +65,12 @@ def test_scoped_checks_agree_with_the_whole_store(tmp_path, prover, seed):
             except FactConflictError as err:
                 got = False
                 # the facts named really do refute it
-                assert whole.core([("new", [f]), *((g.id, [g.formula]) for g in err.facts)], 20.0) is not None
+                assert whole.core([("new", [f]), *((g.id, [g.formula]) for g in err.facts)], 5.0) is not None
             assert expected is None or got == expected, (f, [str(g) for g in stored])
             if got and f not in stored:
                 stored.append(f)
             decisions["stored" if got else "refused"] += 1
-    assert decisions["refused"] >= 3 and decisions["stored"] >= 20
+    assert decisions["refused"] >= 2 and decisions["stored"] >= 20
 
 
 def test_an_equality_sees_the_facts_about_its_constants(kg):
