@@ -331,12 +331,13 @@ class KnowledgeGraph:
         index, part = self._relevant(as_formula(relevant_to))
         return [index.formulas[i] for i in sorted(part.parts)]
 
-    def ask(self, conclusion: FormulaLike, *, timeout: float | None = None) -> ProverResult:
+    def ask(self, conclusion: FormulaLike, *, timeout: float | None = None, countermodel: bool = False) -> ProverResult:
         """Decide ``conclusion`` from the stored facts alone.
 
         A ground literal in a Horn component is decided by the least model, and the prover then
         proves it from just the facts its derivation used; otherwise the prover sees only what can
-        matter (the ground instances around a ground question, or the facts connected to it)."""
+        matter (the ground instances around a ground question, or the facts connected to it).
+        An Uncertain answer carries the prover's countermodel only with ``countermodel=True``."""
         conclusion = as_formula(conclusion)
         limit = self._limit(timeout)
         lit = literal_of(conclusion)
@@ -346,7 +347,12 @@ class KnowledgeGraph:
                 return self._decide_horn(index, conclusion, lit)
         _, part = self._relevant(conclusion)
         premises = [f for fs in part.parts.values() for f in fs]
-        return self.prover.decide(premises, conclusion, timeout=limit)
+        prover, wanted = self.prover, self.prover.countermodels
+        prover.countermodels = wanted and countermodel
+        try:
+            return prover.decide(premises, conclusion, timeout=limit)
+        finally:
+            prover.countermodels = wanted
 
     @staticmethod
     def _decide_horn(index: Index, conclusion: Formula, lit) -> ProverResult:

@@ -99,3 +99,12 @@ def test_questions_and_support_in_a_horn_store(kg):
     with pytest.raises(FactConflictError) as err:
         kg.assert_axiom(fol("all x. (Big(x) -> Rough(x))"))  # a new rule checked against the model
     assert {f.id for f in err.value.facts} == {1, 6}  # Big(anne) and the stored ¬Rough(anne)
+
+
+def test_countermodels_only_when_asked(kg):
+    kg.assert_axiom(fol("all x. (-Big(x) -> Small(x))"))  # negation in the body: not a Horn store
+    kg.assert_axiom(fol("Big(anne)"))
+    answer = kg.ask(fol("Small(anne)"))
+    assert answer.label.value == "Uncertain" and answer.countermodel is None
+    assert kg.ask(fol("Small(anne)"), countermodel=True).countermodel is not None
+    assert kg.prover.countermodels  # the prover's own setting is left as it was
