@@ -178,14 +178,25 @@ def problem_from_record(record: Any, default_id: str) -> Problem:
     )
 
 
-def _unique_ids(problems: list[tuple[int, Problem]]) -> list[Problem]:
-    """Ids must be unique (results are resumed by id): a repeated id gets ``@line N`` appended."""
-    seen: set[str] = set()
+def unique_ids(problems: list[tuple[int, Problem]], where: str = "line") -> list[Problem]:
+    """Ids must be unique (results are resumed by id): a repeated id gets ``@line N`` appended.
+
+    A renamed id must not collide with an id the data itself uses (``x``, ``x@line3``, ``x``),
+    nor with another renamed one: every original id is reserved first, and a taken candidate gets
+    ``.2``, ``.3``, ... after it. The result depends only on the data, so a resumed run sees the
+    same ids."""
+    reserved = {problem.id for _, problem in problems}
+    taken: set[str] = set()
     out = []
-    for line, problem in problems:
-        if problem.id in seen:
-            problem.id = f"{problem.id}@line{line}"
-        seen.add(problem.id)
+    for number, problem in problems:
+        if problem.id in taken:
+            base = f"{problem.id}@{where}{number}"
+            candidate, n = base, 1
+            while candidate in reserved or candidate in taken:
+                n += 1
+                candidate = f"{base}.{n}"
+            problem.id = candidate
+        taken.add(problem.id)
         out.append(problem)
     return out
 
@@ -211,7 +222,7 @@ def _finish(name: str, path: Path, rows: list[tuple[int, Problem]], issues: list
     if not rows:
         first = f"; first problem: {issues[0]}" if issues else ""
         raise DatasetError(f"{path} holds no readable problem{first}")
-    return Dataset(name, _unique_ids(rows), issues, str(path))
+    return Dataset(name, unique_ids(rows), issues, str(path))
 
 
 # ---------------------------------------------------------------- built-in readers

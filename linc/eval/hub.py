@@ -17,7 +17,7 @@ from typing import Any, Callable, ClassVar, Iterable, Iterator
 from urllib.parse import urlsplit
 
 from linc.errors import DatasetError
-from linc.eval.datasets import Dataset, DatasetIssue, DatasetReader, normalise_label, problem_from_record, read_file
+from linc.eval.datasets import Dataset, DatasetIssue, DatasetReader, normalise_label, problem_from_record, read_file, unique_ids
 from linc.parsing.base import Problem
 
 __all__ = ["HubPin", "FolioHub", "ProofWriterHub", "rows_to_dataset"]
@@ -57,19 +57,14 @@ def proofwriter_row(row: dict[str, Any], default_id: str) -> Problem:
 
 def rows_to_dataset(name: str, rows: Iterable[dict[str, Any]], to_problem: Callable[[dict[str, Any], str], Problem], source: str) -> Dataset:
     """Map rows to problems; a bad row is reported (its 1-based row number) and skipped."""
-    problems: list[Problem] = []
+    rows_read: list[tuple[int, Problem]] = []
     issues: list[DatasetIssue] = []
-    seen: set[str] = set()
     for number, row in enumerate(rows, 1):
         try:
-            problem = to_problem(dict(row), f"{name}:{number}")
+            rows_read.append((number, to_problem(dict(row), f"{name}:{number}")))
         except (ValueError, KeyError, TypeError) as err:
             issues.append(DatasetIssue(number, f"row {number}: {err}"))
-            continue
-        if problem.id in seen:
-            problem.id = f"{problem.id}@row{number}"
-        seen.add(problem.id)
-        problems.append(problem)
+    problems = unique_ids(rows_read, "row")
     if not problems:
         raise DatasetError(f"{source} holds no readable problem")
     return Dataset(name, problems, issues, source)

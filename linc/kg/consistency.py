@@ -1,8 +1,11 @@
-"""Prover-backed checks: does a new fact contradict stored ones, and which stored facts does a proof need.
+"""Does a new fact contradict the stored ones? Decided on the part of the store that can matter.
 
-Both questions reduce to entailment, so any :class:`~linc.proving.Prover` answers them; the
-smallest set of facts responsible is found by deletion (drop a fact, re-prove), under a budget of
-prover calls so a large store never turns one insert into thousands of proofs.
+A ground literal whose opposite is stored is refused on the spot; one in a component of Horn rules
+is decided by the materialised least model (:mod:`linc.kg.horn`), without a solver. Otherwise :func:`linc.kg.ground.plan`
+picks the relevant part (ground instances around the fact, or the component of its symbols) and
+the warm :class:`~linc.kg.solver.Checker` decides it; the unsat core names the stored facts
+responsible. A literal that meets no rule needs no solver at all. A check that does not finish in
+time refuses the fact: a store of verified facts must not take one on trust.
 """
 
 from __future__ import annotations
@@ -11,79 +14,63 @@ from typing import Callable, Sequence
 
 from linc.errors import KnowledgeGraphError
 from linc.kg.errors import FactConflictError, UnverifiedFactError
-from linc.kg.facts import Fact, complement
-from linc.logic.formula import Eq, Formula, Not, is_ground_atom
-from linc.proving import Label, Prover, ProverResult
+from linc.kg.facts import Fact
+from linc.kg.ground import plan
+from linc.kg.index import Index
+from linc.kg.horn import horn_clause
+from linc.kg.shape import analyse, literal_of
+from linc.kg.solver import Checker, CheckUnknown
+from linc.logic.formula import Formula
 
-#: At most this many extra prover calls to shrink a set of facts to the ones that matter.
-MINIMIZE_BUDGET = 40
-
-
-def minimal_support(
-    prover: Prover,
-    fixed: Sequence[Formula],
-    candidates: Sequence[Fact],
-    goal: Formula,
-    timeout: float | None,
-    budget: int = MINIMIZE_BUDGET,
-) -> list[Fact]:
-    """A subset of ``candidates`` that, with ``fixed``, still proves ``goal``.
-
-    Removes halves, then quarters, ... down to single facts, keeping each removal after which the
-    goal is still proved: big irrelevant blocks go in few calls, and when the budget lasts to the
-    single-fact pass the result is minimal. Whatever is returned always proves the goal."""
-    keep = list(candidates)
-    calls = 0
-    chunk = max(1, len(keep) // 2)
-    while calls < budget:
-        start = 0
-        while start < len(keep) and calls < budget:
-            trial = keep[:start] + keep[start + chunk :]
-            calls += 1
-            if prover.decide([*fixed, *(k.formula for k in trial)], goal, timeout=timeout).label is Label.TRUE:
-                keep = trial
-            else:
-                start += chunk
-        if chunk == 1:
-            break
-        chunk = max(1, chunk // 2)
-    return keep
+NEW = "new fact"
 
 
 def check_consistent(
-    get_prover: Callable[[], Prover], fact: Formula, stored: Sequence[Fact], timeout: float | None
-) -> ProverResult | None:
-    """Raise :class:`FactConflictError` when ``stored`` proves ``¬fact``; return the prover's
-    result, or None when no proof was needed.
-
-    Ground literals are checked against their complement without a prover (``get_prover`` is
-    only called when one is needed, so a store of plain facts needs no backend). A check that hits
-    a limit refuses the fact too: a store of verified facts must not take one on trust."""
-    if is_ground_atom(fact):
-        opposite = complement(fact)
-        clash = [s for s in stored if s.formula == opposite]
-        if clash:
+    index: Index, checker: Checker, fact: Formula, timeout: float, load: Callable[[list[int]], list[Fact]]
+) -> None:
+    """Raise :class:`FactConflictError` when stored facts refute ``fact`` (``load`` turns the ids of
+    the facts responsible into records); :class:`UnverifiedFactError` when the check does not
+    finish within ``timeout`` seconds."""
+    lit = literal_of(fact)
+    if lit is not None:
+        opposite = index.literals.get((lit[0], lit[1], not lit[2]))
+        if opposite is not None:
+            clash = load([opposite])
             raise FactConflictError(_conflict_message(fact, clash), clash)
-    if not stored or all(_plain_literal(f) for f in (fact, *(s.formula for s in stored))):
-        return None  # literals without equality clash only with their complement, checked above
-    negation = Not(fact)
-    prover = get_prover()
-    result = prover.decide([s.formula for s in stored], negation, timeout=timeout)
-    if result.label is Label.TRUE:
-        core = minimal_support(prover, [], stored, negation, timeout)
-        raise FactConflictError(_conflict_message(fact, core), core)
-    if result.label is Label.INCONSISTENT:
-        ids = ", ".join(f"#{s.id}" for s in stored)
-        raise KnowledgeGraphError(f"the stored facts {ids} are inconsistent among themselves; retract one of them")
-    if result.label not in (Label.FALSE, Label.UNCERTAIN):
+        if index.horn(lit):
+            refuting = index.refutation(lit)
+            if refuting is not None:
+                clash = load(sorted(refuting.facts))
+                raise FactConflictError(_conflict_message(fact, clash), clash)
+            return
+    else:
+        shape = analyse(fact)
+        clause = horn_clause(shape)
+        if clause is not None and index.horn_rule(shape):
+            against = index.rule_refutation(clause)
+            if against is not None:
+                clash = load(sorted(against))
+                raise FactConflictError(_conflict_message(fact, clash), clash)
+            return
+    part = plan(index, [fact])
+    if part.ground and not part.rules_used:
+        return  # literals only, and the opposite is not stored
+    try:
+        core = checker.core([(NEW, [fact]), *part.parts.items()], timeout)
+    except CheckUnknown as exc:
         raise UnverifiedFactError(
-            f"could not check {fact} against the stored facts: {result.label} ({result.reason or 'no reason given'})", result
-        )
-    return result
-
-
-def _plain_literal(f: Formula) -> bool:
-    return is_ground_atom(f) and not isinstance(f.body if isinstance(f, Not) else f, Eq)
+            f"could not check {fact} against the {len(part.parts)} stored facts connected to it within"
+            f" {timeout:g} s ({exc.reason}; {part.reason or 'ground instances'}); it was not stored."
+            " Retry with a longer timeout, or split the rules that connect it to so much"
+        ) from None
+    if core is None:
+        return
+    ids = sorted(k for k in core if k != NEW)
+    if NEW not in core:
+        named = ", ".join(f"#{i}" for i in ids)
+        raise KnowledgeGraphError(f"the stored facts {named} are inconsistent among themselves; retract one of them")
+    clash = load(ids)
+    raise FactConflictError(_conflict_message(fact, clash), clash)
 
 
 def _conflict_message(fact: Formula, facts: Sequence[Fact]) -> str:

@@ -47,11 +47,3 @@ class FactConflictError(ConflictError):
     def __init__(self, message: str, facts: Sequence["Fact"]):
         self.facts = tuple(facts)
         super().__init__(message, [f.fol for f in self.facts])
-
-
-class StaleRevision(KnowledgeGraphError):
-    """Internal signal: the facts changed between a consistency check and the write."""
-
-    def __init__(self, revision: int):
-        self.revision = revision
-        super().__init__(f"knowledge graph changed (now at revision {revision})")

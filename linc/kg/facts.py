@@ -57,6 +57,10 @@ class Fact:
     seconds: float | None = None
     depends_on: tuple[int, ...] = field(default=())
 
+    def __repr__(self) -> str:
+        deps = f", depends on {', '.join(f'#{d}' for d in self.depends_on)}" if self.depends_on else ""
+        return f"Fact(#{self.id} {self.fol}, {self.kind.value}{deps})"
+
     @property
     def fol(self) -> str:
         """The canonical text form (FOLIO's Unicode syntax)."""

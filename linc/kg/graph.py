@@ -18,7 +18,7 @@ import networkx as nx
 
 from linc.kg.errors import UnknownConstantError
 from linc.kg.facts import Fact, literal_atom, symbols
-from linc.logic.formula import Eq
+from linc.logic.formula import Eq, Formula, is_ground_atom
 
 Direction = Literal["out", "in", "both"]
 
@@ -38,22 +38,28 @@ class Edge:
         return f"¬{atom}" if self.negated else atom
 
 
-def build(facts: Iterable[Fact]) -> nx.MultiDiGraph:
-    """The graph of ``facts``; rules go to ``graph.graph["rules"]`` (fact id → FOL) and to the
-    ``rules`` list of every constant node and ``graph.graph["predicates"]`` entry they mention."""
+def build(facts: Iterable[tuple[int, Formula]]) -> nx.MultiDiGraph:
+    """The graph of ``(fact id, formula)`` pairs; rules go to ``graph.graph["rules"]`` (fact id →
+    FOL) and to the ``rules`` list of every constant node and ``graph.graph["predicates"]`` entry
+    they mention."""
     g = nx.MultiDiGraph()
     g.graph["rules"] = {}
     g.graph["predicates"] = {}
-    for fact in facts:
-        if fact.ground and _graph_arity(fact):
-            _add_literal(g, fact)
-        else:
-            _add_rule(g, fact)
+    for fact_id, formula in facts:
+        add(g, fact_id, formula)
     return g
 
 
-def _graph_arity(fact: Fact) -> bool:
-    atom, _ = literal_atom(fact.formula)
+def add(g: nx.MultiDiGraph, fact_id: int, formula: Formula) -> None:
+    """Add one fact to the graph (the view grows with the store instead of being rebuilt)."""
+    if is_ground_atom(formula) and _graph_arity(formula):
+        _add_literal(g, fact_id, formula)
+    else:
+        _add_rule(g, fact_id, formula)
+
+
+def _graph_arity(formula: Formula) -> bool:
+    atom, _ = literal_atom(formula)
     return isinstance(atom, Eq) or len(atom.args) in (1, 2)
 
 
@@ -62,8 +68,8 @@ def _node(g: nx.MultiDiGraph, name: str) -> None:
         g.add_node(name, labels={}, negative_labels={}, rules=[])
 
 
-def _add_literal(g: nx.MultiDiGraph, fact: Fact) -> None:
-    atom, positive = literal_atom(fact.formula)
+def _add_literal(g: nx.MultiDiGraph, fact_id: int, formula: Formula) -> None:
+    atom, positive = literal_atom(formula)
     if isinstance(atom, Eq):
         relation, args = "=", [str(atom.left), str(atom.right)]
     else:
@@ -71,20 +77,20 @@ def _add_literal(g: nx.MultiDiGraph, fact: Fact) -> None:
     for name in args:
         _node(g, name)
     if len(args) == 1:
-        g.nodes[args[0]]["labels" if positive else "negative_labels"][relation] = fact.id
+        g.nodes[args[0]]["labels" if positive else "negative_labels"][relation] = fact_id
     else:
-        g.add_edge(args[0], args[1], key=fact.id, relation=relation, negated=not positive, fact=fact.id)
+        g.add_edge(args[0], args[1], key=fact_id, relation=relation, negated=not positive, fact=fact_id)
     g.graph["predicates"].setdefault(relation, [])
 
 
-def _add_rule(g: nx.MultiDiGraph, fact: Fact) -> None:
-    g.graph["rules"][fact.id] = fact.fol
-    for kind, name in sorted(symbols(fact.formula)):
+def _add_rule(g: nx.MultiDiGraph, fact_id: int, formula: Formula) -> None:
+    g.graph["rules"][fact_id] = str(formula)
+    for kind, name in sorted(symbols(formula)):
         if kind == "constant":
             _node(g, name)
-            g.nodes[name]["rules"].append(fact.id)
+            g.nodes[name]["rules"].append(fact_id)
         elif kind == "predicate":
-            g.graph["predicates"].setdefault(name, []).append(fact.id)
+            g.graph["predicates"].setdefault(name, []).append(fact_id)
 
 
 # ---------------------------------------------------------------- queries
@@ -128,31 +134,62 @@ def paths(
     """Simple paths of positive edges from ``source`` to ``target``, shortest first.
 
     Undirected by default: "how are bob and anne connected?" rarely cares which way each edge
-    points; each :class:`Edge` still reports its stored direction. At most ``limit`` paths."""
+    points; each :class:`Edge` still reports its stored direction. At most ``limit`` paths.
+    The search touches only the neighbourhoods of the two ends: distances to ``target`` are
+    known for half the length, and a branch that cannot reach it in the steps left is cut."""
     for name in (source, target):
         if name not in g:
             raise UnknownConstantError(f"no constant {name!r} in the knowledge graph")
     if source == target:
         return [[]]
-    keep = [(u, v, k) for u, v, k, d in g.edges(keys=True, data=True) if not d["negated"] and relation in (None, d["relation"])]
-    view = g.edge_subgraph(keep)
-    if source not in view or target not in view:
-        return []
-    walk = view if directed else view.to_undirected(as_view=True)
+
+    cache: dict[tuple[str, bool], list[tuple[str, str, str, int]]] = {}
+
+    def steps(node: str, backwards: bool) -> list[tuple[str, str, str, int]]:
+        """(next node, subject, object, fact id) of the usable edges at ``node``."""
+        key = (node, backwards)
+        if key not in cache:
+            found = []
+            if not directed or not backwards:
+                found += [(v, node, v, d) for _, v, d in g.out_edges(node, data=True)]
+            if not directed or backwards:
+                found += [(u, u, node, d) for u, _, d in g.in_edges(node, data=True)]
+            cache[key] = [(n, s, o, d["fact"]) for n, s, o, d in found if not d["negated"] and relation in (None, d["relation"])]
+        return cache[key]
+
+    reach = (max_length + 1) // 2
+    near = {target: 0}  # distance to target, exact up to ``reach``
+    frontier = [target]
+    for d in range(1, reach + 1):
+        frontier = [step[0] for node in frontier for step in steps(node, backwards=True) if step[0] not in near]
+        for n in frontier:
+            near.setdefault(n, d)
     out: list[list[Edge]] = []
+
+    def walk(node: str, left: int, trail: list[tuple[str, str, str, int]], visited: set[str]) -> bool:
+        if left == 0:
+            if node == target:
+                out.append([_edge(s, o, g.edges[s, o, k]) for _, s, o, k in trail])
+            return len(out) >= limit
+        if left <= reach and near.get(node, reach + 1) > left:
+            return False
+        for step in steps(node, backwards=False):
+            nxt = step[0]
+            if nxt in visited or (nxt == target and left != 1):
+                continue
+            trail.append(step)
+            visited.add(nxt)
+            done = walk(nxt, left - 1, trail, visited)
+            visited.discard(nxt)
+            trail.pop()
+            if done:
+                return True
+        return False
+
     for length in range(1, max_length + 1):
-        for edge_path in nx.all_simple_edge_paths(walk, source, target, cutoff=length):
-            if len(edge_path) == length:
-                out.append([_stored_edge(g, u, v, k) for u, v, k in edge_path])
-                if len(out) >= limit:
-                    return out
+        if walk(source, length, [], {source}):
+            break
     return out
-
-
-def _stored_edge(g: nx.MultiDiGraph, u: str, v: str, key: int) -> Edge:
-    """The edge as stored (an undirected walk may traverse it backwards); keys are fact ids."""
-    subject, obj = (u, v) if g.has_edge(u, v, key) else (v, u)
-    return _edge(subject, obj, g.edges[subject, obj, key])
 
 
 def _edge(u: str, v: str, d: dict[str, Any]) -> Edge:

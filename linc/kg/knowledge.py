@@ -1,38 +1,51 @@
-"""The knowledge graph of verified facts: the public face over the store, the graph and the checks.
+"""The knowledge graph of verified facts: the public face over the store, the index and the checks.
 
 A fact gets in only with a proof from its premises (:meth:`KnowledgeGraph.add`) or as an explicit
 axiom (:meth:`KnowledgeGraph.assert_axiom`), and only if the stored facts do not refute it. The
-prover is injected, so the store knows no backend; without one, the registry's ``z3`` is used.
+prover that writes proofs is injected, so the store knows no backend; without one, the registry's
+``z3`` is used. Consistency checks run on a warm in-process Z3 solver (:mod:`linc.kg.solver`).
 
-Writes are optimistic: the consistency check runs outside the write lock (a proof may take
-seconds), and the write then commits only if nothing changed meanwhile, else the check is redone.
+Writes are serialised: the consistency check and the insert run in one SQLite write transaction
+(``BEGIN IMMEDIATE``), so two writers can never store contradicting facts, and a writer never has
+to start over because another stored something unrelated. Proofs, which may take seconds, run
+before the lock is taken; only a proof whose stored support was retracted meanwhile is redone.
 """
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
 import networkx as nx
 
-from linc.errors import KnowledgeGraphError
+from linc.errors import FormulaSyntaxError, KnowledgeGraphError
 from linc.kg import codec
 from linc.kg import graph as graphs
-from linc.kg.consistency import check_consistent, minimal_support
-from linc.kg.errors import DatabaseError, StaleRevision, UnknownFactError, UnverifiedFactError
-from linc.kg.facts import Fact, FactKind, Premise, Provenance, check_fact, symbols
+from linc.kg.consistency import check_consistent
+from linc.kg.errors import DatabaseError, UnknownFactError, UnverifiedFactError
+from linc.kg.facts import Fact, FactKind, Premise, Provenance, check_fact, complement
+from linc.kg.ground import Plan, plan
+from linc.kg.index import Index
+from linc.kg.shape import literal_of
+from linc.kg.solver import Checker, CheckUnknown
 from linc.kg.store import Store
-from linc.logic.formula import Formula, universal_closure
+from linc.logic.formula import Formula, Not, universal_closure
 from linc.proving import Label, Prover, ProverResult
 
 if TYPE_CHECKING:
     from linc.reasoning import Reasoner
 
 DEFAULT_PROVER = "z3"
-#: How often a write re-checks after other processes changed the store under it.
+#: Seconds a consistency check may take when neither the graph nor the call sets a timeout.
+CHECK_TIMEOUT = 10.0
+#: The name results carry when the least model of the stored Horn facts decided them.
+LEAST_MODEL = "least model"
+#: How often ``add`` re-proves when the stored facts its proof used keep being retracted.
 MAX_ATTEMPTS = 50
 
-FactRef = int | Formula
+FactRef = int | Formula | str
+FormulaLike = Formula | str
 
 
 def default_path() -> Path:
@@ -42,13 +55,38 @@ def default_path() -> Path:
     return Path(user_data_dir("linc", appauthor=False)) / "kg.sqlite"
 
 
+def as_formula(value: FormulaLike) -> Formula:
+    """A formula as given, or read from text (NLTK/LINC syntax, else FOLIO's Unicode syntax)."""
+    if not isinstance(value, str):
+        return value
+    from linc.logic.read import parse
+
+    try:
+        return parse(value, syntax="nltk")
+    except FormulaSyntaxError as first:
+        try:
+            return parse(value, syntax="folio")
+        except FormulaSyntaxError:
+            raise first from None
+
+
 class KnowledgeGraph:
     """Verified facts with provenance, kept in one SQLite file and queried as a networkx graph.
 
-    ``prover`` decides every proof and consistency check (default: the registry's ``z3``);
-    ``timeout`` bounds each prover call; ``busy_timeout`` is how long a write waits for another
+    ``prover`` writes every proof (default: the registry's ``z3``); ``timeout`` bounds each prover
+    call and each consistency check; ``busy_timeout`` is how long a write waits for another
     process holding the file. ``create=False`` refuses a missing file instead of creating it.
-    Use an instance from one thread at a time; other processes may use the same file at once."""
+    ``durable=False`` skips the disk flush per commit (see :mod:`linc.kg.store`): inserts get
+    several times faster, and a power cut may lose the last few of them.
+    Use an instance from one thread at a time; other processes may use the same file at once.
+
+    >>> import tempfile, pathlib
+    >>> with KnowledgeGraph(pathlib.Path(tempfile.mkdtemp()) / "kg.sqlite") as kg:
+    ...     _ = kg.assert_axiom("Big(bob)")
+    ...     _ = kg.assert_axiom("all x. (Big(x) -> Red(x))")
+    ...     kg.add("Red(bob)", use_kg=True)
+    Fact(#3 Red(bob), derived, depends on #1, #2)
+    """
 
     def __init__(
         self,
@@ -58,14 +96,18 @@ class KnowledgeGraph:
         create: bool = True,
         timeout: float | None = None,
         busy_timeout: float = 30.0,
+        durable: bool = True,
     ):
         self.path = Path(path) if path is not None else default_path()
         if path is None and create:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self.timeout = timeout
         self._prover = prover
-        self._store = Store(self.path, create=create, busy_timeout=busy_timeout)
-        self._graph: tuple[int, nx.MultiDiGraph] | None = None
+        self._store = Store(self.path, create=create, busy_timeout=busy_timeout, durable=durable)
+        self._index: Index | None = None
+        self._revision = -1
+        self._graph: nx.MultiDiGraph | None = None
+        self._checker: Checker | None = None
 
     def close(self) -> None:
         self._store.close()
@@ -77,6 +119,15 @@ class KnowledgeGraph:
         self.close()
 
     @property
+    def durable(self) -> bool:
+        """Whether each commit is flushed to disk (``synchronous=FULL``); settable."""
+        return self._store.durable
+
+    @durable.setter
+    def durable(self, value: bool) -> None:
+        self._store.durable = value
+
+    @property
     def prover(self) -> Prover:
         if self._prover is None:
             from linc.plugins import get_prover
@@ -84,12 +135,47 @@ class KnowledgeGraph:
             self._prover = get_prover(DEFAULT_PROVER)
         return self._prover
 
+    @property
+    def _checks(self) -> Checker:
+        if self._checker is None:
+            self._checker = Checker()
+        return self._checker
+
+    def _limit(self, timeout: float | None) -> float:
+        return timeout if timeout is not None else self.timeout if self.timeout is not None else CHECK_TIMEOUT
+
+    # ------------------------------------------------------------ the in-memory index
+
+    def _sync(self) -> Index:
+        """The index, brought up to the file's state by applying the rows added since; rebuilt when
+        facts were removed. Call inside a snapshot or a write transaction."""
+        revision = self._store.revision()
+        if self._index is not None and revision == self._revision:
+            return self._index
+        rows = self._store.formulas_after(self._index.max_id) if self._index is not None else None
+        if rows is None or self._store.count() != len(self._index) + len(rows):  # type: ignore[arg-type]
+            self._index, self._graph = Index(), None
+            rows = self._store.formulas_after(0)
+        for fact_id, formula in rows:
+            self._learn(fact_id, formula)
+        self._revision = revision
+        return self._index
+
+    def _learn(self, fact_id: int, formula: Formula) -> None:
+        self._index.add(fact_id, formula)  # type: ignore[union-attr]
+        if self._graph is not None:
+            graphs.add(self._graph, fact_id, formula)
+
+    def _read_index(self) -> Index:
+        with self._store.snapshot():
+            return self._sync()
+
     # ------------------------------------------------------------ adding facts
 
     def add(
         self,
-        fact: Formula,
-        premises: Sequence[Formula | Premise] = (),
+        fact: FormulaLike,
+        premises: Sequence[FormulaLike | Premise] = (),
         *,
         text: str | None = None,
         parser: str | None = None,
@@ -99,40 +185,35 @@ class KnowledgeGraph:
     ) -> Fact:
         """Prove ``fact`` from ``premises`` (and the stored facts, with ``use_kg``), then store it.
 
-        Premises equal to stored facts, and the stored facts a ``use_kg`` proof needed, become
-        the fact's dependencies: retracting one of them retracts the fact. Returns the stored
-        fact (the existing one if it is stored already). Raises :class:`UnverifiedFactError` when
-        the prover does not show it, :class:`FactConflictError` when stored facts refute it."""
+        Strings are read as formulas. Premises equal to stored facts, and the stored facts a
+        ``use_kg`` proof needed, become the fact's dependencies: retracting one of them retracts the
+        fact. Returns the stored fact (the existing one if it is stored already). Raises
+        :class:`UnverifiedFactError` when the prover does not show it, :class:`FactConflictError`
+        when stored facts refute it."""
+        fact = as_formula(fact)
         check_fact(fact)
-        given = [p if isinstance(p, Premise) else Premise(p) for p in premises]
+        given = [p if isinstance(p, Premise) else Premise(as_formula(p), p if isinstance(p, str) else None) for p in premises]
         for p in given:
             codec.dumps(p.formula)  # well-formed; free variables are fine, provers close them
         if not given and not use_kg:
-            raise KnowledgeGraphError(f"{fact}: a derived fact needs premises (or use_kg); assert_axiom stores a fact without proof")
-        limit = self.timeout if timeout is None else timeout
-        proof = None if use_kg else self._prove(fact, given, [], limit)
+            raise KnowledgeGraphError(
+                f"{fact}: a derived fact needs premises, or the stored facts as premises (use_kg=True;"
+                " --use-kg on the command line); assert_axiom (--axiom) stores a fact without proof"
+            )
+        limit = self._limit(timeout)
+        proof = None if use_kg else self._prove(fact, given, limit, use_kg=False)
         for _ in range(MAX_ATTEMPTS):
-            with self._store.snapshot():
-                revision = self._store.revision()
-                existing = self._store.find(fact)
-                stored = self._relevant(fact)
-                support = self._relevant(fact, *given) if use_kg else []
-                named = [i for i in (self._store.find(universal_closure(p.formula)) for p in given) if i is not None]
+            existing = self._store.find(fact)
             if existing is not None:
                 return self.get(existing)
-            result, used = proof if proof is not None else self._prove(fact, given, support, limit)
-            check_consistent(lambda: self.prover, fact, stored, limit)
-            try:
-                with self._store.change(revision) as db:
-                    fact_id = self._store.insert(
-                        db, fact, FactKind.DERIVED, premises=given, text=text, parser=parser, model=model,
-                        prover=result.prover, proof=result.proof, seconds=result.seconds,
-                        depends_on=[*named, *(u.id for u in used)],
-                    )
-            except StaleRevision:
-                continue
-            return self.get(fact_id)
-        raise DatabaseError(f"{self.path}: gave up adding {fact} after {MAX_ATTEMPTS} attempts; other writers kept changing the store")
+            result, used = proof if proof is not None else self._prove(fact, given, limit, use_kg=True)
+            stored = self._check_and_insert(
+                fact, FactKind.DERIVED, limit, premises=given, text=text, parser=parser, model=model,
+                prover=result.prover, proof=result.proof, seconds=result.seconds, used=used,
+            )
+            if stored is not None:
+                return stored
+        raise DatabaseError(f"{self.path}: gave up adding {fact} after {MAX_ATTEMPTS} attempts; the stored facts its proof used kept being retracted")
 
     def add_text(
         self,
@@ -160,7 +241,7 @@ class KnowledgeGraph:
 
     def assert_axiom(
         self,
-        fact: Formula,
+        fact: FormulaLike,
         *,
         text: str | None = None,
         parser: str | None = None,
@@ -168,35 +249,64 @@ class KnowledgeGraph:
         timeout: float | None = None,
     ) -> Fact:
         """Store ``fact`` without proof, marked as an axiom; still refused if stored facts refute it."""
+        fact = as_formula(fact)
         check_fact(fact)
-        limit = self.timeout if timeout is None else timeout
-        for _ in range(MAX_ATTEMPTS):
-            with self._store.snapshot():
-                revision = self._store.revision()
-                existing = self._store.find(fact)
-                stored = self._relevant(fact)
-            if existing is not None:
-                return self.get(existing)
-            check = check_consistent(lambda: self.prover, fact, stored, limit)
-            try:
-                with self._store.change(revision) as db:
-                    fact_id = self._store.insert(
-                        db, fact, FactKind.AXIOM, text=text, parser=parser, model=model,
-                        prover=check.prover if check else None,
-                    )
-            except StaleRevision:
-                continue
-            return self.get(fact_id)
-        raise DatabaseError(f"{self.path}: gave up adding {fact} after {MAX_ATTEMPTS} attempts; other writers kept changing the store")
+        stored = self._check_and_insert(fact, FactKind.AXIOM, self._limit(timeout), text=text, parser=parser, model=model)
+        assert stored is not None  # an axiom needs no stored support
+        return stored
 
-    def _relevant(self, fact: Formula, *premises: Premise) -> list[Fact]:
-        seeds = symbols(fact).union(*(symbols(p.formula) for p in premises))
-        return self._store.facts(self._store.related(seeds))
+    def _check_and_insert(self, fact: Formula, kind: FactKind, limit: float, *, used: Sequence[int] = (), premises: Sequence[Premise] = (), **fields) -> Fact | None:
+        """Check ``fact`` against the store and insert it, as one write transaction (so no other
+        writer can slip a contradicting fact in between). None when a stored fact in ``used``, or
+        a stored premise, was retracted since the proof: the caller proves again."""
+        with self._store.change() as db:
+            index = self._sync()
+            fact_id = self._store.find(fact)
+            if fact_id is None:
+                named = [i for i in (self._store.find(universal_closure(p.formula)) for p in premises) if i is not None]
+                if any(i not in index.formulas for i in used):
+                    return None
+                check_consistent(index, self._checks, fact, limit, self._store.facts)
+                fact_id = self._store.insert(db, fact, kind, premises=premises, depends_on=[*named, *used], **fields)
+                written = True
+            else:
+                written = False
+        if written:
+            self._learn(fact_id, fact)
+            self._revision = self._store.written_revision
+        return self.get(fact_id)
 
-    def _prove(self, fact: Formula, given: list[Premise], support: list[Fact], limit: float | None) -> tuple[ProverResult, list[Fact]]:
-        """The proof of ``fact``, and the stored facts among ``support`` it needs."""
+    def _prove(self, fact: Formula, given: list[Premise], limit: float, *, use_kg: bool) -> tuple[ProverResult, list[int]]:
+        """The prover's proof of ``fact`` from ``given`` (and, with ``use_kg``, the stored facts it
+        needs), and the ids of those stored facts.
+
+        With ``use_kg`` the warm solver first finds a minimal set of stored facts that, with the
+        premises, entails the fact (its unsat core); the prover then proves it from just those."""
         fixed = [p.formula for p in given]
-        result = self.prover.decide([*fixed, *(s.formula for s in support)], fact, timeout=limit)
+        premises, used = fixed, []
+        lit = literal_of(fact)
+        if use_kg and not fixed and lit is not None and (index := self._read_index()).horn(lit):
+            support = index.refutation(literal_of(complement(fact)))  # type: ignore[arg-type]
+            used = sorted(support.facts) if support is not None else []
+            if support is None:
+                why = ProverResult(Label.UNCERTAIN, LEAST_MODEL, 0.0, consistent=True, reason="not in the least model of the stored facts")
+                raise UnverifiedFactError(f"{fact} was not verified: it does not follow from the stored facts", why)
+            premises = [index.formulas[i] for i in used]
+        elif use_kg:
+            index = self._read_index()
+            goal = Not(fact)
+            part = plan(index, [*(universal_closure(f) for f in fixed), goal])
+            try:
+                core = self._checks.core([("premises", fixed), ("goal", [goal]), *part.parts.items()], limit)
+            except CheckUnknown:
+                core = None
+            if core is not None:
+                used = sorted(k for k in core if isinstance(k, int))
+                premises = [*fixed, *(index.formulas[i] for i in used)]
+            else:  # not entailed (or undecided): the prover says which, on what can matter
+                used = sorted(part.parts)
+                premises = [*fixed, *(f for fs in part.parts.values() for f in fs)]
+        result = self.prover.decide(premises, fact, timeout=limit)
         if result.label is not Label.TRUE:
             why = {
                 Label.FALSE: "its negation follows from the premises",
@@ -204,21 +314,59 @@ class KnowledgeGraph:
                 Label.INCONSISTENT: "the premises are inconsistent, so a proof would prove nothing",
             }.get(result.label, f"the prover gave no answer ({result.reason or result.label})")
             raise UnverifiedFactError(f"{fact} was not verified: {why}", result)
-        return result, minimal_support(self.prover, fixed, support, fact, limit) if support else []
+        return result, used
 
     # ------------------------------------------------------------ questions and premises
 
-    def premises(self, relevant_to: Formula | None = None) -> list[Formula]:
+    def _relevant(self, question: Formula) -> tuple[Index, Plan]:
+        index = self._read_index()
+        closed = universal_closure(question)
+        return index, plan(index, [closed, complement(closed)])
+
+    def premises(self, relevant_to: FormulaLike | None = None) -> list[Formula]:
         """The stored facts as premises for a new question (only those that can matter to
         ``relevant_to``, when given: fewer premises, faster proofs, same answer)."""
         if relevant_to is None:
             return [f.formula for f in self._store.facts()]
-        return [f.formula for f in self._relevant(relevant_to)]
+        index, part = self._relevant(as_formula(relevant_to))
+        return [index.formulas[i] for i in sorted(part.parts)]
 
-    def ask(self, conclusion: Formula, *, timeout: float | None = None) -> ProverResult:
-        """Decide ``conclusion`` from the stored facts alone."""
-        limit = self.timeout if timeout is None else timeout
-        return self.prover.decide(self.premises(conclusion), conclusion, timeout=limit)
+    def ask(self, conclusion: FormulaLike, *, timeout: float | None = None, countermodel: bool = False) -> ProverResult:
+        """Decide ``conclusion`` from the stored facts alone.
+
+        A ground literal in a Horn component is decided by the least model, and the prover then
+        proves it from just the facts its derivation used; otherwise the prover sees only what can
+        matter (the ground instances around a ground question, or the facts connected to it).
+        An Uncertain answer carries the prover's countermodel only with ``countermodel=True``."""
+        conclusion = as_formula(conclusion)
+        limit = self._limit(timeout)
+        lit = literal_of(conclusion)
+        if lit is not None:
+            index = self._read_index()
+            if index.horn(lit):
+                return self._decide_horn(index, conclusion, lit)
+        _, part = self._relevant(conclusion)
+        premises = [f for fs in part.parts.values() for f in fs]
+        prover, wanted = self.prover, self.prover.countermodels
+        prover.countermodels = wanted and countermodel
+        try:
+            return prover.decide(premises, conclusion, timeout=limit)
+        finally:
+            prover.countermodels = wanted
+
+    @staticmethod
+    def _decide_horn(index: Index, conclusion: Formula, lit) -> ProverResult:
+        """A ground question in a Horn component, from the least model; the proof is the derivation."""
+        start = time.perf_counter()
+        against = index.refutation(lit)
+        support = index.refutation(literal_of(complement(conclusion))) if against is None else None  # type: ignore[arg-type]
+        label = Label.FALSE if against is not None else Label.TRUE if support is not None else Label.UNCERTAIN
+        why = against or support
+        return ProverResult(
+            label, LEAST_MODEL, time.perf_counter() - start, proof=why.proof(index) if why else None, consistent=True,
+            reason=None if why else "neither it nor its negation follows: the stored rules are Horn clauses, and their least model decides",
+            details={"facts": sorted(why.facts)} if why else None,
+        )
 
     # ------------------------------------------------------------ reading facts
 
@@ -231,7 +379,7 @@ class KnowledgeGraph:
 
     def get(self, ref: FactRef) -> Fact:
         """The stored fact with this id, or equal to this formula; :class:`UnknownFactError` if none."""
-        fact_id = ref if isinstance(ref, int) else self._store.find(ref)
+        fact_id = ref if isinstance(ref, int) else self._store.find(as_formula(ref))
         found = self._store.facts([fact_id]) if fact_id is not None else []
         if not found:
             raise UnknownFactError(f"no stored fact {'#' if isinstance(ref, int) else ''}{ref}")
@@ -262,12 +410,11 @@ class KnowledgeGraph:
     # ------------------------------------------------------------ the graph
 
     def graph(self) -> nx.MultiDiGraph:
-        """The networkx view, rebuilt only when the file changed (from any process)."""
-        with self._store.snapshot():
-            revision = self._store.revision()
-            if self._graph is None or self._graph[0] != revision:
-                self._graph = (revision, graphs.build(self._store.facts()))
-        return self._graph[1]
+        """The networkx view, kept in step with the file (from any process) fact by fact."""
+        index = self._read_index()
+        if self._graph is None:
+            self._graph = graphs.build(sorted(index.formulas.items()))
+        return self._graph
 
     def neighbours(self, constant: str, relation: str | None = None, *, direction: graphs.Direction = "out", negated: bool = False) -> list[graphs.Edge]:
         return graphs.neighbours(self.graph(), constant, relation, direction, negated)

@@ -1,9 +1,14 @@
 """SQLite persistence of facts: one file, WAL journal, one transaction per change.
 
 Why these settings: WAL lets readers run while one process writes; ``synchronous=FULL`` makes a
-committed insert survive a crash of the process (and of the machine); ``BEGIN IMMEDIATE`` takes the
-write lock up front so two writers queue on the busy timeout instead of failing half-way; a
-``revision`` counter in the file tells every process when its in-memory graph is stale.
+committed insert survive a crash of the process and of the machine (``durable=False`` gives
+``NORMAL``: a commit then costs no disk flush and still survives a crash of the process, but the
+last commits may be lost, never torn, if the machine loses power); ``BEGIN IMMEDIATE`` takes the
+write lock up front, so a writer's consistency check and its insert happen as one step while
+other writers queue on the busy timeout (two contradicting facts can never both get in); a
+``revision`` counter in the file tells every process when its in-memory index is stale.
+A file damaged after opening (a corrupt page, a tampered row) surfaces as :class:`DatabaseError`
+naming the file and what to do, never as a raw ``sqlite3`` error.
 """
 
 from __future__ import annotations
@@ -18,8 +23,9 @@ from pathlib import Path
 from typing import Iterator, Sequence
 
 from linc.kg import codec
-from linc.kg.errors import DatabaseError, MalformedFactError, StaleRevision
+from linc.kg.errors import DatabaseError, MalformedFactError
 from linc.kg.facts import Fact, FactKind, Premise, symbols
+from linc.logic.formula import Formula
 
 #: Identifies a linc knowledge-graph file (``PRAGMA application_id``), ASCII "linK".
 APPLICATION_ID = 0x6C696E4B
@@ -63,9 +69,11 @@ INSERT INTO meta (key, value) VALUES ('revision', '0');
 class Store:
     """The facts table and its indexes in one SQLite file; returns :class:`Fact` records."""
 
-    def __init__(self, path: str | Path, *, create: bool = True, busy_timeout: float = 30.0):
+    def __init__(self, path: str | Path, *, create: bool = True, busy_timeout: float = 30.0, durable: bool = True):
         self.path = Path(path)
         self.busy_timeout = busy_timeout
+        self.written_revision = 0
+        self._durable = durable
         if not self.path.exists():
             if not create:
                 raise DatabaseError(f"no knowledge graph at {self.path}")
@@ -82,7 +90,7 @@ class Store:
             self._setup()
         except sqlite3.DatabaseError as exc:
             self._db.close()
-            raise DatabaseError(f"{self.path} is not a readable knowledge graph: {exc}") from exc
+            raise self.damaged(exc) from exc
         except DatabaseError:
             self._db.close()
             raise
@@ -91,7 +99,7 @@ class Store:
         db = self._db
         db.execute("PRAGMA foreign_keys = ON")
         self._retry(lambda: db.execute("PRAGMA journal_mode = WAL").fetchone())
-        db.execute("PRAGMA synchronous = FULL")
+        self.durable = self._durable
         if self._version() == (APPLICATION_ID, SCHEMA_VERSION):
             return
         with self._transaction():  # re-checked under the write lock: another process may be creating it
@@ -109,6 +117,15 @@ class Store:
             db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
+    @property
+    def durable(self) -> bool:
+        return self._durable
+
+    @durable.setter
+    def durable(self, value: bool) -> None:
+        self._durable = value
+        self._retry(lambda: self._db.execute(f"PRAGMA synchronous = {'FULL' if value else 'NORMAL'}"))
+
     def _version(self) -> tuple[int, int]:
         app_id = self._db.execute("PRAGMA application_id").fetchone()[0]
         version = self._db.execute("PRAGMA user_version").fetchone()[0]
@@ -119,6 +136,13 @@ class Store:
 
     # ------------------------------------------------------------ transactions
 
+    def damaged(self, why: object) -> DatabaseError:
+        """The typed error for a file SQLite cannot read (any more), with what to do about it."""
+        return DatabaseError(
+            f"{self.path} is not a readable knowledge graph ({why}): restore it from a backup, or"
+            f" salvage what is readable with `sqlite3 {self.path} .recover`"
+        )
+
     def _retry(self, action):
         """Run ``action``, retrying while another process holds the lock past the busy timeout."""
         deadline = time.monotonic() + self.busy_timeout
@@ -127,9 +151,13 @@ class Store:
                 return action()
             except sqlite3.OperationalError as exc:
                 busy = "locked" in str(exc) or "busy" in str(exc)
-                if not busy or time.monotonic() > deadline:
-                    raise DatabaseError(f"{self.path}: {exc}") from exc
+                if not busy:
+                    raise self.damaged(exc) from exc
+                if time.monotonic() > deadline:
+                    raise DatabaseError(f"{self.path}: {exc} (another process held it for {self.busy_timeout:g} s)") from exc
                 time.sleep(random.uniform(0.01, 0.05))
+            except sqlite3.DatabaseError as exc:
+                raise self.damaged(exc) from exc
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
@@ -139,23 +167,28 @@ class Store:
             yield self._db
             self._retry(lambda: self._db.execute("COMMIT"))
         except sqlite3.DatabaseError as exc:
-            raise DatabaseError(f"{self.path}: {exc}") from exc
+            raise self.damaged(exc) from exc
         finally:
-            if self._db.in_transaction:
+            self._end()
+
+    def _end(self) -> None:
+        """Roll back what is still open; a damaged file may refuse even that (the error in flight says why)."""
+        if self._db.in_transaction:
+            try:
                 self._db.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
 
     @contextmanager
-    def change(self, expected_revision: int | None = None) -> Iterator[sqlite3.Connection]:
-        """One write transaction that bumps the revision.
-
-        With ``expected_revision``, raises :class:`StaleRevision` (before writing anything) when
-        another change committed since the caller read that revision: the caller re-checks."""
+    def change(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction under the write lock; bumps the revision if anything was written
+        (then :attr:`written_revision` is the file's new revision)."""
         with self._transaction() as db:
-            current = self.revision()
-            if expected_revision is not None and current != expected_revision:
-                raise StaleRevision(current)
+            before = db.total_changes
             yield db
-            db.execute("UPDATE meta SET value = ? WHERE key = 'revision'", (str(current + 1),))
+            if db.total_changes != before:
+                self.written_revision = self.revision() + 1
+                db.execute("UPDATE meta SET value = ? WHERE key = 'revision'", (str(self.written_revision),))
 
     @contextmanager
     def snapshot(self) -> Iterator[None]:
@@ -164,18 +197,19 @@ class Store:
         try:
             yield
         finally:
-            if self._db.in_transaction:
-                self._db.execute("COMMIT")
+            self._end()
 
     def revision(self) -> int:
-        return int(self._query("SELECT value FROM meta WHERE key = 'revision'")[0][0])
+        rows = self._query("SELECT value FROM meta WHERE key = 'revision'")
+        value = rows[0][0] if rows else None
+        try:
+            return int(value)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            raise self.damaged(f"its revision row reads {value!r}, not a number") from None
 
     def _query(self, sql: str, params: Sequence = ()) -> list[tuple]:
         """Run a read; a file damaged after opening surfaces as :class:`DatabaseError`."""
-        try:
-            return self._db.execute(sql, params).fetchall()
-        except sqlite3.DatabaseError as exc:
-            raise DatabaseError(f"{self.path}: {exc}") from exc
+        return self._retry(lambda: self._db.execute(sql, params).fetchall())
 
     # ------------------------------------------------------------ writes
 
@@ -262,6 +296,16 @@ class Store:
             deps.setdefault(fact_id, []).append(on_id)
         return [self._fact(row, deps.get(row[0], [])) for row in rows]
 
+    def formulas_after(self, last_id: int) -> list[tuple[int, Formula]]:
+        """(id, formula) of every fact with a larger id than ``last_id``, in id order."""
+        out = []
+        for fact_id, key in self._query("SELECT id, key FROM facts WHERE id > ? ORDER BY id", (last_id,)):
+            try:
+                out.append((fact_id, codec.loads(key)))
+            except MalformedFactError as exc:
+                raise self.damaged(f"fact {fact_id} does not decode: {exc}") from exc
+        return out
+
     def count(self) -> int:
         return self._query("SELECT count(*) FROM facts")[0][0]
 
@@ -274,24 +318,6 @@ class Store:
         rows = self._query("SELECT fact_id FROM symbols WHERE kind = ? AND name = ? ORDER BY fact_id", (kind, name))
         return [r[0] for r in rows]
 
-    def related(self, seeds: set[tuple[str, str]]) -> list[int]:
-        """Facts linked to ``seeds`` through shared predicates or functions, transitively.
-
-        Facts that share no such symbol with a question cannot change its answer (for a
-        consistent store), except through equality, which can bound the domain: facts using ``=``
-        are always included."""
-        wanted = {s for s in seeds if s[0] != "constant"} | {("predicate", "=")}
-        seen: set[tuple[str, str]] = set()
-        ids: set[int] = set()
-        while wanted - seen:
-            frontier = wanted - seen
-            seen |= frontier
-            new = {i for kind, name in frontier for i in self.with_symbol(kind, name)} - ids
-            ids |= new
-            for i in new:
-                wanted |= {(k, n) for k, n in self._query("SELECT kind, name FROM symbols WHERE fact_id = ?", (i,)) if k != "constant"}
-        return sorted(ids)
-
     def integrity(self) -> str:
         """SQLite's own check: ``"ok"`` when the file is sound."""
         return self._query("PRAGMA integrity_check")[0][0]
@@ -302,7 +328,7 @@ class Store:
             formula = codec.loads(key)
             premise_list = tuple(Premise.from_dict(p) for p in json.loads(premises))
         except (MalformedFactError, json.JSONDecodeError, KeyError, TypeError) as exc:
-            raise DatabaseError(f"{self.path}: fact {fact_id} does not decode: {exc}") from exc
+            raise self.damaged(f"fact {fact_id} does not decode: {exc}") from exc
         return Fact(
             id=fact_id,
             formula=formula,

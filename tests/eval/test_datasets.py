@@ -7,8 +7,9 @@ import json
 import pytest
 
 from linc.errors import DatasetError
-from linc.eval.datasets import load_dataset, logiclm_problem, normalise_label
+from linc.eval.datasets import load_dataset, logiclm_problem, normalise_label, unique_ids
 from linc.eval.hub import folio_row, proofwriter_row, rows_to_dataset
+from linc.parsing.base import Problem
 from tests.eval.conftest import fol_problem, write_jsonl
 
 QUESTION = "Based on the above information, is the following statement true, false, or unknown? The cat is red."
@@ -40,6 +41,12 @@ def test_ids_default_to_file_and_line_and_are_made_unique(tmp_path):
     rows = [{k: v for k, v in fol_problem(0).items() if k != "id"}, fol_problem(1), {**fol_problem(2), "id": "p1"}]
     data = load_dataset(str(write_jsonl(tmp_path / "d.jsonl", rows)))
     assert [p.id for p in data.problems] == ["d:1", "p1", "p1@line3"]
+
+
+def test_a_renamed_id_never_takes_an_id_the_data_uses():
+    rows = [(1, "x"), (2, "x@line3"), (3, "x"), (4, "x"), (5, "x@line3.2"), (6, "x@line3")]
+    problems = unique_ids([(n, Problem(premises=["a"], conclusion="b", id=i)) for n, i in rows])
+    assert [p.id for p in problems] == ["x", "x@line3", "x@line3.3", "x@line4", "x@line3.2", "x@line3@line6"]
 
 
 def test_folio_train_has_premise_fol_but_no_conclusion_fol(tmp_path):

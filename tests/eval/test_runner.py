@@ -74,6 +74,19 @@ def test_resume_skips_finished_problems_and_gives_the_same_figures(small_jsonl, 
     assert sorted(json.loads(line)["id"] for line in lines) == sorted(p.id for p in data.problems)
 
 
+def test_resume_with_ids_that_look_renamed_neither_resolves_nor_duplicates(tmp_path):
+    rows = [{**fol_problem(0), "id": "x"}, {**fol_problem(1), "id": "x@line3"}, {**fol_problem(2), "id": "x"}]
+    path = write_jsonl(tmp_path / "d.jsonl", rows)
+    ids = [p.id for p in load_dataset(str(path)).problems]
+    assert len(set(ids)) == 3 and ids[:2] == ["x", "x@line3"]
+    for attempt in range(3):
+        with RunStore(tmp_path / "out", FOL.settings()) as store:
+            run = evaluate(load_dataset(str(path)), FOL, workers=1, store=store)
+        assert run.resumed == (0 if attempt == 0 else 3)
+    lines = (tmp_path / "out" / "problems.jsonl").read_text().splitlines()
+    assert sorted(json.loads(line)["id"] for line in lines) == sorted(ids)
+
+
 def test_a_torn_last_line_is_cut_off(small_jsonl, tmp_path):
     data = load_dataset(str(small_jsonl))
     with RunStore(tmp_path, FOL.settings()) as store:

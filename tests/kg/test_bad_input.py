@@ -27,15 +27,22 @@ def test_premises_may_have_free_variables_as_provers_close_them(kg):
     assert str(fact.premises[1].formula) == "Big(x) → Red(x)" and fact.depends_on == (rule.id,)
 
 
-def test_malformed_premises_are_refused(kg):
+def test_strings_are_read_as_formulas(kg):
+    rule = kg.assert_axiom("all x. (Big(x) -> Red(x))")
+    fact = kg.add("Red(bob)", ["Big(bob)", "∀x (Big(x) → Red(x))"])
+    assert fact.formula == fol("Red(bob)") and fact.depends_on == (rule.id,)
+    assert [p.text for p in fact.premises] == ["Big(bob)", "∀x (Big(x) → Red(x))"]
+    assert kg.get("Red(bob)") == fact and kg.ask("Red(bob)").label.value == "True"
+    assert repr(fact) == f"Fact(#{fact.id} Red(bob), derived, depends on #{rule.id})"
+    with pytest.raises(FormulaSyntaxError):
+        kg.add(fol("Red(bob)"), ["Big(bob"])
     with pytest.raises(MalformedFactError):
-        kg.add(fol("Red(bob)"), ["Big(bob)"])
+        kg.add(fol("Red(bob)"), [Pred("Big", [Const("bob")])])
 
 
 @pytest.mark.parametrize(
     "make",
     [
-        lambda: "Big(bob)",  # text, not IR
         lambda: Pred("Big", [Const("bob")]),  # a list where the IR holds a tuple
         lambda: Pred("Big bob", (Const("bob"),)),  # a name no reader produces
         lambda: Pred("Big", (Const(""),)),
@@ -97,6 +104,49 @@ def test_a_damaged_database_is_reported(tmp_path):
         with KnowledgeGraph(path, prover=z3_prover()) as kg:
             kg.facts()
             assert kg.integrity() == "ok"
+
+
+def _damage_page(path, page: int) -> None:
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # everything into the main file
+    conn.close()
+    data = bytearray(path.read_bytes())
+    data[page * 4096 : (page + 1) * 4096] = b"\xff" * 4096
+    path.write_bytes(bytes(data))
+
+
+def test_a_damaged_page_gives_a_typed_error_that_says_what_to_do(tmp_path):
+    from typer.testing import CliRunner
+
+    from linc.cli import app
+
+    path = tmp_path / "kg.sqlite"
+    with KnowledgeGraph(path, prover=z3_prover()) as kg:
+        for i in range(300):
+            kg.assert_axiom(Pred("Likes", (Const(f"c{i}"), Const(f"c{i + 1}"))))
+    _damage_page(path, 2)
+    with pytest.raises(DatabaseError, match=r"kg\.sqlite is not a readable knowledge graph.*backup.*\.recover"):
+        with KnowledgeGraph(path, prover=z3_prover()) as kg:
+            kg.assert_axiom(fol("Likes(zz, yy)"))
+    r = CliRunner().invoke(app, ["kg", "add", "--axiom", "--db", str(path), "Likes(zz, yy)"])
+    assert r.exit_code == 1 and not isinstance(r.exception, sqlite3.Error), r.exception
+    assert "DatabaseError" in r.output and ".recover" in r.output and "Traceback" not in r.output
+
+
+@pytest.mark.parametrize("tamper", ["UPDATE meta SET value = 'seven' WHERE key = 'revision'", "DELETE FROM meta WHERE key = 'revision'"])
+def test_a_tampered_revision_row_gives_a_typed_error(tmp_path, tamper):
+    path = tmp_path / "kg.sqlite"
+    with KnowledgeGraph(path, prover=z3_prover()) as kg:
+        kg.assert_axiom(fol("Big(bob)"))
+    conn = sqlite3.connect(path)
+    conn.execute(tamper)
+    conn.commit()
+    conn.close()
+    with KnowledgeGraph(path, prover=z3_prover()) as kg:
+        with pytest.raises(DatabaseError, match="revision row"):
+            kg.assert_axiom(fol("Big(anne)"))
+        with pytest.raises(DatabaseError, match="revision row"):
+            kg.neighbours("bob")
 
 
 def test_another_sqlite_database_is_not_taken_over(tmp_path):

@@ -68,6 +68,8 @@ def test_refusals_exit_1_with_the_reason(db):
     assert r.exit_code == 1 and "NotGroundError" in r.output
     r = linc("add", "Big(bob", "--axiom", "--db", db)
     assert r.exit_code == 1 and "FormulaSyntaxError" in r.output
+    r = linc("add", "Red(bob)", "--db", db)
+    assert r.exit_code == 1 and "--use-kg" in r.output and "--axiom" in r.output
     r = linc("list", "--db", db + ".missing")
     assert r.exit_code == 1 and "no knowledge graph at" in r.output
 

@@ -13,16 +13,18 @@ from pathlib import Path
 from linc.kg import KnowledgeGraph
 
 from .conftest import z3_prover
+from .writer import RULE
 
 WRITER = Path(__file__).with_name("writer.py")
 
 
-def start(db: Path, name: str, count: int) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, str(WRITER), str(db), name, str(count)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+def start(db: Path, name: str, count: int, mode: str = "chain") -> subprocess.Popen:
+    args = [sys.executable, str(WRITER), str(db), name, str(count), mode]
+    return subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
 def acknowledged(lines: list[str]) -> dict[int, str]:
-    return {int(i): fol for i, fol in (line.rstrip("\n").split(" ", 1) for line in lines)}
+    return {int(i): fol for i, fol in (line.rstrip("\n").split(" ", 1) for line in lines if not line.startswith("refused"))}
 
 
 def test_sigkill_mid_stream_keeps_every_acknowledged_fact(tmp_path):
@@ -70,3 +72,69 @@ def test_two_processes_writing_the_same_facts_store_each_once(tmp_path):
     assert first == second and len(first) == 40
     with KnowledgeGraph(db, prover=z3_prover()) as kg:
         assert {f.id: f.fol for f in kg.facts()} == first
+
+
+def test_four_writers_of_unrelated_facts_are_never_refused(tmp_path):
+    db = tmp_path / "kg.sqlite"
+    children = [start(db, name, 40) for name in ("a", "b", "c", "d")]
+    outputs = [child.communicate(timeout=300) for child in children]
+    for child, (_, err) in zip(children, outputs):
+        assert child.returncode == 0, err  # a refusal ("gave up adding ...") exits non-zero
+    acked = [acknowledged(out.splitlines()) for out, _ in outputs]
+    assert [len(a) for a in acked] == [40, 40, 40, 40]
+    with KnowledgeGraph(db, prover=z3_prover()) as kg:
+        assert {f.id: f.fol for f in kg.facts()} == {k: v for a in acked for k, v in a.items()}
+
+
+def test_contradicting_facts_written_at_once_are_never_both_stored(tmp_path):
+    db = tmp_path / "kg.sqlite"
+    with KnowledgeGraph(db, prover=z3_prover()) as kg:
+        kg.assert_axiom(RULE)
+    n = 40
+    children = [start(db, "race", n, mode) for mode in ("big", "not-red", "big", "not-red")]
+    outputs = [child.communicate(timeout=300) for child in children]
+    for child, (_, err) in zip(children, outputs):
+        assert child.returncode == 0, err
+    with KnowledgeGraph(db, prover=z3_prover()) as kg:
+        stored = {f.fol for f in kg.facts()}
+    for i in range(n):
+        assert (f"Big(c{i})" in stored) != (f"¬Red(c{i})" in stored), i  # exactly one of each pair
+    lines = [line for out, _ in outputs for line in out.splitlines()]
+    # 4n attempts: each constant's winner is stored once (its twin writer gets the same fact back),
+    # and both writers of the losing fact are refused
+    assert sum(line.startswith("refused") for line in lines) == 2 * n and len(stored) == n + 1
+
+
+def test_a_writer_is_not_sent_back_by_unrelated_writes(tmp_path):
+    """Another writer stores an unrelated fact during every proof: the insert still goes through
+    on its first attempt (only facts that conflict make writers wait on each other)."""
+    from linc.logic.formula import Const, Pred
+
+    from .conftest import CountingProver
+
+    db = tmp_path / "kg.sqlite"
+    with KnowledgeGraph(db, prover=z3_prover()) as other:
+
+        class Meddling(CountingProver):
+            def _decide(self, premises, conclusion, timeout):
+                other.assert_axiom(Pred("Own2", (Const(f"c{self.calls}"),)))
+                return super()._decide(premises, conclusion, timeout)
+
+        prover = Meddling(timeout=10.0, small_models=False)
+        with KnowledgeGraph(db, prover=prover) as kg:
+            kg.assert_axiom(RULE)
+            kg.assert_axiom(Pred("Big", (Const("bob"),)))
+            fact = kg.add(Pred("Red", (Const("bob"),)), use_kg=True)
+            assert fact.fol == "Red(bob)" and len(fact.depends_on) == 2
+            assert prover.calls == 1 and len(kg) == 4
+
+
+def test_durable_false_skips_the_flush_but_keeps_the_facts(tmp_path):
+    db = tmp_path / "kg.sqlite"
+    with KnowledgeGraph(db, prover=z3_prover(), durable=False) as kg:
+        assert kg._store._db.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
+        kg.assert_axiom(RULE)
+        kg.durable = True
+        assert kg._store._db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    with KnowledgeGraph(db, prover=z3_prover()) as kg:
+        assert [f.formula for f in kg.facts()] == [RULE]
