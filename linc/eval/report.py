@@ -15,6 +15,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, Callable, Iterable, Sequence
 
+from linc import __version__
 from linc.eval.store import SUMMARY
 from linc.voting import TIERS, VALID, decide
 
@@ -50,6 +51,7 @@ class Summary:
     vote: str = ""  # the voting policy
     semantics: str = "classical"  # the logic the dataset's gold labels follow
     tiers: dict[str, dict[str, float]] = field(default_factory=dict)  # see tier_figures
+    linc_version: str = __version__  # the linc that made the figures
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
