@@ -26,8 +26,8 @@ from linc.eval.store import RECORDS, SETTINGS, SUMMARY
 
 __all__ = ["ReportError", "load_run", "render_report", "write_report", "error_cause"]
 
-#: Characters that must not appear raw inside a <script> element's JSON.
-_SCRIPT_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026", 0x2028: "\\u2028", 0x2029: "\\u2029"}
+#: Characters that must not appear raw inside a <script> element's JSON, and their JSON escapes.
+_SCRIPT_ESCAPES = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029"))
 
 
 class ReportError(LincError):
@@ -147,7 +147,10 @@ def _view(run: dict[str, Any]) -> dict[str, Any]:
 
 def _script_json(data: Any) -> str:
     """JSON that is safe inside a <script> element: no '<', '>' or '&' left raw."""
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).translate(_SCRIPT_ESCAPES)
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    for char, escape in _SCRIPT_ESCAPES:  # str.replace: far faster than str.translate on megabytes
+        text = text.replace(char, escape)
+    return text
 
 
 def render_report(run_dirs: Sequence[str | os.PathLike[str]]) -> str:

@@ -123,17 +123,21 @@ class Browser:
         """A new tab showing ``url``, once the expression ``ready`` is true in it."""
         target = self.send("Target.createTarget", {"url": url})["targetId"]
         session = self.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
-        page = Page(self, session)
+        page = Page(self, session, target)
         page.wait_for(ready)
         return page
 
 
 class Page:
-    """A tab: evaluate JavaScript, wait for a condition."""
+    """A tab: evaluate JavaScript, wait for a condition, close."""
 
-    def __init__(self, browser: Browser, session: str):
+    def __init__(self, browser: Browser, session: str, target: str):
         self.browser = browser
         self.session = session
+        self.target = target
+
+    def close(self) -> None:
+        self.browser.send("Target.closeTarget", {"targetId": self.target})
 
     def eval(self, expression: str) -> Any:
         """The JSON value of ``expression`` in the page; a thrown exception raises BrowserError."""
