@@ -147,6 +147,7 @@ def test_a_problem_page_shows_each_vote_aligned_to_the_sentences(runs, browser):
     assert repairs == ["\n".join(v["repairs"]) for v in votes] and all("full stop" in r for r in repairs)
     tiers = page.eval("Array.from(document.querySelectorAll('#problem tr.fact-tier td')).map(c => c.textContent)")
     assert tiers == [v["tier"] for v in votes]
+    assert page.eval("Array.from(document.querySelectorAll('#problem tr.fact-label td')).map(c => c.className)") == ["wrong"] * 3
     assert page.eval("document.querySelector('#problem .answer').textContent") == record["label"] == "True"
     assert page.eval("document.querySelector('#problem pre.proof').textContent") == record["verdict"]["proof"]
     raw = page.eval("Array.from(document.querySelectorAll('#problem details')).map(d => [d.open, d.querySelector('pre').textContent])")

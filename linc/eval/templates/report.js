@@ -5,6 +5,7 @@
   var DATA = JSON.parse(document.getElementById("linc-data").textContent);
   var RUNS = DATA.runs;
   var built = {};
+  var VALID = ["True", "False", "Uncertain"];
 
   function el(tag, attrs) {
     var node = document.createElement(tag);
@@ -131,7 +132,10 @@
     ];
     facts.forEach(function (fact) {
       var row = el("tr", {className: "fact-" + fact[0]}, el("th", null, fact[0]));
-      vs.forEach(function (v) { row.appendChild(formulaCell(fact[1](v))); });
+      vs.forEach(function (v) {
+        var cell = row.appendChild(formulaCell(fact[1](v)));
+        if (fact[0] === "label" && p.gold !== null && VALID.indexOf(v.label) >= 0) { cell.className = v.label === p.gold ? "right" : "wrong"; }
+      });
       table.appendChild(row);
     });
     var raw = el("tr", {className: "fact-raw"}, el("th", null, "completion"));
