@@ -259,5 +259,45 @@ def plugins_(as_json: bool = typer.Option(False, "--json", help="Print a JSON li
     render_plugins(rows)
 
 
+
+
+def _write_html(runs: list[Path], html: Optional[Path]) -> Path:
+    """Write the report of ``runs`` (default: report.html in the first directory); say where."""
+    from linc.errors import LincError
+    from linc.eval.html import write_report
+
+    try:
+        path = write_report(runs, html if html is not None else runs[0] / "report.html")
+    except LincError as err:
+        raise _fail(err) from None
+    typer.echo(f"wrote {path}")
+    return path
+
+
+_RUNS_HELP = "A run directory (linc eval ... --out DIR), or two to compare (the second against the first)."
+_HTML_HELP = "The HTML file to write (default: report.html in the first directory)."
+
+
+@app.command()
+def report(
+    runs: list[Path] = typer.Argument(..., help=_RUNS_HELP),
+    html: Optional[Path] = typer.Option(None, "--html", help=_HTML_HELP),
+) -> None:
+    """Write one self-contained HTML file showing a run: figures, every problem, each vote."""
+    _write_html(runs, html)
+
+
+@app.command()
+def view(
+    runs: list[Path] = typer.Argument(..., help=_RUNS_HELP),
+    html: Optional[Path] = typer.Option(None, "--html", help=_HTML_HELP),
+) -> None:
+    """Write the HTML report of a run and open it in the default browser."""
+    import webbrowser
+
+    path = _write_html(runs, html)
+    if not webbrowser.open(path.resolve().as_uri()):
+        typer.echo("no browser could be started here; open the file above by hand", err=True)
+
 if __name__ == "__main__":
     app()

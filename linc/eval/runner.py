@@ -126,6 +126,8 @@ def record_for(problem: Problem, key: str, verdict: dict[str, Any]) -> dict[str,
         "correct": None if problem.label is None else label == problem.label,
         "depth": problem.meta.get("depth"),
         "theory_depth": problem.meta.get("theory_depth"),
+        "premises": list(problem.premises),  # the sentences, so a run's directory explains itself
+        "conclusion": problem.conclusion,
         "seconds": verdict.get("timings", {}).get("total_seconds", 0.0),
         "verdict": {**verdict, "problem_id": problem.id},
     }
