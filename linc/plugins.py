@@ -1,15 +1,16 @@
-"""The plugin registry: prover backends, semantic parsers and datasets, found by name.
+"""The plugin registry: prover backends, semantic parsers, datasets and voting policies, by name.
 
 Plugins come from three places, found once, on first use, in this order:
 
 1. entry points of the ``linc`` distribution itself (the built-in backends are registered in
    ``pyproject.toml`` exactly like a third-party plugin's);
 2. entry points of other installed distributions (groups ``linc.provers``, ``linc.parsers``,
-   ``linc.datasets``); the entry point names the object, or a module that registers with the
-   decorators below;
+   ``linc.datasets``, ``linc.votes``); the entry point names the object, or a module that
+   registers with the decorators below;
 3. drop-in modules: every ``*.py`` (not starting with ``_``) in ``./plugins`` (relative to the
    working directory) and in each folder of ``$LINC_PLUGIN_PATH`` (``os.pathsep``-separated),
-   registering with ``@linc.plugins.prover("name")``, ``@parser(...)`` or ``@dataset(...)``.
+   registering with ``@linc.plugins.prover("name")``, ``@parser(...)``, ``@dataset(...)`` or
+   ``@vote(...)``.
 
 Entry points are indexed by name at first use and imported only when asked for (``get_prover``
 imports one backend, ``list_plugins`` imports all). Each plugin is loaded in isolation: one that fails to import or clashes with a name already taken
@@ -41,16 +42,18 @@ __all__ = [
     "get_dataset",
     "get_parser",
     "get_prover",
+    "get_vote",
     "list_plugins",
     "lookup",
     "names",
     "parser",
     "prover",
     "reload",
+    "vote",
 ]
 
-KINDS = ("prover", "parser", "dataset")
-GROUPS = {"linc.provers": "prover", "linc.parsers": "parser", "linc.datasets": "dataset"}
+KINDS = ("prover", "parser", "dataset", "vote")
+GROUPS = {"linc.provers": "prover", "linc.parsers": "parser", "linc.datasets": "dataset", "linc.votes": "vote"}
 BUILTIN_DISTRIBUTION = "linc"
 
 T = TypeVar("T")
@@ -175,6 +178,9 @@ class _Registry:
             spec.loader.exec_module(module)
         except (Exception, SystemExit) as e:  # noqa: BLE001 - a broken plugin must not stop the others
             self.broken.append(PluginInfo("module", path.stem, source, False, error=_describe(e)))
+            # What it registered before failing is half-made: not offered as usable.
+            for key in [k for k, entry in self.entries.items() if entry.source == source]:
+                del self.entries[key]
         finally:
             self.source = None
 
@@ -190,11 +196,19 @@ def _describe(e: BaseException) -> str:
     return f"{type(e).__name__}: {e}"
 
 
-def _drop_in_files() -> list[Path]:
+def plugin_folders() -> list[Path]:
+    """The drop-in folders, as absolute paths: ``./plugins``, then ``$LINC_PLUGIN_PATH``'s entries.
+
+    Absolute, so a subprocess running elsewhere (prover workers run in a private directory) can
+    be given exactly the folders this process reads."""
     folders = [Path.cwd() / "plugins"]
-    folders += [Path(p) for p in os.environ.get("LINC_PLUGIN_PATH", "").split(os.pathsep) if p]
+    folders += [Path(p).absolute() for p in os.environ.get("LINC_PLUGIN_PATH", "").split(os.pathsep) if p]
+    return list(dict.fromkeys(folders))
+
+
+def _drop_in_files() -> list[Path]:
     files: list[Path] = []
-    for folder in folders:
+    for folder in plugin_folders():
         if folder.is_dir():
             files += sorted(p.resolve() for p in folder.glob("*.py") if not p.name.startswith("_"))
     return list(dict.fromkeys(files))
@@ -226,6 +240,11 @@ def dataset(name: str) -> Callable[[T], T]:
     return _register("dataset", name)
 
 
+def vote(name: str) -> Callable[[T], T]:
+    """Register a voting policy: a callable ``(votes) -> label or None`` (see :mod:`linc.voting`)."""
+    return _register("vote", name)
+
+
 def _kind(kind: str) -> str:
     singular = kind[:-1] if kind.endswith("s") else kind
     if singular not in KINDS:
@@ -234,7 +253,7 @@ def _kind(kind: str) -> str:
 
 
 def names(kind: str) -> list[str]:
-    """The registered names of one kind (``prover``, ``parser`` or ``dataset``), sorted."""
+    """The registered names of one kind (``prover``, ``parser``, ``dataset`` or ``vote``), sorted."""
     kind = _kind(kind)
     _REGISTRY.load()
     return sorted(n for k, n in _REGISTRY.entries if k == kind)
@@ -247,6 +266,8 @@ def lookup(kind: str, name: str) -> Any:
     if entry is None:
         failed = [b.error for b in _REGISTRY.broken if b.name == name and b.kind in (kind, "module")]
         why = f" (it failed to load: {failed[0]})" if failed else ""
+        for other in names(kind):  # import them all, so that one that fails to load is not offered as known
+            _REGISTRY.resolve(kind, other)
         raise PluginError(f"unknown {kind} {name!r}{why}; known: {', '.join(names(kind)) or 'none'}")
     return entry.obj
 
@@ -272,6 +293,14 @@ def get_prover(name: str, **kwargs: Any):
 def get_parser(name: str, **kwargs: Any) -> Any:
     """A semantic parser instance of the plugin ``name``."""
     return _instantiate("parser", name, kwargs)
+
+
+def get_vote(name: str) -> Callable[..., Any]:
+    """The voting policy ``name`` (a callable; see :mod:`linc.voting`)."""
+    policy = lookup("vote", name)
+    if not callable(policy):
+        raise PluginError(f"vote plugin {name!r} is a {type(policy).__name__}, not a callable policy")
+    return policy
 
 
 def get_dataset(name: str) -> Any:

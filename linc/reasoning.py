@@ -1,18 +1,19 @@
-"""The Reasoner: parse K times → decide each sample → majority vote → :class:`Verdict`.
+"""The Reasoner: parse K times → decide each sample → vote → :class:`Verdict`.
 
 >>> from linc.reasoning import Reasoner
 >>> v = Reasoner().check(["Bob is big.", "All big things are red."], "Bob is red.")
 >>> v.label, v.counts
 ('True', {'True': 1})
 
-Voting (as in the LINC paper): ``Error`` and ``Unknown`` votes are dropped; the most frequent
-remaining label wins; a tie goes to the label whose first vote came first (LINC's
-``Counter.most_common`` order), so results are reproducible. With no valid vote the verdict is
+Voting: each vote records its tier (how its sample was obtained) and a named policy weighs the
+votes (see :mod:`linc.voting`; ``vote="majority"`` is LINC's plain majority, the default
+``proof-first`` lets clean votes decide before repaired ones and a proof outweigh an
+``Uncertain``). ``Error`` and ``Unknown`` votes are dropped; with no valid vote the verdict is
 ``Unknown`` if some prover hit a limit, else ``Error``.
 
 Self-repair (what LINC lacks): a sample that does not read, clashes in its signature or has
 inconsistent premises is sent back to the parser with the error, at most ``repair_rounds`` times;
-the votes of repaired samples are marked.
+the votes of repaired samples are marked (tier ``self-repair``, round in ``model_repairs``).
 """
 
 from __future__ import annotations
@@ -21,15 +22,14 @@ import json
 import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field, replace
-from typing import Any, Iterable, Protocol, Sequence
+from typing import Any, Protocol, Sequence
 
 from linc.errors import LincError, SignatureError
 from linc.logic.formula import Binary, Const, Eq, Formula, Func, Not, Pred, Term, Var, alpha_normalize
 from linc.logic.signature import check_signature
 from linc.parsing.base import Parser, Problem, Sample
 from linc.proving import Label, Prover, ProverResult
-
-VOTING_LABELS = (Label.TRUE, Label.FALSE, Label.UNCERTAIN)
+from linc.voting import DEFAULT_POLICY, TIERS, VotePolicy, decide
 
 
 class FactSource(Protocol):
@@ -40,9 +40,11 @@ class FactSource(Protocol):
 
 @dataclass
 class Vote:
-    """One sample's translation and the label its formulas got."""
+    """One sample's translation, the label its formulas got, and how the sample was obtained
+    (``tier``: clean, lenient, self-repair or signature; see :mod:`linc.voting`)."""
 
     label: str
+    tier: str = "clean"
     premises: list[str] = field(default_factory=list)
     conclusion: str | None = None
     raw: str = ""
@@ -69,6 +71,8 @@ class Verdict:
     countermodel: dict[str, Any] | None = None
     timings: dict[str, float] = field(default_factory=dict)
     problem_id: str = ""
+    policy: str = DEFAULT_POLICY  # the voting policy that chose the label
+    shown: int | None = None  # index of the vote whose proof or countermodel this is
 
     @property
     def repairs(self) -> list[str]:
@@ -81,20 +85,14 @@ class Verdict:
         return json.dumps(self.to_dict(), ensure_ascii=False, **kwargs)
 
 
-def majority(labels: Iterable[str]) -> str | None:
-    """The winning label among valid votes (first-seen wins a tie), or None if there is none."""
-    valid = [label for label in labels if label in {l.value for l in VOTING_LABELS}]
-    if not valid:
-        return None
-    return Counter(valid).most_common(1)[0][0]
-
-
 class Reasoner:
-    """Natural-language entailment: one parser, one prover backend, K samples, a majority vote.
+    """Natural-language entailment: one parser, one prover backend, K samples, a vote.
 
-    ``parser`` and ``prover`` are instances or registered plugin names. ``inconsistent`` says what
-    a sample whose premises contradict each other votes: ``"error"`` (default: a translation that
-    makes everything provable is a bad translation) or ``"true"`` (what LINC's pipeline did).
+    ``parser`` and ``prover`` are instances or registered plugin names; ``vote`` is a voting policy
+    (a registered name such as ``"majority"`` or ``"proof-first"``, or a callable).
+    ``inconsistent`` says what a sample whose premises contradict each other votes: ``"error"``
+    (default: a translation that makes everything provable is a bad translation) or ``"true"``
+    (what LINC's pipeline did).
     ``dedup_renamed`` also decides once the samples that differ only in symbol names (see
     :meth:`_decide`); evaluations switch it on.
     """
@@ -109,16 +107,21 @@ class Reasoner:
         inconsistent: str = "error",
         parser_options: dict[str, Any] | None = None,
         dedup_renamed: bool = False,
+        vote: str | VotePolicy = DEFAULT_POLICY,
     ):
         if inconsistent not in ("error", "true"):
             raise ValueError("inconsistent must be 'error' or 'true'")
-        if isinstance(parser, str) or isinstance(prover, str):
+        self.policy_name = vote if isinstance(vote, str) else getattr(vote, "__name__", type(vote).__name__)
+        if isinstance(parser, str) or isinstance(prover, str) or isinstance(vote, str):
             from linc import plugins
 
+            if isinstance(vote, str):
+                vote = plugins.get_vote(vote)
             if isinstance(parser, str):
                 parser = plugins.get_parser(parser, **(parser_options or {}))
             if isinstance(prover, str):
                 prover = plugins.get_prover(prover, timeout=timeout)
+        self.vote: VotePolicy = vote
         self.parser: Parser = parser
         self.prover: Prover = prover
         self.k = k
@@ -151,10 +154,11 @@ class Reasoner:
             vote, result = self._vote(problem, sample, extra)
             votes.append(vote)
             results.append(result)
-        label = majority(v.label for v in votes)
-        if label is None:
-            label = Label.UNKNOWN.value if any(v.label == Label.UNKNOWN.value for v in votes) else Label.ERROR.value
-        winner = next((r for v, r in zip(votes, results) if v.label == label and r is not None), None)
+        label = decide(self.vote, votes)
+        # the proof shown is that of the strongest vote for the label
+        backing = sorted((TIERS.index(v.tier), i) for i, v in enumerate(votes) if v.label == label and results[i] is not None)
+        shown = backing[0][1] if backing else None
+        winner = results[shown] if shown is not None else None
         done = time.perf_counter()
         return Verdict(
             label=label,
@@ -169,6 +173,8 @@ class Reasoner:
                 "total_seconds": done - start,
             },
             problem_id=problem.id,
+            policy=self.policy_name,
+            shown=shown,
         )
 
     # ------------------------------------------------------------ one sample
@@ -185,6 +191,7 @@ class Reasoner:
             sample, rounds = fixed, rounds + 1
         vote = Vote(
             label=Label.ERROR.value if error else _vote_label(result, self.inconsistent),
+            tier=sample.tier,
             premises=[str(f) for f in sample.premises],
             conclusion=str(sample.conclusion) if sample.conclusion is not None else None,
             raw=sample.raw,

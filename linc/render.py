@@ -3,6 +3,7 @@ countermodels and the plugin list."""
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any, Sequence
 
 from rich.console import Console
@@ -15,6 +16,7 @@ from linc.logic.formula import Formula
 from linc.plugins import PluginInfo
 from linc.proving import ProverResult
 from linc.reasoning import Verdict
+from linc.voting import TIERS
 
 _COLOURS = {"True": "green", "False": "red", "Uncertain": "yellow", "Unknown": "magenta", "Inconsistent": "cyan",
             "Error": "bright_black"}
@@ -74,12 +76,14 @@ def _formula_table(premises: Sequence[str], conclusion: str | None) -> Table:
 
 
 def render_verdict(verdict: Verdict, console: Console | None = None) -> None:
-    """Label, votes, the formulas of the first sample with that label, and its proof or countermodel."""
+    """Label, votes, the formulas of the strongest vote for that label, and its proof or countermodel."""
     console = console or Console()
     votes = ", ".join(f"{label_text(label)} ×{n}" for label, n in verdict.counts.items())
-    console.print(f"{label_text(verdict.label)}   votes: {votes}   prover: {verdict.prover or '-'}   "
-                  f"{verdict.timings.get('total_seconds', 0):.3f}s")
-    shown = next((v for v in verdict.votes if v.label == verdict.label), verdict.votes[0] if verdict.votes else None)
+    tiers = Counter(v.tier for v in verdict.votes)
+    by_tier = f" ({', '.join(f'{t} {tiers[t]}' for t in TIERS if tiers[t])})" if set(tiers) - {"clean"} else ""
+    console.print(f"{label_text(verdict.label)}   votes: {votes}{by_tier}   vote: {verdict.policy}   "
+                  f"prover: {verdict.prover or '-'}   {verdict.timings.get('total_seconds', 0):.3f}s")
+    shown = verdict.votes[verdict.shown] if verdict.shown is not None else verdict.votes[0] if verdict.votes else None
     if shown is not None:
         console.print(_formula_table(shown.premises, shown.conclusion))
         if shown.error:

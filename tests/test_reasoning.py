@@ -13,7 +13,7 @@ import pytest
 from linc.logic import parse
 from linc.parsing.base import Parser, Problem, Sample
 from linc.proving import Label, Prover, ProverResult
-from linc.reasoning import Reasoner, majority
+from linc.reasoning import Reasoner
 
 
 class ScriptedProver(Prover):
@@ -67,12 +67,6 @@ def reasoner(conclusions, fixed=None, **kw):
     return Reasoner(ScriptedParser(conclusions, fixed), ScriptedProver(ANSWERS), k=len(conclusions), **kw)
 
 
-def test_majority_drops_errors_and_breaks_ties_by_first_vote():
-    assert majority(["Error", "False", "True", "True", "False"]) == "False"
-    assert majority(["Error", "Unknown"]) is None
-    assert majority(["Uncertain", "True"]) == "Uncertain"
-
-
 def test_vote_and_proof_of_the_winner():
     v = reasoner(["Q(a)", "R(a)", "Q(a)", None]).solve(PROBLEM)
     assert v.label == "True"
@@ -101,7 +95,7 @@ def test_self_repair_round_trip_marks_the_vote():
     r = reasoner([None], fixed="Q(a)")
     v = r.solve(PROBLEM)
     assert v.label == "True"
-    assert v.votes[0].model_repairs == 1 and v.votes[0].repaired
+    assert v.votes[0].model_repairs == 1 and v.votes[0].repaired and v.votes[0].tier == "self-repair"
     assert r.parser.repair_calls == ["FormulaSyntaxError: unreadable"]
 
 

@@ -11,12 +11,15 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 
-from linc.errors import DatasetError, LincError, PluginError
+from linc import plugins
+from linc.errors import DatasetError, LincError, PluginError, user_message
 from linc.eval.datasets import Dataset, load_dataset
 from linc.eval.report import summarise, summary_renderable, write_plots, write_summary
 from linc.eval.runner import EvalConfig, evaluate
 from linc.eval.store import RunStore
+from linc.voting import DEFAULT_POLICY
 
 #: Parsers that sample (LINC votes over 10 samples); deterministic parsers give one answer.
 _SAMPLING = {"llm": 10, "replay": 10}
@@ -39,14 +42,24 @@ def key_values(pairs: list[str], flag: str) -> dict[str, Any]:
 
 def choose_config(dataset: Dataset, parser: str | None, model: str | None, prover: str, k: int | None,
                   timeout: float, repair: bool, parser_opts: dict[str, Any] | None = None,
-                  prover_opts: dict[str, Any] | None = None, countermodels: bool = False) -> EvalConfig:
+                  prover_opts: dict[str, Any] | None = None, countermodels: bool = False,
+                  vote: str = DEFAULT_POLICY) -> EvalConfig:
     """Settle the parser and its options; refuse a parser the dataset cannot feed."""
     name = parser or ("llm" if model else "grammar")
     if name == "gold" and not dataset.has_gold_fol:
         raise DatasetError(f"--parser gold needs gold FOL (premises-FOL and conclusion-FOL); {dataset.source} has none")
     if name == "replay" and not dataset.has_generations:
         raise DatasetError(f"--parser replay needs recorded 'generations'; {dataset.source} has none")
-    options: dict[str, Any] = {**dataset.parser_options.get(name, {}), **(parser_opts or {}), **({"model": model} if model else {})}
+    from linc.options import typed_options
+    from linc.plugins import lookup
+
+    prover_opts = typed_options(lookup("prover", prover), dict(prover_opts or {}), "--prover-option", {"timeout": "--timeout"})
+    parser_opts = typed_options(lookup("parser", name), dict(parser_opts or {}), "--parser-option", {"model": "--model"})
+    if model and name == "llm":
+        from linc.parsing.providers import require_integration
+
+        require_integration(model)
+    options: dict[str, Any] = {**dataset.parser_options.get(name, {}), **parser_opts, **({"model": model} if model else {})}
     return EvalConfig(
         parser=name,
         prover=prover,
@@ -56,13 +69,14 @@ def choose_config(dataset: Dataset, parser: str | None, model: str | None, prove
         parser_options=options,
         prover_options=dict(prover_opts or {}),
         countermodels=countermodels,
+        vote=vote,
     )
 
 
 def run_eval(spec: str, parser: str | None, model: str | None, prover: str, k: int | None, workers: int | None,
              limit: int | None, timeout: float, repair: bool, out: Path | None, plot: bool, as_json: bool,
              parser_option: list[str] | None = None, prover_option: list[str] | None = None,
-             countermodels: bool = False) -> int:
+             countermodels: bool = False, vote: str = DEFAULT_POLICY) -> int:
     """Run ``linc eval``; returns the exit code."""
     err = Console(stderr=True, highlight=False)
     start = time.perf_counter()
@@ -75,7 +89,8 @@ def run_eval(spec: str, parser: str | None, model: str | None, prover: str, k: i
             err.print(f"[yellow]skipped[/] {dataset.source} {issue}", markup=True)
         if len(dataset.issues) > _MAX_WARNINGS:
             err.print(f"[yellow]skipped[/] … and {len(dataset.issues) - _MAX_WARNINGS} more unreadable records", markup=True)
-        config = choose_config(dataset, parser, model, prover, k, timeout, repair, parser_opts, prover_opts, countermodels)
+        plugins.get_vote(vote)  # an unknown policy fails before any work
+        config = choose_config(dataset, parser, model, prover, k, timeout, repair, parser_opts, prover_opts, countermodels, vote)
         store = RunStore(out, config.settings()) if out is not None else None
         run = _run_with_progress(dataset, config, workers, store, err)
     except KeyboardInterrupt:
@@ -83,13 +98,13 @@ def run_eval(spec: str, parser: str | None, model: str | None, prover: str, k: i
         err.print(f"[bold red]interrupted[/]{saved}", markup=True)
         return 130
     except LincError as error:
-        err.print(f"[bold red]error:[/] {type(error).__name__}: {error}", markup=True)
+        err.print(f"[bold red]linc: error:[/] {escape(user_message(error))}", markup=True, soft_wrap=True)
         return 2
     finally:
         if store is not None:
             store.close()
     summary = summarise(run.records, time.perf_counter() - start, dataset=dataset.source, settings=config.settings(),
-                        skipped=dataset.issues, resumed=run.resumed, workers=run.workers)
+                        skipped=dataset.issues, resumed=run.resumed, workers=run.workers, semantics=dataset.semantics)
     written: list[Path] = []
     if out is not None:
         written.append(write_summary(summary, out))
@@ -101,6 +116,19 @@ def run_eval(spec: str, parser: str | None, model: str | None, prover: str, k: i
         Console(highlight=False).print(summary_renderable(summary))
     for path in written:
         err.print(f"wrote {path}")
+    return _verdict_on_run(summary, config, dataset, err)
+
+
+def _verdict_on_run(summary: Any, config: EvalConfig, dataset: Dataset, err: Console) -> int:
+    """Hints for a run that mostly failed, and exit code 1 when no problem could be answered."""
+    if config.parser == "grammar" and summary.parse_error_share > 0.5:
+        other = "--parser gold (this dataset has gold FOL)" if dataset.has_gold_fol else "an LLM: --model PROVIDER:NAME"
+        err.print(f"[yellow]hint:[/] {summary.parse_error_share:.0%} of the votes could not be translated by the grammar "
+                  f"parser, which reads controlled English only (docs/controlled-english.md); try {other}", markup=True, soft_wrap=True)
+    if summary.problems and summary.unanswered == summary.problems:
+        err.print(f"[bold red]linc: error:[/] none of the {summary.problems} problems could be answered; "
+                  "the causes are listed under 'errors by cause'", markup=True, soft_wrap=True)
+        return 1
     return 0
 
 

@@ -30,6 +30,7 @@ __all__ = [
     "load_dataset",
     "normalise_label",
     "problem_from_record",
+    "read_file",
 ]
 
 _LABELS = {"true": "True", "false": "False", "uncertain": "Uncertain", "unknown": "Uncertain"}
@@ -60,6 +61,16 @@ class Dataset:
     # Default options per parser name that this data needs to be read as its authors meant it
     # (ProofWriter's labels follow its own open-world semantics, not classical negation).
     parser_options: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # The logic its gold labels follow: "classical", or "proofwriter" (see declare_semantics).
+    semantics: str = "classical"
+
+    def declare_semantics(self, semantics: str) -> "Dataset":
+        """Say which logic the gold labels follow; the parsers that can read with it are told so."""
+        if semantics not in SEMANTICS:
+            raise DatasetError(f"unknown semantics {semantics!r} for {self.source or self.name}; known: {', '.join(SEMANTICS)}")
+        self.semantics = semantics
+        self.parser_options = {**self.parser_options, **SEMANTICS[semantics]}
+        return self
 
     @property
     def has_gold_fol(self) -> bool:
@@ -73,7 +84,7 @@ class Dataset:
         """The first ``limit`` problems (all of them when ``limit`` is None)."""
         if limit is None:
             return self
-        return Dataset(self.name, self.problems[: max(limit, 0)], self.issues, self.source, self.parser_options)
+        return Dataset(self.name, self.problems[: max(limit, 0)], self.issues, self.source, self.parser_options, self.semantics)
 
 
 class DatasetReader(ABC):
@@ -119,12 +130,19 @@ def _lines(value: Any, what: str) -> list[str]:
     raise ValueError(f"'{what}' must be a list of strings")
 
 
-def _depth(record: dict[str, Any], problem_id: str) -> int | None:
+def _depths(record: dict[str, Any], problem_id: str) -> dict[str, int]:
+    """``depth``: the question's own proof depth, when the record has it (ProofWriter's ``QDep``);
+    ``theory_depth``: the depth a ProofWriter id names (``-D5-``), that of the theory's deepest
+    question, which Logic-LM style files keep instead."""
+    depths = {}
     for key in ("depth", "QDep", "qdep"):
         if isinstance(record.get(key), (int, str)) and str(record[key]).isdigit():
-            return int(record[key])
+            depths["depth"] = int(record[key])
+            break
     found = _DEPTH_IN_ID.search(problem_id)
-    return int(found.group(1)) if found else None
+    if found:
+        depths["theory_depth"] = int(found.group(1))
+    return depths
 
 
 def problem_from_record(record: Any, default_id: str) -> Problem:
@@ -148,9 +166,7 @@ def problem_from_record(record: Any, default_id: str) -> Problem:
     raw_id = record.get("id", record.get("example_id"))
     problem_id = str(raw_id) if raw_id is not None and str(raw_id) else default_id
     meta = {k: v for k, v in record.items() if k not in _CORE_FIELDS}
-    depth = _depth(record, problem_id)
-    if depth is not None:
-        meta["depth"] = depth
+    meta.update(_depths(record, problem_id))
     return Problem(
         premises=premises,
         conclusion=record["conclusion"].strip(),
@@ -245,8 +261,10 @@ _STATEMENT = re.compile(
 _OPTION = re.compile(r"^\s*\(?([A-Z])\)\s*(.+?)\s*$")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 _DEFAULT_OPTIONS = {"A": "True", "B": "False", "C": "Uncertain"}
-#: ProofWriter's answers were computed with rules that fire forwards only and negation as a fact.
-PROOFWRITER_OPTIONS = {"grammar": {"semantics": "proofwriter"}}
+#: Parser options per semantics. ProofWriter's answers were computed with rules that fire
+#: forwards only and negation as a fact of its own; the grammar parser can read it that way.
+SEMANTICS: dict[str, dict[str, dict[str, Any]]] = {"classical": {}, "proofwriter": {"grammar": {"semantics": "proofwriter"}}}
+_PROOFWRITER_ID = re.compile(r"proofwriter[-_:]", re.IGNORECASE)
 
 
 def _json_items(text: str) -> Iterator[tuple[int, Any]]:
@@ -303,9 +321,7 @@ def logiclm_problem(item: Any, default_id: str) -> Problem:
         label = normalise_label(options[answer])
     problem_id = str(item.get("id") or default_id)
     meta = {k: v for k, v in item.items() if k not in {"id", "context", "question", "options", "answer"}}
-    depth = _depth(item, problem_id)
-    if depth is not None:
-        meta["depth"] = depth
+    meta.update(_depths(item, problem_id))
     premises = [s.strip() for s in _SENTENCE.split(context.strip()) if s.strip()]
     return Problem(premises=premises, conclusion=found.group(1).strip(), id=problem_id, label=label, meta=meta)
 
@@ -336,10 +352,7 @@ class LogicLMReader(DatasetReader):
             if not rows:
                 raise DatasetError(f"{path}: {err}") from None
             issues.append(DatasetIssue(0, f"{err} (the rest of the file was not read)"))
-        data = _finish(self.name, path, rows, issues)
-        if any(p.id.startswith("ProofWriter") for p in data.problems):
-            data.parser_options = dict(PROOFWRITER_OPTIONS)
-        return data
+        return _finish(self.name, path, rows, issues)
 
 
 # ---------------------------------------------------------------- resolving DATASET
@@ -371,25 +384,51 @@ def load_dataset(spec: str, limit: int | None = None) -> Dataset:
     Raises :class:`DatasetError` for a missing file or an unknown name; the message lists the
     registered datasets and formats.
     """
+    return _settle_semantics(_load(spec)).head(limit)
+
+
+def _settle_semantics(data: Dataset) -> Dataset:
+    """A semantics the reader declared stands; else the records' own ``semantics`` field (all that
+    have one must agree); else ProofWriter problems (every id ``proofwriter-…``, as in LINC's and
+    Logic-LM's files) are recognised as such."""
+    if data.semantics != "classical":
+        return data.declare_semantics(data.semantics)
+    declared = {str(p.meta["semantics"]) for p in data.problems if p.meta.get("semantics") is not None}
+    if len(declared) > 1:
+        raise DatasetError(f"{data.source}: records declare different semantics ({', '.join(sorted(declared))}); one file, one logic")
+    if declared:
+        return data.declare_semantics(declared.pop())
+    if all(_PROOFWRITER_ID.match(p.id) for p in data.problems):
+        return data.declare_semantics("proofwriter")
+    return data
+
+
+def _load(spec: str) -> Dataset:
     readers = _readers()
     path = Path(spec).expanduser()
     name, _, rest = spec.partition(":")
     if name in readers and not path.is_file():
         reader = readers[name]
         if not reader.needs_source:
-            return reader.load(rest or None).head(limit)
+            return reader.load(rest or None)
         if rest:
-            return reader.load(rest).head(limit)
+            return reader.load(rest)
     if path.is_file():
-        head = _head(path)
-        for reader in readers.values():
-            if reader.needs_source and reader.sniff(path, head):
-                return reader.load(str(path)).head(limit)
-        formats = [n for n, r in readers.items() if r.needs_source]
-        raise DatasetError(f"no reader recognises {path}; say which with FORMAT:{path} (formats: {_known(formats)})")
+        return read_file(path, readers)
     if path.exists():
         raise DatasetError(f"{path} is not a file")
     named = [n for n, r in readers.items() if not r.needs_source]
     if path.suffix or "/" in spec or "\\" in spec:
         raise DatasetError(f"no such file: {spec} (or give a registered dataset: {_known(named)})")
     raise DatasetError(f"unknown dataset {spec!r}: not a file, and not a registered dataset (known: {_known(named)}; formats: {_known(set(readers) - set(named))})")
+
+
+def read_file(path: Path, readers: dict[str, DatasetReader] | None = None) -> Dataset:
+    """Read a file with the first file reader that recognises it."""
+    readers = readers if readers is not None else _readers()
+    head = _head(path)
+    for reader in readers.values():
+        if reader.needs_source and reader.sniff(path, head):
+            return reader.load(str(path))
+    formats = [n for n, r in readers.items() if r.needs_source]
+    raise DatasetError(f"no reader recognises {path}; say which with FORMAT:{path} (formats: {_known(formats)})")

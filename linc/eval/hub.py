@@ -7,12 +7,17 @@ The mapping is plain Python over rows, so it is tested offline on a local ``Data
 
 from __future__ import annotations
 
+import os
 import re
+import socket
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Callable, ClassVar, Iterable
+from pathlib import Path
+from typing import Any, Callable, ClassVar, Iterable, Iterator
+from urllib.parse import urlsplit
 
 from linc.errors import DatasetError
-from linc.eval.datasets import PROOFWRITER_OPTIONS, Dataset, DatasetIssue, DatasetReader, normalise_label, problem_from_record, unique_ids
+from linc.eval.datasets import Dataset, DatasetIssue, DatasetReader, normalise_label, problem_from_record, read_file, unique_ids
 from linc.parsing.base import Problem
 
 __all__ = ["HubPin", "FolioHub", "ProofWriterHub", "rows_to_dataset"]
@@ -66,11 +71,12 @@ def rows_to_dataset(name: str, rows: Iterable[dict[str, Any]], to_problem: Calla
 
 
 class HubReader(DatasetReader):
-    """A pinned Hub dataset; ``source`` (from ``NAME:SPLIT``) overrides the split."""
+    """A pinned Hub dataset; ``source`` (from ``NAME:SPLIT``) overrides the split. ``NAME:FILE``
+    reads a local copy instead (any format linc reads), with this dataset's semantics."""
 
     needs_source: ClassVar[bool] = False
     pin: ClassVar[HubPin]
-    parser_options: ClassVar[dict[str, dict[str, Any]]] = {}
+    semantics: ClassVar[str] = "classical"
     to_problem: ClassVar[Callable[[dict[str, Any], str], Problem]]
 
     @classmethod
@@ -83,19 +89,58 @@ class HubReader(DatasetReader):
         return True, pinned
 
     def load(self, source: str | None = None) -> Dataset:
+        if source and Path(source).expanduser().is_file():
+            return read_file(Path(source).expanduser()).declare_semantics(self.semantics)
         try:
             import datasets
         except ImportError:
             raise DatasetError(f"dataset {self.name!r} needs the Hub client: pip install 'linc[hub]'") from None
         split = source or self.pin.split
         where = f"{self.pin.repo}@{self.pin.revision} [{split}]"
+        unreachable = None if _offline_requested() else hub_unreachable()
         try:
-            rows = datasets.load_dataset(self.pin.repo, self.pin.config, split=split, revision=self.pin.revision)
+            with _offline(datasets, unreachable is not None or _offline_requested()):
+                rows = datasets.load_dataset(self.pin.repo, self.pin.config, split=split, revision=self.pin.revision)
         except (OSError, ValueError, ConnectionError) as err:
+            if unreachable is not None or _offline_requested():
+                why = f"the Hugging Face Hub cannot be reached ({unreachable})" if unreachable else "HF_HUB_OFFLINE is set"
+                raise DatasetError(f"cannot load {where}: {why} and it is not in the local cache; run once online, "
+                                   f"or evaluate a local copy: linc eval FILE.jsonl (README: Getting the data)") from None
             raise DatasetError(f"cannot load {where} from the Hub: {err}") from None
-        data = rows_to_dataset(self.name, rows, type(self).to_problem, where)
-        data.parser_options = dict(self.parser_options)
-        return data
+        return rows_to_dataset(self.name, rows, type(self).to_problem, where).declare_semantics(self.semantics)
+
+
+def _offline_requested() -> bool:
+    return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def hub_unreachable(seconds: float = 3.0) -> str | None:
+    """Why the Hub's endpoint (``$HF_ENDPOINT`` or huggingface.co) cannot be reached, or None.
+    One TCP connection with a short limit: offline, ``datasets`` would otherwise retry for
+    about half a minute before failing."""
+    url = urlsplit(os.environ.get("HF_ENDPOINT") or "https://huggingface.co")
+    host, port = url.hostname or "huggingface.co", url.port or (80 if url.scheme == "http" else 443)
+    try:
+        socket.create_connection((host, port), timeout=seconds).close()
+    except OSError as err:
+        return f"{host}:{port}: {err.strerror or err}"
+    return None
+
+
+@contextmanager
+def _offline(datasets: Any, offline: bool) -> Iterator[None]:
+    """``datasets`` and ``huggingface_hub`` in offline mode (the local cache only) for the block."""
+    if not offline:
+        yield
+        return
+    import huggingface_hub.constants as hub
+
+    saved = datasets.config.HF_HUB_OFFLINE, hub.HF_HUB_OFFLINE
+    datasets.config.HF_HUB_OFFLINE = hub.HF_HUB_OFFLINE = True
+    try:
+        yield
+    finally:
+        datasets.config.HF_HUB_OFFLINE, hub.HF_HUB_OFFLINE = saved
 
 
 class FolioHub(HubReader):
@@ -109,5 +154,5 @@ class ProofWriterHub(HubReader):
     name = "proofwriter"
     description = "ProofWriter (Tafjord et al.) from the Hugging Face Hub, with depth"
     pin = HubPin(repo="tasksource/proofwriter", revision="main", split="validation")
-    parser_options = PROOFWRITER_OPTIONS
+    semantics = "proofwriter"
     to_problem = staticmethod(proofwriter_row)

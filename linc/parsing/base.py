@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from linc.logic.formula import Formula
+from linc.logic.read import is_respelling
 
 
 @dataclass
@@ -57,7 +58,9 @@ class Sample:
 
     ``error`` is set (and the formulas may be empty) when the sample could not be read; such a
     sample becomes an ``Error`` vote. ``repairs`` lists what the lenient reader fixed;
-    ``model_repairs`` counts self-repair rounds in which the model was asked to correct itself.
+    ``model_repairs`` counts self-repair rounds in which the model was asked to correct itself;
+    ``signature_repaired`` says a symbol used with two arities was split apart. Together they give
+    the sample's :attr:`tier`, the strength of its vote (see :mod:`linc.voting`).
     """
 
     premises: list[Formula]
@@ -66,10 +69,21 @@ class Sample:
     repairs: list[str] = field(default_factory=list)
     model_repairs: int = 0
     error: str | None = None
+    signature_repaired: bool = False
 
     @property
     def ok(self) -> bool:
         return self.error is None and self.conclusion is not None
+
+    @property
+    def tier(self) -> str:
+        """How the sample was obtained, the weakest that applies: signature, self-repair, lenient
+        (a repair that guessed at structure), clean (read as written, or only respelled)."""
+        if self.signature_repaired:
+            return "signature"
+        if self.model_repairs:
+            return "self-repair"
+        return "lenient" if not all(map(is_respelling, self.repairs)) else "clean"
 
 
 class Parser(ABC):

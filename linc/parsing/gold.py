@@ -49,7 +49,8 @@ class GoldParser(Parser):
                 return [Sample([], None, raw=raw, repairs=repairs, error=f"gold FOL of the {where} does not read: {err}")]
             formulas.append(reading.formula)
             repairs.extend(f"{where}: {fix}" for fix in reading.repairs)
+        fixes: list[str] = []
         if self.fix_signature:
             formulas, fixes = repair_signature(formulas)
             repairs.extend(fixes)
-        return [Sample(formulas[:-1], formulas[-1], raw=raw, repairs=repairs)]
+        return [Sample(formulas[:-1], formulas[-1], raw=raw, repairs=repairs, signature_repaired=bool(fixes))]

@@ -60,7 +60,9 @@ def test_logiclm_items():
             "question": QUESTION, "options": ["A) True", "B) False", "C) Unknown"], "answer": "C"}
     p = logiclm_problem(item, "x")
     assert p.premises == ["The cat is big.", "If something is big then it is red."]
-    assert p.conclusion == "The cat is red." and p.label == "Uncertain" and p.meta["depth"] == 3
+    assert p.conclusion == "The cat is red." and p.label == "Uncertain"
+    # The id's D3 is the theory's depth, not this question's: kept apart, never reported as "depth".
+    assert p.meta["theory_depth"] == 3 and "depth" not in p.meta
     assert logiclm_problem({**item, "answer": "A", "depth": 1}, "x").meta["depth"] == 1
     prontoqa = {**item, "question": "Is the following statement true or false? Max is sour.", "options": ["A) True", "B) False"], "answer": "B"}
     assert logiclm_problem(prontoqa, "x").label == "False" and logiclm_problem(prontoqa, "x").conclusion == "Max is sour."
@@ -130,7 +132,35 @@ def test_proofwriter_data_asks_for_its_own_semantics(tmp_path):
     item = {"id": "ProofWriter_AttNeg-OWA-D5-1_Q1", "context": "Bob is big.", "question": QUESTION, "options": [], "answer": "A"}
     (tmp_path / "pw.json").write_text(json.dumps([item]))
     data = load_dataset(str(tmp_path / "pw.json"), limit=1)
-    assert data.parser_options == {"grammar": {"semantics": "proofwriter"}}
+    assert data.semantics == "proofwriter" and data.parser_options == {"grammar": {"semantics": "proofwriter"}}
     assert choose_config(data, None, None, "z3", None, 10.0, True).parser_options == {"semantics": "proofwriter"}
     override = choose_config(data, None, None, "z3", None, 10.0, True, {"semantics": "classical"})
     assert override.parser_options == {"semantics": "classical"} and override.k == 1
+
+
+def jsonl(path, rows) -> str:
+    return str(write_jsonl(path, rows))
+
+
+PW_RECORD = {"premises": ["Bob is big."], "conclusion": "Bob is big.", "label": "True"}
+
+
+def test_proofwriter_semantics_whatever_the_container(tmp_path):
+    """LINC's ProofWriter sample is linc JSONL with ids proofwriter-N: recognised as ProofWriter."""
+    by_id = jsonl(tmp_path / "ids.jsonl", [{**PW_RECORD, "id": f"proofwriter-{i}"} for i in range(3)])
+    assert load_dataset(by_id).semantics == "proofwriter"
+    anonymous = jsonl(tmp_path / "anon.jsonl", [{**PW_RECORD, "id": f"q{i}"} for i in range(3)])
+    assert load_dataset(anonymous).semantics == "classical"
+    assert load_dataset(f"proofwriter:{anonymous}").semantics == "proofwriter"  # declared by prefix
+    declared = jsonl(tmp_path / "field.jsonl", [{**PW_RECORD, "id": "a", "semantics": "proofwriter"}, PW_RECORD])
+    data = load_dataset(declared, limit=1)
+    assert data.semantics == "proofwriter" and data.parser_options["grammar"] == {"semantics": "proofwriter"}
+
+
+def test_conflicting_or_unknown_semantics_are_refused(tmp_path):
+    mixed = jsonl(tmp_path / "mixed.jsonl", [{**PW_RECORD, "semantics": "proofwriter"}, {**PW_RECORD, "semantics": "classical"}])
+    with pytest.raises(DatasetError, match="different semantics"):
+        load_dataset(mixed)
+    odd = jsonl(tmp_path / "odd.jsonl", [{**PW_RECORD, "semantics": "fuzzy"}])
+    with pytest.raises(DatasetError, match="unknown semantics 'fuzzy'"):
+        load_dataset(odd)

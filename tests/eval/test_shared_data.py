@@ -32,7 +32,7 @@ def linc_majority(outcomes: list[str]) -> str:
 @requires_data
 def test_folio_validation_gold_fol_with_z3_agrees_with_at_least_192_labels():
     summary = eval_json(str(SHARED_DATA / "folio" / "folio-v0.0-validation.jsonl"), "--parser", "gold", "--prover", "z3")
-    assert summary["n"] == 204 and summary["correct"] >= 192
+    assert summary["labelled"] == 204 and summary["correct"] >= 192
 
 
 @requires_data
@@ -41,10 +41,26 @@ def test_replay_of_recorded_gpt35_is_at_least_as_accurate_as_linc():
     rows = [json.loads(line) for line in RECORDED.read_text(encoding="utf-8").splitlines()[:limit]]
     linc_correct = sum(linc_majority(r["reference_outcomes"]) == r["label"] for r in rows)
     summary = eval_json(str(RECORDED), "--parser", "replay", "--limit", str(limit))
-    assert summary["n"] == limit and summary["correct"] >= linc_correct
+    assert summary["labelled"] == limit and summary["correct"] >= linc_correct
 
 
 @requires_data
 def test_proofwriter_with_the_grammar_parser_is_all_correct():
     summary = eval_json(str(SHARED_DATA / "proofwriter" / "proofwriter-d5-owa-dev.json"), "--limit", "60")
-    assert summary["n"] == 60 and summary["accuracy"] == 1.0
+    assert summary["labelled"] == 60 and summary["accuracy"] == 1.0
+
+
+@requires_data
+def test_proofwriter_in_linc_jsonl_is_read_with_proofwriter_semantics(tmp_path):
+    """LINC's ProofWriter sample is linc JSONL with ids ``proofwriter-N``. The problems taken here
+    include all 15 of the 600 whose answer differs under classical negation."""
+    from linc.eval.datasets import load_dataset
+
+    source = load_dataset(str(SHARED_DATA / "proofwriter" / "proofwriter-d5-owa-dev.json"))
+    chosen = [16, 82, 110, 190, 199, 227, 284, 287, 289, 295, 322, 406, 455, 493, 586, 0, 1, 2, 3, 4]
+    path = tmp_path / "proofwriter-linc.jsonl"
+    path.write_text("".join(json.dumps({"id": f"proofwriter-{i}", "premises": source.problems[i].premises,
+                                        "conclusion": source.problems[i].conclusion, "label": source.problems[i].label}) + "\n"
+                            for i in chosen), encoding="utf-8")
+    summary = eval_json(str(path), "--workers", "1")
+    assert summary["semantics"] == "proofwriter" and summary["correct"] == len(chosen)

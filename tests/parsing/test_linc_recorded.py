@@ -1,8 +1,8 @@
 """LINC reproduced: the recorded GPT-3.5 completions replayed through the llm parser and Prover9.
 
 With LINC's reading (``extraction="linc"``, strict NLTK reading, no signature repair) and LINC's
-vote (majority of the non-Error votes, first-seen label wins a tie, a problem with no valid vote is
-wrong), the accuracy on each file must match the LINC paper to within one problem, and the outcome
+vote (``vote="majority"``: majority of the non-Error votes, first-seen label wins a tie, a problem
+with no valid vote is wrong), the accuracy on each file must match the LINC paper to within one problem, and the outcome
 of each completion must agree with the recorded ``reference_outcomes`` on at least 98%.
 
 LINC's labels, emulated: inconsistent premises proved everything, so they gave True; and LINC's
@@ -19,7 +19,7 @@ import pytest
 
 from linc.parsing.base import Problem
 from linc.parsing.replay import ReplayParser
-from linc.reasoning import Reasoner, Verdict, majority
+from linc.reasoning import Reasoner, Verdict
 
 LINC_ACCURACY = {1: 0.5495, 2: 0.6044, 4: 0.6429, 8: 0.6264}
 RECORDED = "linc-recorded/gpt-3.5-turbo-16k-0613_folio-neurosymbolic-{}shot.jsonl"
@@ -45,7 +45,8 @@ def replay(path, **reading) -> tuple[list[dict], list[Verdict]]:
     prover = prover9()
 
     def solve(row: dict) -> Verdict:
-        reasoner = Reasoner(parser=parser, prover=prover, k=10, repair_rounds=0, inconsistent="true", timeout=TIMEOUT)
+        reasoner = Reasoner(parser=parser, prover=prover, k=10, repair_rounds=0, inconsistent="true", timeout=TIMEOUT,
+                            vote="majority")
         return reasoner.solve(Problem(row["premises"], row["conclusion"], label=row["label"]))
 
     with ThreadPoolExecutor(4) as pool:
@@ -56,7 +57,7 @@ def replay(path, **reading) -> tuple[list[dict], list[Verdict]]:
 def test_replay_reproduces_linc(shots, shared_data):
     rows, verdicts = replay(shared_data / RECORDED.format(shots), **LINC_READING)
     outcomes = [[vote.label for vote in verdict.votes] for verdict in verdicts]
-    correct = sum(majority(labels) == row["label"] for row, labels in zip(rows, outcomes))
+    correct = sum(verdict.label == row["label"] for row, verdict in zip(rows, verdicts))
     assert abs(correct - round(LINC_ACCURACY[shots] * len(rows))) <= 1, f"{correct}/{len(rows)} correct"
 
     pairs = [(ours, ref) for row, labels in zip(rows, outcomes) for ours, ref in zip(labels, row["reference_outcomes"])]
