@@ -21,6 +21,7 @@ import argparse
 import importlib.util
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -45,6 +46,28 @@ def prover9_dir() -> str:
     if not link.exists():
         link.symlink_to(binary)
     return str(folder)
+
+
+def baseline_unusable(prover) -> str | None:
+    """Why the baseline cannot be measured here, or None: it must prove a one-step syllogism.
+    nltk refuses to run Prover9 in some places (a binary under a world-writable directory, a
+    relative path); every vote would then be Error, and a 0.0 accuracy and a bogus speed-up
+    would be reported as if they were figures."""
+    from nltk.sem.logic import Expression
+
+    premises = [Expression.fromstring("all x.(Man(x) -> Mortal(x))"), Expression.fromstring("Man(socrates)")]
+    try:
+        proved = prover.prove(Expression.fromstring("Mortal(socrates)"), premises)
+    except Exception as err:  # noqa: BLE001 - any failure means the baseline cannot run here
+        return f"{type(err).__name__}: {err}"
+    return None if proved else "Prover9 did not prove Man(socrates), all x.(Man(x) -> Mortal(x)) |- Mortal(socrates)"
+
+
+def cpu_seconds() -> float:
+    """User + system CPU of this process and of every child it has waited for (the prover9 runs,
+    the ``linc eval`` process and, through it, its workers)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def fol_lines(completion: str) -> list[str]:
@@ -75,35 +98,43 @@ def majority(votes: list[str]) -> str:
     return Counter(valid).most_common(1)[0][0] if valid else "Error"
 
 
-def run_baseline(problems: list[dict]) -> tuple[float, list[str], int]:
+def baseline_prover():
+    """nltk's Prover9 as LINC configures it; exits (reporting nothing) when it cannot run here."""
     from nltk.inference.prover9 import Prover9
 
     prover = Prover9(timeout=10)
     prover.config_prover9(prover9_dir())
-    start = time.perf_counter()
+    why = baseline_unusable(prover)
+    if why is not None:
+        sys.exit(f"bench_eval: error: the LINC-style baseline cannot run here, so nothing is reported: {why}")
+    return prover
+
+
+def run_baseline(problems: list[dict], prover) -> tuple[float, float, list[str], int]:
+    start, cpu = time.perf_counter(), cpu_seconds()
     labels, completions = [], 0
     for problem in problems:
         votes = [baseline_vote(g, prover) for g in problem["generations"]]
         completions += len(votes)
         labels.append(majority(votes))
-    return time.perf_counter() - start, labels, completions
+    return time.perf_counter() - start, cpu_seconds() - cpu, labels, completions
 
 
-def run_linc(path: Path, prover: str, workers: int | None, out: Path) -> tuple[float, dict, dict[str, str]]:
+def run_linc(path: Path, prover: str, workers: int | None, out: Path) -> tuple[float, float, dict, dict[str, str]]:
     linc = Path(sys.executable).parent / "linc"
     argv = [str(linc), "eval", str(path), "--parser", "replay", "--prover", prover, "--json", "--out", str(out)]
     if workers:
         argv += ["--workers", str(workers)]
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), cpu_seconds()
     done = subprocess.run(argv, capture_output=True, text=True, check=False)
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, cpu_seconds() - cpu
     if done.returncode != 0:
         sys.exit(f"linc eval failed ({done.returncode}):\n{done.stderr}")
     labels = {}
     for line in (out / "problems.jsonl").read_text(encoding="utf-8").splitlines():
         record = json.loads(line)
         labels[record["id"]] = record["label"]
-    return seconds, json.loads(done.stdout), labels
+    return seconds, cpu, json.loads(done.stdout), labels
 
 
 def spread(items: list, n: int) -> list:
@@ -129,24 +160,31 @@ def main() -> None:
     subset = spread(problems, args.baseline_limit) if args.baseline_limit else problems
     total_completions = sum(len(p["generations"]) for p in problems)
 
+    prover = baseline_prover()  # before anything is measured
     with tempfile.TemporaryDirectory() as tmp:
-        linc_seconds, summary, linc_labels = run_linc(args.file, args.prover, args.workers, Path(tmp) / "out")
-    base_seconds, base_labels, done_completions = run_baseline(subset)
+        linc_seconds, linc_cpu, summary, linc_labels = run_linc(args.file, args.prover, args.workers, Path(tmp) / "out")
+    base_seconds, base_cpu, base_labels, done_completions = run_baseline(subset, prover)
+    if all(label == "Error" for label in base_labels):
+        sys.exit("bench_eval: error: every baseline problem ended in Error (is Prover9 runnable through nltk here?); nothing is reported")
     partial = len(subset) < len(problems)
     base_full = base_seconds * total_completions / done_completions if partial else base_seconds
+    base_cpu_full = base_cpu * total_completions / done_completions if partial else base_cpu
 
     golds = [p["label"] for p in subset]
     linc_subset = [linc_labels.get(p["id"], "Error") for p in subset]
     cores = os.cpu_count()
     print(f"data: {args.file.name}: {len(problems)} problems, {total_completions} completions; {cores} cores")
     print(f"(a) LINC-style baseline (nltk + Prover9, sequential): {base_seconds:.1f} s on {len(subset)} problems"
-          + (f" -> EXTRAPOLATED to the whole file: {base_full:.1f} s" if partial else ""))
-    print(f"(b) linc eval --parser replay --prover {args.prover}: {linc_seconds:.2f} s wall (whole file, startup included)")
+          + (f" -> EXTRAPOLATED to the whole file: {base_full:.1f} s" if partial else "") + f"; CPU {base_cpu_full:.1f} s")
+    print(f"(b) linc eval --parser replay --prover {args.prover}: {linc_seconds:.2f} s wall (whole file, startup included); "
+          f"CPU {linc_cpu:.2f} s")
+    print(f"load average {os.getloadavg()[0]:.1f} at the end: on a busy machine wall times stretch and the CPU ratio "
+          f"({base_cpu_full / linc_cpu:.1f}x) is the steadier figure")
     print(f"speed-up: {base_full / linc_seconds:.1f}x" + (" (baseline time extrapolated; a few completions that hit "
           "Prover9's 10 s limit dominate the full run, so a subset may well under-estimate it)" if partial else ""))
     print(f"accuracy on {'those %d problems' % len(subset) if partial else 'the whole file'}: "
           f"baseline {accuracy(base_labels, golds):.4f}, linc {accuracy(linc_subset, golds):.4f}")
-    print(f"linc accuracy on the whole file: {summary['accuracy']:.4f} ({summary['correct']}/{summary['n']})")
+    print(f"linc accuracy on the whole file: {summary['accuracy']:.4f} ({summary['correct']}/{summary['labelled']})")
     if all("reference_outcomes" in p for p in problems):
         recorded = accuracy([majority(p["reference_outcomes"]) for p in problems], [p["label"] for p in problems])
         print(f"LINC's own recorded outcomes (reference_outcomes), majority vote: {recorded:.4f} "

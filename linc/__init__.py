@@ -8,9 +8,11 @@ K samples are put to a majority vote; verified facts accumulate in a knowledge g
 from linc.errors import (
     ConflictError,
     DatasetError,
+    FormulaDepthError,
     FormulaSyntaxError,
     KnowledgeGraphError,
     LincError,
+    OptionError,
     ParserError,
     PluginError,
     ProverError,
@@ -24,9 +26,11 @@ __version__ = "0.1.0"
 __all__ = [
     "ConflictError",
     "DatasetError",
+    "FormulaDepthError",
     "FormulaSyntaxError",
     "KnowledgeGraphError",
     "LincError",
+    "OptionError",
     "ParserError",
     "PluginError",
     "ProverError",

@@ -6,8 +6,25 @@ from pathlib import Path
 from typing import Optional
 
 import typer
+from rich.markup import escape
 
-app = typer.Typer(help="Logical reasoning over natural language.", no_args_is_help=True, add_completion=False)
+app = typer.Typer(help="Logical reasoning over natural language.", no_args_is_help=True, add_completion=False,
+                  context_settings={"help_option_names": ["-h", "--help"]})
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        from linc import __version__
+
+        typer.echo(f"linc {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    show_version: bool = typer.Option(False, "--version", callback=_show_version, is_eager=True, help="Print the version and exit."),
+) -> None:
+    """Logical reasoning over natural language."""
 
 
 @app.command()
@@ -19,16 +36,51 @@ def version() -> None:
 
 
 def _fail(err: Exception) -> typer.Exit:
-    """Render a typed error on stderr and exit non-zero (no traceback for expected failures)."""
+    """Render a typed error on stderr as one ``linc: error: ...`` line and exit 2 (no traceback
+    for expected failures). A bad option value is named by its flag alone."""
     from rich.console import Console
 
-    Console(stderr=True).print(f"[bold red]error:[/] {type(err).__name__}: {err}", highlight=False, markup=True)
+    from linc.errors import user_message
+
+    Console(stderr=True, highlight=False).print(f"[bold red]linc: error:[/] {escape(user_message(err))}", markup=True, soft_wrap=True)
     return typer.Exit(code=2)
+
+
+def _read_problem_file(file: Path):
+    """A problem from FILE, or from standard input for ``-``; an unreadable or binary file is a
+    :class:`DatasetError` naming it."""
+    import sys
+
+    from linc.errors import DatasetError
+    from linc.parsing.base import Problem
+
+    try:
+        if str(file) == "-":
+            return Problem.from_text(sys.stdin.read(), id="stdin")
+        return Problem.from_text(file.read_text(encoding="utf-8"), id=file.stem)
+    except UnicodeDecodeError:
+        raise DatasetError(f"{file} is not a UTF-8 text file (a problem file holds premises, one per line, then 'Conclusion: ...')") from None
+    except OSError as err:
+        raise DatasetError(f"cannot read {file}: {err.strerror or err}") from None
+
+
+def _no_answer(verdict) -> None:
+    """An ``Error`` verdict ends with exit code 1 and, for the grammar parser, a pointer to what it reads."""
+    from rich.console import Console
+
+    if verdict.label != "Error":
+        return
+    hint = ""
+    if any(v.error and "outside the grammar" in v.error for v in verdict.votes):
+        hint = (" The grammar parser reads controlled English only (docs/controlled-english.md lists what it"
+                " accepts); rephrase, or translate with an LLM: --model PROVIDER:NAME.")
+    Console(stderr=True, highlight=False).print(f"[bold red]linc: no answer:[/] no sample could be decided.{hint}", markup=True, soft_wrap=True)
+    raise typer.Exit(code=1)
 
 
 @app.command()
 def solve(
-    file: Optional[Path] = typer.Argument(None, help="Problem file: premises one per line, then 'Conclusion: ...'."),
+    file: Optional[Path] = typer.Argument(None, help="Problem file: premises one per line, then 'Conclusion: ...' ('-': standard input)."),
     premise: list[str] = typer.Option([], "-p", "--premise", help="A premise sentence (repeatable)."),
     conclusion: Optional[str] = typer.Option(None, "-c", "--conclusion", help="The conclusion sentence."),
     parser: Optional[str] = typer.Option(None, "--parser", help="Semantic parser: grammar (default), llm, ..."),
@@ -42,17 +94,18 @@ def solve(
 ) -> None:
     """Does the conclusion follow from the premises? Natural language in, True / False / Uncertain out."""
     from linc.errors import LincError
+    from linc.options import at_least, positive_seconds
     from linc.parsing.base import Problem
     from linc.reasoning import Reasoner
 
     try:
+        positive_seconds(timeout, "--timeout")
+        at_least(k, 1, "-k")
+        at_least(repair_rounds, 0, "--repair-rounds")
         if file is not None:
             if premise or conclusion:
                 raise typer.BadParameter("give either FILE or -p/-c, not both")
-            try:
-                problem = Problem.from_text(file.read_text(encoding="utf-8"), id=file.stem)
-            except OSError as err:
-                raise _fail(err) from None
+            problem = _read_problem_file(file)
         elif conclusion is None:
             raise typer.BadParameter("a conclusion is needed: -c SENTENCE, or a problem FILE")
         else:
@@ -69,6 +122,7 @@ def solve(
         from linc.render import render_verdict
 
         render_verdict(verdict)
+    _no_answer(verdict)
 
 
 @app.command()
@@ -84,18 +138,31 @@ def mcp(
 ) -> None:
     """Serve the agent tools over stdio as a Model Context Protocol server."""
     from linc.errors import LincError
+    from linc.options import at_least, positive_seconds
     from linc.tools.config import ToolConfig
 
     try:
+        positive_seconds(timeout, "--timeout")
+        positive_seconds(call_timeout, "--call-timeout")
+        at_least(k, 1, "-k")
         config = ToolConfig(
             parser=parser, model=model, prover=prover, kg_path=kg, kg_readonly=kg_readonly,
             k=k, timeout=timeout, call_timeout=call_timeout,
         )
         from linc.tools.server import serve
 
-        serve(config)
+        serve(config, report=_report_unusable)
     except LincError as err:
         raise _fail(err) from None
+
+
+def _report_unusable(err: Exception) -> None:
+    from rich.console import Console
+
+    from linc.errors import user_message
+
+    Console(stderr=True, highlight=False).print(
+        f"[bold red]linc: error:[/] {escape(user_message(err))} (serving anyway: every tool call answers with this error)", markup=True, soft_wrap=True)
 
 
 from linc.kg.cli import kg_app  # noqa: E402  (mounted after the app's own commands)
@@ -123,8 +190,17 @@ def eval_(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object with the figures."),
 ) -> None:
     """Evaluate a dataset (FOLIO, ProofWriter, ...): accuracy, confusion, errors, timings."""
+    from linc.errors import LincError
     from linc.eval.command import run_eval
+    from linc.options import at_least, positive_seconds
 
+    try:
+        positive_seconds(timeout, "--timeout")
+        for value, flag in ((k, "-k"), (workers, "--workers"), (limit, "--limit")):
+            if value is not None:
+                at_least(value, 1, flag)
+    except LincError as err:
+        raise _fail(err) from None
     code = run_eval(dataset, parser, model, prover, k, workers, limit, timeout, not no_repair, out, plot, as_json,
                     parser_option, prover_option, countermodels, vote)
     if code:
@@ -136,7 +212,7 @@ def prove(
     premise: list[str] = typer.Option([], "-p", "--premise", help="A premise formula (repeatable)."),
     conclusion: str = typer.Option(..., "-c", "--conclusion", help="The conclusion formula."),
     prover: str = typer.Option("z3", "--prover", help="Prover backend (see `linc plugins`)."),
-    syntax: str = typer.Option("nltk", "--syntax", help="Formula syntax: nltk, folio or tptp."),
+    syntax: Optional[str] = typer.Option(None, "--syntax", help="Formula syntax: nltk, folio or tptp (default: recognised from the formulas)."),
     timeout: float = typer.Option(10.0, "--timeout", help="Seconds for the whole decision."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
@@ -144,10 +220,14 @@ def prove(
     import json
 
     from linc.errors import LincError
+    from linc.logic.detect import detect_syntax
     from linc.logic.read import parse
+    from linc.options import positive_seconds
     from linc.plugins import get_prover
 
     try:
+        positive_seconds(timeout, "--timeout")
+        syntax = syntax or detect_syntax([*premise, conclusion])
         premises = [parse(p, syntax=syntax) for p in premise]
         goal = parse(conclusion, syntax=syntax)
         result = get_prover(prover, timeout=timeout).decide(premises, goal)
@@ -155,10 +235,12 @@ def prove(
         raise _fail(err) from None
     if as_json:
         typer.echo(json.dumps(result.to_dict(), ensure_ascii=False))
-        return
-    from linc.render import render_result
+    else:
+        from linc.render import render_result
 
-    render_result(result, premises, goal)
+        render_result(result, premises, goal)
+    if result.label.value == "Error":
+        raise typer.Exit(code=1)
 
 
 @app.command("plugins")

@@ -30,6 +30,18 @@ class FormulaSyntaxError(LincError, ValueError):
         return f"{self.reason} at position {self.position}\n  {prefix}{shown}{suffix}\n  {caret}"
 
 
+class FormulaDepthError(FormulaSyntaxError):
+    """A formula nested deeper than :data:`linc.logic.formula.MAX_DEPTH`; refused where it is made."""
+
+    def __init__(self, depth: int, limit: int, text: str = "", position: int | None = None):
+        self.depth = depth
+        self.limit = limit
+        super().__init__(f"formula nests {depth} levels deep; the limit is {limit}", text, position)
+
+    def __reduce__(self):  # picklable across worker processes despite the different signature
+        return type(self), (self.depth, self.limit, self.text, self.position)
+
+
 class SignatureError(LincError, ValueError):
     """Symbols used inconsistently across a problem (one name with two arities or two kinds)."""
 
@@ -48,6 +60,11 @@ class ProverUnavailable(ProverError):
 
 class ParserError(LincError):
     """A semantic parser could not turn text into formulas (outside the grammar, model failure, ...)."""
+
+
+class OptionError(LincError, ValueError):
+    """A setting (a CLI flag, a tool setting, a backend option) with a value it cannot take;
+    the message names the setting and the value."""
 
 
 class PluginError(LincError):
@@ -72,3 +89,9 @@ class ConflictError(KnowledgeGraphError):
 
 class UnsupportedProblem(ProverError):
     """A backend refuses a problem outside the fragment it decides (says which fragment it needs)."""
+
+
+def user_message(err: BaseException) -> str:
+    """How the command line shows ``err`` after ``linc: error:``: a bad option value by its
+    message alone (it names the flag), any other error prefixed with its type."""
+    return str(err) if isinstance(err, OptionError) else f"{type(err).__name__}: {err}"

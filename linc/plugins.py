@@ -178,6 +178,9 @@ class _Registry:
             spec.loader.exec_module(module)
         except (Exception, SystemExit) as e:  # noqa: BLE001 - a broken plugin must not stop the others
             self.broken.append(PluginInfo("module", path.stem, source, False, error=_describe(e)))
+            # What it registered before failing is half-made: not offered as usable.
+            for key in [k for k, entry in self.entries.items() if entry.source == source]:
+                del self.entries[key]
         finally:
             self.source = None
 
@@ -193,11 +196,19 @@ def _describe(e: BaseException) -> str:
     return f"{type(e).__name__}: {e}"
 
 
-def _drop_in_files() -> list[Path]:
+def plugin_folders() -> list[Path]:
+    """The drop-in folders, as absolute paths: ``./plugins``, then ``$LINC_PLUGIN_PATH``'s entries.
+
+    Absolute, so a subprocess running elsewhere (prover workers run in a private directory) can
+    be given exactly the folders this process reads."""
     folders = [Path.cwd() / "plugins"]
-    folders += [Path(p) for p in os.environ.get("LINC_PLUGIN_PATH", "").split(os.pathsep) if p]
+    folders += [Path(p).absolute() for p in os.environ.get("LINC_PLUGIN_PATH", "").split(os.pathsep) if p]
+    return list(dict.fromkeys(folders))
+
+
+def _drop_in_files() -> list[Path]:
     files: list[Path] = []
-    for folder in folders:
+    for folder in plugin_folders():
         if folder.is_dir():
             files += sorted(p.resolve() for p in folder.glob("*.py") if not p.name.startswith("_"))
     return list(dict.fromkeys(files))
@@ -255,6 +266,8 @@ def lookup(kind: str, name: str) -> Any:
     if entry is None:
         failed = [b.error for b in _REGISTRY.broken if b.name == name and b.kind in (kind, "module")]
         why = f" (it failed to load: {failed[0]})" if failed else ""
+        for other in names(kind):  # import them all, so that one that fails to load is not offered as known
+            _REGISTRY.resolve(kind, other)
         raise PluginError(f"unknown {kind} {name!r}{why}; known: {', '.join(names(kind)) or 'none'}")
     return entry.obj
 

@@ -13,13 +13,17 @@ CLI. Outcomes are kept apart (the lesson from LINC and Logic-LM, which collapse 
 
 from __future__ import annotations
 
+import logging
 import time
 from abc import ABC, abstractmethod
 from dataclasses import asdict, dataclass, field
 from enum import Enum
 from typing import Any, ClassVar, Sequence
 
+from linc.errors import LincError
 from linc.logic.formula import Eq, Exists, Forall, Formula, Iff, Implies, Not, Or, Pred, And, Xor
+
+logger = logging.getLogger(__name__)
 
 _FORMULA_TYPES = (Pred, Eq, Not, And, Or, Xor, Implies, Iff, Forall, Exists)
 
@@ -75,34 +79,53 @@ class Prover(ABC):
 
     @classmethod
     def availability(cls) -> tuple[bool, str]:
-        """(usable here?, detail): the detail says where the binary is, or how to install it."""
-        return True, "built in"
+        """(usable here?, detail): the detail says where the binary is, or how to install it.
+        A backend that does not override this is assumed usable, and ``linc plugins`` says so."""
+        return True, "assumed usable (the backend defines no availability() check)"
 
     def decide(self, premises: Sequence[Formula], conclusion: Formula, timeout: float | None = None) -> ProverResult:
         """Decide whether ``premises`` entail ``conclusion`` (or its negation) within ``timeout`` s.
 
         Free variables are closed universally (``P(x)`` as a premise means ``∀x P(x)``), as Prover9
-        does. Running out of time is an outcome (``Unknown``), and so is a prover crash
-        (``Error``); exceptions are kept for what the caller must fix: :class:`ProverUnavailable`
-        (backend not installed; the message says how to install it) and
+        does, and distinct objects (constants named ``"..."``, from TPTP) are unequal premises.
+        Running out of time is an outcome (``Unknown``), and so is a prover crash
+        (``Error``, its cause in ``reason``: an exception other than a :class:`LincError`, or a
+        ``_decide`` that returns something other than a :class:`ProverResult`); exceptions are
+        kept for what the caller must fix: :class:`~linc.errors.OptionError` (a bad timeout),
+        :class:`ProverUnavailable` (backend not installed; the message says how to install it) and
         :class:`~linc.errors.UnsupportedProblem` (outside the fragment the backend decides).
         """
-        from linc.logic.formula import universal_closure
+        from linc.logic.formula import distinct_objects, universal_closure
+        from linc.options import positive_seconds
 
-        limit = self.timeout if timeout is None else timeout
-        if not limit or limit <= 0:
-            raise ValueError(f"timeout must be a positive number of seconds, not {limit!r}")
+        limit = positive_seconds(self.timeout if timeout is None else timeout, "timeout")
         premises = list(premises)
         for f in [*premises, conclusion]:
             if not isinstance(f, _FORMULA_TYPES):
                 raise TypeError(f"expected linc.logic formulas, got {type(f).__name__}: {f!r}")
         premises = [universal_closure(p) for p in premises]
         conclusion = universal_closure(conclusion)
+        # TPTP's distinct objects ("a", "b") are pairwise unequal: say so, once
+        premises += [d for d in distinct_objects([*premises, conclusion]) if d not in premises]
         start = time.perf_counter()
-        result = self._decide(premises, conclusion, limit)
+        try:
+            result = self._decide(premises, conclusion, limit)
+        except LincError:
+            raise
+        except Exception as err:  # noqa: BLE001 - a crashing backend is an outcome (Error), with its cause
+            logger.debug("prover %s failed", self.name, exc_info=True)
+            result = ProverResult(Label.ERROR, self.name, 0.0, reason=f"{self._who} crashed: {type(err).__name__}: {err}")
+        if not isinstance(result, ProverResult):
+            result = ProverResult(Label.ERROR, self.name, 0.0,
+                                  reason=f"{self._who} returned {type(result).__name__}, not a ProverResult (see docs/plugins.md)")
         if not result.seconds:
             result.seconds = time.perf_counter() - start
         return result
+
+    @property
+    def _who(self) -> str:
+        """The backend's name, or its class name when it set none (as a quick plugin may not)."""
+        return self.name if self.name != Prover.name else type(self).__name__
 
     @abstractmethod
     def _decide(self, premises: list[Formula], conclusion: Formula, timeout: float) -> ProverResult:

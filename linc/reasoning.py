@@ -89,9 +89,10 @@ class Reasoner:
     """Natural-language entailment: one parser, one prover backend, K samples, a vote.
 
     ``parser`` and ``prover`` are instances or registered plugin names; ``vote`` is a voting policy
-    (a registered name such as ``"majority"`` or ``"proof-first"``, or a callable). ``inconsistent`` says what
-    a sample whose premises contradict each other votes: ``"error"`` (default: a translation that
-    makes everything provable is a bad translation) or ``"true"`` (what LINC's pipeline did).
+    (a registered name such as ``"majority"`` or ``"proof-first"``, or a callable).
+    ``inconsistent`` says what a sample whose premises contradict each other votes: ``"error"``
+    (default: a translation that makes everything provable is a bad translation) or ``"true"``
+    (what LINC's pipeline did).
     ``dedup_renamed`` also decides once the samples that differ only in symbol names (see
     :meth:`_decide`); evaluations switch it on.
     """

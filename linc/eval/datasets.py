@@ -130,12 +130,19 @@ def _lines(value: Any, what: str) -> list[str]:
     raise ValueError(f"'{what}' must be a list of strings")
 
 
-def _depth(record: dict[str, Any], problem_id: str) -> int | None:
+def _depths(record: dict[str, Any], problem_id: str) -> dict[str, int]:
+    """``depth``: the question's own proof depth, when the record has it (ProofWriter's ``QDep``);
+    ``theory_depth``: the depth a ProofWriter id names (``-D5-``), that of the theory's deepest
+    question, which Logic-LM style files keep instead."""
+    depths = {}
     for key in ("depth", "QDep", "qdep"):
         if isinstance(record.get(key), (int, str)) and str(record[key]).isdigit():
-            return int(record[key])
+            depths["depth"] = int(record[key])
+            break
     found = _DEPTH_IN_ID.search(problem_id)
-    return int(found.group(1)) if found else None
+    if found:
+        depths["theory_depth"] = int(found.group(1))
+    return depths
 
 
 def problem_from_record(record: Any, default_id: str) -> Problem:
@@ -159,9 +166,7 @@ def problem_from_record(record: Any, default_id: str) -> Problem:
     raw_id = record.get("id", record.get("example_id"))
     problem_id = str(raw_id) if raw_id is not None and str(raw_id) else default_id
     meta = {k: v for k, v in record.items() if k not in _CORE_FIELDS}
-    depth = _depth(record, problem_id)
-    if depth is not None:
-        meta["depth"] = depth
+    meta.update(_depths(record, problem_id))
     return Problem(
         premises=premises,
         conclusion=record["conclusion"].strip(),
@@ -305,9 +310,7 @@ def logiclm_problem(item: Any, default_id: str) -> Problem:
         label = normalise_label(options[answer])
     problem_id = str(item.get("id") or default_id)
     meta = {k: v for k, v in item.items() if k not in {"id", "context", "question", "options", "answer"}}
-    depth = _depth(item, problem_id)
-    if depth is not None:
-        meta["depth"] = depth
+    meta.update(_depths(item, problem_id))
     premises = [s.strip() for s in _SENTENCE.split(context.strip()) if s.strip()]
     return Problem(premises=premises, conclusion=found.group(1).strip(), id=problem_id, label=label, meta=meta)
 

@@ -7,10 +7,14 @@ The mapping is plain Python over rows, so it is tested offline on a local ``Data
 
 from __future__ import annotations
 
+import os
 import re
+import socket
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, ClassVar, Iterable
+from typing import Any, Callable, ClassVar, Iterable, Iterator
+from urllib.parse import urlsplit
 
 from linc.errors import DatasetError
 from linc.eval.datasets import Dataset, DatasetIssue, DatasetReader, normalise_label, problem_from_record, read_file
@@ -98,11 +102,50 @@ class HubReader(DatasetReader):
             raise DatasetError(f"dataset {self.name!r} needs the Hub client: pip install 'linc[hub]'") from None
         split = source or self.pin.split
         where = f"{self.pin.repo}@{self.pin.revision} [{split}]"
+        unreachable = None if _offline_requested() else hub_unreachable()
         try:
-            rows = datasets.load_dataset(self.pin.repo, self.pin.config, split=split, revision=self.pin.revision)
+            with _offline(datasets, unreachable is not None or _offline_requested()):
+                rows = datasets.load_dataset(self.pin.repo, self.pin.config, split=split, revision=self.pin.revision)
         except (OSError, ValueError, ConnectionError) as err:
+            if unreachable is not None or _offline_requested():
+                why = f"the Hugging Face Hub cannot be reached ({unreachable})" if unreachable else "HF_HUB_OFFLINE is set"
+                raise DatasetError(f"cannot load {where}: {why} and it is not in the local cache; run once online, "
+                                   f"or evaluate a local copy: linc eval FILE.jsonl (README: Getting the data)") from None
             raise DatasetError(f"cannot load {where} from the Hub: {err}") from None
         return rows_to_dataset(self.name, rows, type(self).to_problem, where).declare_semantics(self.semantics)
+
+
+def _offline_requested() -> bool:
+    return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def hub_unreachable(seconds: float = 3.0) -> str | None:
+    """Why the Hub's endpoint (``$HF_ENDPOINT`` or huggingface.co) cannot be reached, or None.
+    One TCP connection with a short limit: offline, ``datasets`` would otherwise retry for
+    about half a minute before failing."""
+    url = urlsplit(os.environ.get("HF_ENDPOINT") or "https://huggingface.co")
+    host, port = url.hostname or "huggingface.co", url.port or (80 if url.scheme == "http" else 443)
+    try:
+        socket.create_connection((host, port), timeout=seconds).close()
+    except OSError as err:
+        return f"{host}:{port}: {err.strerror or err}"
+    return None
+
+
+@contextmanager
+def _offline(datasets: Any, offline: bool) -> Iterator[None]:
+    """``datasets`` and ``huggingface_hub`` in offline mode (the local cache only) for the block."""
+    if not offline:
+        yield
+        return
+    import huggingface_hub.constants as hub
+
+    saved = datasets.config.HF_HUB_OFFLINE, hub.HF_HUB_OFFLINE
+    datasets.config.HF_HUB_OFFLINE = hub.HF_HUB_OFFLINE = True
+    try:
+        yield
+    finally:
+        datasets.config.HF_HUB_OFFLINE, hub.HF_HUB_OFFLINE = saved
 
 
 class FolioHub(HubReader):

@@ -14,6 +14,10 @@ Speed comes from not doing work twice and never waiting on one slow problem:
   so one stuck problem never holds up the others. With one worker, problems are answered in
   this process (no watchdog; handy under a debugger).
 
+Workers die with this process however it dies (:mod:`linc.lifetime`), and so do the provers they
+run; a forked worker also closes the copies it inherited of this process's pipe ends, so an idle
+worker sees end-of-file when this process is gone.
+
 With a :class:`~linc.eval.store.RunStore` every finished problem is written durably before the
 next is reported, so an interrupted run resumes where it stopped.
 """
@@ -36,6 +40,7 @@ from typing import Any, Callable, Iterator
 from linc.errors import LincError
 from linc.eval.datasets import Dataset
 from linc.eval.store import RunStore
+from linc.lifetime import die_with_parent
 from linc.parsing.base import Problem
 from linc.reasoning import Reasoner
 from linc.voting import DEFAULT_POLICY
@@ -120,6 +125,7 @@ def record_for(problem: Problem, key: str, verdict: dict[str, Any]) -> dict[str,
         "label": label,
         "correct": None if problem.label is None else label == problem.label,
         "depth": problem.meta.get("depth"),
+        "theory_depth": problem.meta.get("theory_depth"),
         "premises": list(problem.premises),  # the sentences, so a run's directory explains itself
         "conclusion": problem.conclusion,
         "seconds": verdict.get("timings", {}).get("total_seconds", 0.0),
@@ -194,10 +200,20 @@ def _in_process(reasoner: Reasoner, tasks: list[tuple[str, Problem]]) -> Iterato
 
 # The Reasoner a forked worker inherits (built once, in the parent, before forking).
 _INHERITED: Reasoner | None = None
+# This process's ends of its workers' pipes; a forked worker inherits copies and must close them,
+# since a pipe whose parent end is still open somewhere never reports end-of-file.
+_PARENT_ENDS: set[Connection] = set()
 
 
-def _worker_main(conn: Connection, config: EvalConfig) -> None:
-    """Answer problems sent over ``conn`` until told to stop (``None``)."""
+def _worker_main(conn: Connection, config: EvalConfig, parent: int | None) -> None:
+    """Answer problems sent over ``conn`` until told to stop (``None``) or the parent is gone.
+
+    ``parent`` is the pid of the process that started this one (None: unknown, under forkserver).
+    """
+    die_with_parent(os.getppid() if parent is None else parent)
+    for end in _PARENT_ENDS:
+        end.close()
+    _PARENT_ENDS.clear()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
 
     def stop(signum: int, frame: object) -> None:
@@ -233,7 +249,9 @@ class _Worker:
 
     def __init__(self, ctx: multiprocessing.context.BaseContext, config: EvalConfig):
         self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_worker_main, args=(child, config), daemon=True)
+        _PARENT_ENDS.add(self.conn)
+        parent = None if ctx.get_start_method() == "forkserver" else os.getpid()  # else the server
+        self.process = ctx.Process(target=_worker_main, args=(child, config, parent), daemon=True)
         self.process.start()
         child.close()
         self.task: tuple[str, Problem] | None = None
@@ -253,6 +271,7 @@ class _Worker:
         if self.process.is_alive():
             self.process.kill()
             self.process.join(grace)
+        _PARENT_ENDS.discard(self.conn)
         self.conn.close()
 
 

@@ -38,7 +38,7 @@ class TextWriter:
         if isinstance(t, Const):
             return self.symbol("constant", t.name)
         assert isinstance(t, Func)
-        return self.apply(self.symbol("function", t.name, len(t.args)), [self.term(a) for a in t.args])
+        return self.apply(self.symbol("function", t.name, len(t.args)), list(map(self.term, t.args)))
 
     def binary(self, f: Formula) -> str:
         assert isinstance(f, Binary)

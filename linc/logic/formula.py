@@ -16,12 +16,45 @@ its target's identifier rules through :mod:`linc.logic.names`, the one place tha
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Iterator, Union
+from dataclasses import dataclass, field
+from typing import Iterable, Iterator, Union
 
-# Formulas deeper than this are refused by the readers: writers and provers recurse, and a deeper
-# formula is not something a person or a parser writes on purpose.
-MAX_DEPTH = 200
+from linc.errors import FormulaDepthError, FormulaSyntaxError, UnsupportedProblem
+
+#: The one depth rule: no formula nests deeper than this, counting connectives, quantifiers and
+#: function terms (``P(f(a))`` is 3 deep). The node constructors enforce it, so every reader, every
+#: transformation and every hand-built formula meets it, and the recursive walkers (``str``, ``==``,
+#: ``hash``, the writers, the Z3 translation; at most four frames a level) stay far from Python's
+#: default recursion limit of 1000 even when called deep in a stack. The deepest of the 53,000 FOLIO
+#: and recorded GPT-3.5 formulas is 34 levels deep.
+MAX_DEPTH = 100
+
+
+def _depth_field():
+    """Every node records its depth (not part of equality, hashing or repr)."""
+    return field(init=False, repr=False, compare=False)
+
+
+def _name(node: object, name: object) -> None:
+    if not isinstance(name, str) or not name:
+        raise FormulaSyntaxError(f"{type(node).__name__} needs a non-empty name, got {name!r}")
+
+
+def _set_depth(node: object, children: tuple, kinds: tuple[type, ...], what: str) -> None:
+    """Give ``node`` its depth (one more than its deepest child) or refuse it."""
+    d = 0
+    for child in children:
+        if not isinstance(child, kinds):
+            raise FormulaSyntaxError(f"{type(node).__name__} needs {what}, got {type(child).__name__} {child!r:.80}")
+        d = max(d, child.depth)
+    if d >= MAX_DEPTH:
+        raise FormulaDepthError(d + 1, MAX_DEPTH)
+    object.__setattr__(node, "depth", d + 1)
+
+
+def _args(node: object, args: object) -> None:
+    if not isinstance(args, tuple):  # a list would make the node unhashable
+        raise FormulaSyntaxError(f"{type(node).__name__} needs a tuple of terms, got {args!r:.80}")
 
 
 # ---------------------------------------------------------------- terms
@@ -32,6 +65,11 @@ class Var:
     """A variable; bound by a quantifier, or free (then a prover closes it or refuses it)."""
 
     name: str
+    depth: int = _depth_field()
+
+    def __post_init__(self) -> None:
+        _name(self, self.name)
+        object.__setattr__(self, "depth", 1)
 
     def __str__(self) -> str:
         return self.name
@@ -39,12 +77,20 @@ class Var:
 
 @dataclass(frozen=True, slots=True)
 class Const:
-    """An individual constant such as ``bob``."""
+    """An individual constant such as ``bob``. A name in double quotes (``"abc"``) is a TPTP
+    distinct object: unequal to every other distinct object (:func:`distinct_objects`)."""
 
     name: str
+    depth: int = _depth_field()
+
+    def __post_init__(self) -> None:
+        _name(self, self.name)
+        object.__setattr__(self, "depth", 1)
 
     def __str__(self) -> str:
-        return self.name
+        from linc.logic.write import to_folio
+
+        return to_folio(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,12 +99,23 @@ class Func:
 
     name: str
     args: tuple["Term", ...]
+    depth: int = _depth_field()
+
+    def __post_init__(self) -> None:
+        _name(self, self.name)
+        _args(self, self.args)
+        if not self.args:
+            raise FormulaSyntaxError(f"function {self.name!r} needs at least one argument")
+        _set_depth(self, self.args, _TERMS, "terms as arguments")
 
     def __str__(self) -> str:
-        return f"{self.name}({', '.join(map(str, self.args))})"
+        from linc.logic.write import to_folio
+
+        return to_folio(self)
 
 
 Term = Union[Var, Const, Func]
+_TERMS = (Var, Const, Func)
 
 
 # ---------------------------------------------------------------- formulas
@@ -70,11 +127,12 @@ class Pred:
 
     name: str
     args: tuple[Term, ...] = ()
+    depth: int = _depth_field()
 
-    def __str__(self) -> str:
-        if not self.args:
-            return self.name
-        return f"{self.name}({', '.join(map(str, self.args))})"
+    def __post_init__(self) -> None:
+        _name(self, self.name)
+        _args(self, self.args)
+        _set_depth(self, self.args, _TERMS, "terms as arguments")
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,91 +141,118 @@ class Eq:
 
     left: Term
     right: Term
+    depth: int = _depth_field()
 
-    def __str__(self) -> str:
-        return f"{self.left} = {self.right}"
+    def __post_init__(self) -> None:
+        _set_depth(self, (self.left, self.right), _TERMS, "two terms")
 
 
 @dataclass(frozen=True, slots=True)
 class Not:
     body: "Formula"
+    depth: int = _depth_field()
 
-    def __str__(self) -> str:
-        if isinstance(self.body, Eq):
-            return f"{self.body.left} ≠ {self.body.right}"
-        return f"¬{_wrap(self.body, self)}"
+    def __post_init__(self) -> None:
+        _set_depth(self, (self.body,), _FORMULAS, "a formula")
+
+
+class _BinaryNode:
+    """Shared construction check of the binary connectives."""
+
+    __slots__ = ()
+
+    def __post_init__(self) -> None:
+        _set_depth(self, (self.left, self.right), _FORMULAS, "two formulas")
 
 
 @dataclass(frozen=True, slots=True)
-class And:
+class And(_BinaryNode):
     left: "Formula"
     right: "Formula"
+    depth: int = _depth_field()
 
 
 @dataclass(frozen=True, slots=True)
-class Or:
+class Or(_BinaryNode):
     left: "Formula"
     right: "Formula"
+    depth: int = _depth_field()
 
 
 @dataclass(frozen=True, slots=True)
-class Xor:
+class Xor(_BinaryNode):
     """Exclusive or (FOLIO's ⊕)."""
 
     left: "Formula"
     right: "Formula"
+    depth: int = _depth_field()
 
 
 @dataclass(frozen=True, slots=True)
-class Implies:
+class Implies(_BinaryNode):
     left: "Formula"
     right: "Formula"
+    depth: int = _depth_field()
 
 
 @dataclass(frozen=True, slots=True)
-class Iff:
+class Iff(_BinaryNode):
     left: "Formula"
     right: "Formula"
+    depth: int = _depth_field()
+
+
+class _QuantifierNode:
+    """Shared construction check of the quantifiers."""
+
+    __slots__ = ()
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.var, Var):
+            raise FormulaSyntaxError(f"{type(self).__name__} binds a variable, got {self.var!r:.80}")
+        _set_depth(self, (self.body,), _FORMULAS, "a formula")
 
 
 @dataclass(frozen=True, slots=True)
-class Forall:
+class Forall(_QuantifierNode):
     var: Var
     body: "Formula"
-
-    def __str__(self) -> str:
-        return f"∀{self.var} {_wrap(self.body, self)}"
+    depth: int = _depth_field()
 
 
 @dataclass(frozen=True, slots=True)
-class Exists:
+class Exists(_QuantifierNode):
     var: Var
     body: "Formula"
-
-    def __str__(self) -> str:
-        return f"∃{self.var} {_wrap(self.body, self)}"
+    depth: int = _depth_field()
 
 
 Formula = Union[Pred, Eq, Not, And, Or, Xor, Implies, Iff, Forall, Exists]
 Binary = (And, Or, Xor, Implies, Iff)
 Quantifier = (Forall, Exists)
-
-SYMBOLS = {And: "∧", Or: "∨", Xor: "⊕", Implies: "→", Iff: "↔"}
-
-
-def _binary_str(self) -> str:
-    return f"{_wrap(self.left, self)} {SYMBOLS[type(self)]} {_wrap(self.right, self)}"
+_FORMULAS = (Pred, Eq, Not, And, Or, Xor, Implies, Iff, Forall, Exists)
 
 
-for _cls in Binary:
-    _cls.__str__ = _binary_str  # type: ignore[attr-defined]
+def _folio_str(self) -> str:
+    """``str`` of a formula is its FOLIO text, which the FOLIO reader reads back to it."""
+    from linc.logic.write import to_folio
+
+    return to_folio(self)
 
 
-def _wrap(child: Formula, parent: Formula) -> str:
-    """Parenthesise compound children: unambiguous in every syntax, whatever its precedence."""
-    if isinstance(child, (Pred, Eq, Not)) or (isinstance(child, Quantifier) and isinstance(parent, Quantifier)):
-        return str(child)
-    return f"({child})"
+def _node_repr(self) -> str:
+    """The dataclass repr without the depth, one stack frame per level."""
+    parts = []
+    for name in self.__dataclass_fields__:
+        if name != "depth":
+            parts.append(f"{name}={getattr(self, name)!r}")
+    return f"{type(self).__name__}({', '.join(parts)})"
+
+
+for _cls in _FORMULAS:
+    _cls.__str__ = _folio_str  # type: ignore[attr-defined]
+for _cls in (*_FORMULAS, *_TERMS):
+    _cls.__repr__ = _node_repr  # type: ignore[method-assign]
 
 
 # ---------------------------------------------------------------- traversal
@@ -204,19 +289,9 @@ def atom_terms(f: Formula) -> tuple[Term, ...]:
     return ()
 
 
-def depth(f: Formula) -> int:
-    """Nesting depth of connectives and quantifiers (an atom has depth 1)."""
-    best = 0
-    stack = [(f, 1)]
-    while stack:
-        g, d = stack.pop()
-        best = max(best, d)
-        if isinstance(g, Binary):
-            stack.append((g.left, d + 1))
-            stack.append((g.right, d + 1))
-        elif isinstance(g, (Not, Forall, Exists)):
-            stack.append((g.body, d + 1))
-    return best
+def depth(f: Formula | Term) -> int:
+    """Nesting depth counting connectives, quantifiers and function terms (``P`` is 1, ``P(a)`` 2)."""
+    return f.depth
 
 
 def free_vars(f: Formula) -> frozenset[Var]:
@@ -318,6 +393,35 @@ def conjoin(formulas: list[Formula]) -> Formula:
     for g in formulas[1:]:
         out = And(out, g)
     return out
+
+
+#: Most distinct objects one problem may have: their distinctness takes n(n-1)/2 premises.
+MAX_DISTINCT_OBJECTS = 200
+
+
+def is_distinct_object(name: str) -> bool:
+    """Is ``name`` the IR name of a TPTP distinct object (``"abc"``, quotes included)?"""
+    return len(name) > 2 and name[0] == name[-1] == '"'
+
+
+def distinct_objects(formulas: Iterable[Formula]) -> list[Formula]:
+    """``a ≠ b`` for every pair of distinct objects in ``formulas`` (TPTP: they are pairwise unequal).
+
+    >>> print(*distinct_objects([Pred("P", (Const('"a"'), Const('"b"'), Const("c")))]))
+    '"a"' ≠ '"b"'
+    """
+    found: dict[Const, None] = {}
+    for f in formulas:
+        for g in subformulas(f):
+            for t in (s for a in atom_terms(g) for s in terms_of(a)):
+                if isinstance(t, Const) and is_distinct_object(t.name):
+                    found[t] = None
+    objects = sorted(found, key=lambda c: c.name)
+    if len(objects) > MAX_DISTINCT_OBJECTS:
+        raise UnsupportedProblem(
+            f"{len(objects)} distinct objects; linc states the distinctness of at most {MAX_DISTINCT_OBJECTS}"
+        )
+    return [Not(Eq(a, b)) for i, a in enumerate(objects) for b in objects[i + 1 :]]
 
 
 def is_ground_atom(f: Formula) -> bool:

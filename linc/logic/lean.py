@@ -2,12 +2,14 @@
 
 The file declares an opaque domain type ``U`` (assumed non-empty, as first-order logic assumes),
 every constant, function and predicate as an axiom-constant, and states the question as a theorem
-whose hypotheses are the premises. Needs only Lean 4 core (no Mathlib).
+whose hypotheses are the premises. Needs only Lean 4 core (no Mathlib). Every symbol is named with
+its kind's prefix (``P_``, ``f_``, ``c_``, ``v_``; :data:`~linc.logic.names.LEAN`), so none can
+clash with a Lean keyword, a core declaration or the file's own ``U``, ``h1``, ``linc_goal``.
 
 >>> from linc.logic.formula import Var, Const, Pred, Forall, Implies
 >>> x = Var("x")
 >>> to_lean(Forall(x, Implies(Pred("Man", (x,)), Pred("Mortal", (x,)))))
-'(∀ x : U, (Man x → Mortal x))'
+'(∀ v_x : U, (P_Man v_x → P_Mortal v_x))'
 """
 
 from __future__ import annotations
@@ -100,14 +102,13 @@ class _Writer(TextWriter):
 
     def formula(self, f: Formula) -> str:
         if isinstance(f, Pred):
-            return f"{self._pred(f)} {' '.join(self.term(a) for a in f.args)}".rstrip()
+            return f"{self._pred(f)} {' '.join(map(self.term, f.args))}".rstrip()
         if isinstance(f, Eq):
             return f"{self.term(f.left)} = {self.term(f.right)}"
         if isinstance(f, Not):
             return f"¬({self.formula(f.body)})"
-        if isinstance(f, Xor):  # core Lean has no Prop-level xor
-            a, b = self.formula(f.left), self.formula(f.right)
-            return f"(({a} ∨ {b}) ∧ ¬({a} ∧ {b}))"
+        if isinstance(f, Xor):  # core Lean has no Prop-level xor; ¬(a ↔ b) keeps the text linear
+            return f"¬({self.formula(f.left)} ↔ {self.formula(f.right)})"
         if isinstance(f, (Forall, Exists)):
             mark = "∀" if isinstance(f, Forall) else "∃"
             return f"({mark} {self.term(f.var)} : U, {self.formula(f.body)})"

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 KINDS = ("predicate", "function", "constant", "variable")
 
@@ -49,13 +49,15 @@ class NameRules:
 
     ``valid`` is the full-match pattern of an acceptable identifier per kind; a name that does not
     match is transliterated and given the kind's ``prefix``. ``reserved`` names always get the
-    prefix. ``case`` optionally forces the first letter ("lower" / "upper") per kind."""
+    prefix, and with ``always_prefix`` every name does: the target then has a namespace of its own
+    for generated names that no symbol can reach (Lean, whose core library and keywords are too
+    many to list)."""
 
     valid: dict[str, str]
     prefix: dict[str, str]
     reserved: frozenset[str] = frozenset()
     ascii_only: bool = True
-    case: dict[str, str] = field(default_factory=dict)
+    always_prefix: bool = False
 
 
 _PROVER9_WORDS = frozenset(
@@ -87,16 +89,13 @@ TPTP = NameRules(
     reserved=frozenset({"fof", "cnf", "tff", "thf", "include"}),
 )
 
-_LEAN_WORDS = frozenset(
-    "theorem lemma def axiom variable universe fun by at have show from let in if then else match "
-    "with do end namespace section open import example instance structure class where deriving "
-    "Type Prop Sort True False Not And Or Iff Exists forall exists sorry".split()
-)
-
+# Lean: every symbol gets its kind's prefix, so no symbol can be a keyword (``opaque``), a core
+# declaration (``Nonempty``) or one of the file's own names (``U``, ``h1``, ``linc_goal``), none of
+# which starts with a prefix.
 LEAN = NameRules(
     valid={k: r"[A-Za-z][A-Za-z0-9_]*" for k in KINDS},
     prefix={"predicate": "P_", "function": "f_", "constant": "c_", "variable": "v_"},
-    reserved=_LEAN_WORDS,
+    always_prefix=True,
 )
 
 # Z3 accepts any string as a symbol name, but SMT-LIB output and readable models prefer this.
@@ -135,7 +134,7 @@ class SymbolTable:
     def _shape(self, kind: str, name: str) -> str:
         rules = self.rules
         base = ascii_identifier(name) if rules.ascii_only else name
-        if base != name or name.lower() in rules.reserved or not re.fullmatch(rules.valid[kind], base):
+        if rules.always_prefix or base != name or name.lower() in rules.reserved or not re.fullmatch(rules.valid[kind], base):
             base = rules.prefix[kind] + base
         if not re.fullmatch(rules.valid[kind], base):
             base = rules.prefix[kind] + ascii_identifier(base)

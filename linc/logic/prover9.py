@@ -82,7 +82,7 @@ class _Writer(TextWriter):
 
     def formula(self, f: Formula) -> str:
         if isinstance(f, Pred):
-            return self.apply(self.symbol("predicate", f.name, len(f.args)), [self.term(a) for a in f.args])
+            return self.apply(self.symbol("predicate", f.name, len(f.args)), list(map(self.term, f.args)))
         if isinstance(f, Eq):
             return f"({self.term(f.left)} = {self.term(f.right)})"
         if isinstance(f, Not):

@@ -15,11 +15,14 @@ Quantifier scope:
 
 Free names: a name not bound by a quantifier is a constant, except names shaped like Prover9's
 implicit variables (``u``–``z`` optionally followed by digits; upper-case initials in TPTP), which
-are free variables (and get closed universally by the provers, as Prover9 does).
+are free variables (and get closed universally by the provers, as Prover9 does). A name in single
+quotes (``'y1950'``, ``'not'``, TPTP's ``'Mark'``) is always a constant, function or predicate,
+never a variable or a keyword; it is how the writers keep such names apart.
 
-Bounded on purpose: inputs over :data:`MAX_LENGTH` characters and formulas deeper than
-:data:`~linc.logic.formula.MAX_DEPTH` raise :class:`FormulaSyntaxError` at once, so neither a
-100 kB line nor 10,000 nested parentheses can exhaust the stack.
+Bounded on purpose: inputs over :data:`MAX_LENGTH` characters raise :class:`FormulaSyntaxError`,
+formulas deeper than :data:`~linc.logic.formula.MAX_DEPTH` raise
+:class:`~linc.errors.FormulaDepthError` (with the position), so neither a 100 kB line nor 10,000
+nested parentheses can exhaust the stack.
 """
 
 from __future__ import annotations
@@ -27,7 +30,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from linc.errors import FormulaSyntaxError
+from typing import NamedTuple
+
+from linc.errors import FormulaDepthError, FormulaSyntaxError
 from linc.logic.formula import (
     MAX_DEPTH,
     And,
@@ -45,8 +50,8 @@ from linc.logic.formula import (
     Var,
     Xor,
     Const,
-    depth,
     free_vars,
+    is_distinct_object,
 )
 from linc.logic.names import identifier
 from linc.logic.syntax import BINARY, PRECEDENCE, Syntax, Token, lexer_for
@@ -54,7 +59,17 @@ from linc.logic.syntax import BINARY, PRECEDENCE, Syntax, Token, lexer_for
 MAX_LENGTH = 20_000
 
 _BUILD = {"AND": And, "OR": Or, "XOR": Xor, "IMP": Implies, "IFF": Iff}
-_TERM_END = {"COMMA", "RP", "EOF"}
+_NAMES = ("NAME", "QNAME", "DISTINCT")
+
+
+class _Truth(NamedTuple):
+    """TPTP's ``$true`` / ``$false`` while parsing; simplified away before any IR node is made."""
+
+    value: bool
+
+
+TOP, BOTTOM = _Truth(True), _Truth(False)
+_X = Var("X")
 
 
 @dataclass
@@ -113,12 +128,17 @@ def read(text: str, syntax: str = "nltk", lenient: bool = False) -> Reading:
             repairs.append("dropped the full stop at the end")
             tokens = tokens[:-2] + tokens[-1:]
         tokens = _balance_parentheses(tokens, text, repairs)
+    parser = _Parser(tokens, text, spec, repairs)
     try:
-        formula = _Parser(tokens, text, spec, repairs).parse_all()
+        formula = parser.parse_all()
+    except FormulaDepthError as err:  # raised by the IR constructors: say where
+        raise FormulaDepthError(err.depth, err.limit, text, parser.tok.pos) from None
     except RecursionError:  # a safety net only: the nesting guard normally stops far earlier
         raise FormulaSyntaxError("formula nests too deeply to read", text, 0) from None
-    if depth(formula) > MAX_DEPTH:
-        raise FormulaSyntaxError(f"formula nests deeper than {MAX_DEPTH} levels", text, 0)
+    if isinstance(formula, _Truth):
+        # a formula that is just $true or $false: ∀X (X = X) is valid (domains are non-empty)
+        valid = Forall(_X, Eq(_X, _X))
+        formula = valid if formula.value else Not(valid)
     return Reading(formula, repairs)
 
 
@@ -187,7 +207,7 @@ class _Parser:
     def parse_all(self) -> Formula:
         if self.spec.name == "tptp":
             self._skip_tptp_wrapper()
-        f = self.parse_formula(0)
+        f = self.parse_rest(self.parse_unary(), 0)
         if self.spec.name == "tptp" and self.tok.kind == "RP" and self.wrapped:
             self.i += 1
             if self.tok.kind == "DOT":
@@ -214,77 +234,69 @@ class _Parser:
         t = self.tok
         if t.kind == "RP":
             return "unbalanced ')': no '(' is open here"
-        if t.kind in ("NAME", "LP", "NOT", "ALL", "EXISTS"):
+        if t.kind in ("NAME", "QNAME", "DISTINCT", "LP", "NOT", "ALL", "EXISTS"):
             return f"missing connective before {t.text!r}"
         if t.kind == "COMMA":
             return "',' is not a connective here (a comma separates arguments only)"
         return f"unexpected {t.text!r}"
 
-    def parse_formula(self, min_prec: int) -> Formula:
-        left = self.parse_unary()
-        return self.parse_rest(left, min_prec)
-
     def parse_rest(self, left: Formula, min_prec: int) -> Formula:
-        chain = 0
         while self.tok.kind in BINARY and PRECEDENCE[self.tok.kind] >= min_prec:
             op = self.tok
             self.i += 1
             prec = PRECEDENCE[op.kind]
             if self.tok.kind == "EOF":
                 raise self.fail(f"{op.text!r} has no right-hand side", op)
-            right = self.parse_formula(prec + 1)
+            right = self.parse_rest(self.parse_unary(), prec + 1)
             left = self._combine(op, left, right)
-            chain += 1
-            if chain > MAX_DEPTH:
-                raise self.fail(f"formula nests deeper than {MAX_DEPTH} levels", op)
         return left
 
     def _combine(self, op: Token, left: Formula, right: Formula) -> Formula:
         if op.kind == "RIMP":
-            return Implies(right, left)
+            return _connect(Implies, right, left)
         if op.kind == "NAND":
-            return Not(And(left, right))
+            return _negate(_connect(And, left, right))
         if op.kind == "NOR":
-            return Not(Or(left, right))
-        return _BUILD[op.kind](left, right)
+            return _negate(_connect(Or, left, right))
+        return _connect(_BUILD[op.kind], left, right)
 
     def parse_unary(self) -> Formula:
         key = (self.i, tuple(self.bound))
         if key in self.memo:
             f, self.i = self.memo[key]
             return f
-        start = self.i
-        self.nesting += 1
-        if self.nesting > MAX_DEPTH:
-            raise self.fail(f"formula nests deeper than {MAX_DEPTH} levels")
-        try:
-            f = self._unary()
-        finally:
-            self.nesting -= 1
-        self.memo[(start, key[1])] = (f, self.i)
-        return f
-
-    def _unary(self) -> Formula:
-        t = self.tok
+        start, t = self.i, self.tok
+        self._enter()
+        # one frame per level of negation or grouping: the dispatch is inline on purpose
         if t.kind == "NOT":
             self.i += 1
-            return Not(self.parse_unary())
-        if t.kind in ("ALL", "EXISTS"):
-            return self.parse_quantifier()
-        if t.kind == "LP":
+            f = _negate(self.parse_unary())
+        elif t.kind in ("ALL", "EXISTS"):
+            f = self.parse_quantifier()
+        elif t.kind == "LP":
             self.i += 1
-            f = self.parse_formula(0)
+            f = self.parse_rest(self.parse_unary(), 0)
             if self.tok.kind != "RP":
                 if self.tok.kind == "EOF":
                     raise self.fail("unbalanced '(': it is never closed", t)
                 raise self.fail(self._unexpected_message())
             self.i += 1
-            return f
-        if t.kind in ("NAME", "JUNK"):
-            return self.parse_atom()
-        if t.kind == "EOF":
+        elif t.kind in _NAMES or t.kind == "JUNK":
+            f = self.parse_atom()
+        elif t.kind == "EOF":
             raise self.fail("formula ends where a formula was expected")
-        raise self.fail(f"expected a formula, found {t.text!r}")
+        else:
+            raise self.fail(f"expected a formula, found {t.text!r}")
+        self.nesting -= 1
+        self.memo[(start, key[1])] = (f, self.i)
+        return f
+
+    def _enter(self) -> None:
+        """Bound the reader's own recursion (groups, negations, quantifiers, nested terms): twice
+        :data:`MAX_DEPTH`, as linc's writers spend up to two groups on one level of the IR."""
+        self.nesting += 1
+        if self.nesting > 2 * MAX_DEPTH:
+            raise FormulaDepthError(self.nesting, 2 * MAX_DEPTH, self.text, self.tok.pos)
 
     def parse_quantifier(self) -> Formula:
         q = self.tok
@@ -322,6 +334,8 @@ class _Parser:
                 body = self._maybe_widen(body, names, q)
         finally:
             del self.bound[-len(names):]
+        if isinstance(body, _Truth):  # ∀x ⊤ is ⊤ and ∃x ⊥ is ⊥: domains are non-empty
+            return body
         cls = Forall if q.kind == "ALL" else Exists
         for name in reversed(names):
             body = cls(Var(name), body)
@@ -332,7 +346,7 @@ class _Parser:
         save = self.i
         placeholder = Pred("\x00scope", ())
         wide = self.parse_rest(placeholder, 0)
-        if not {Var(n) for n in names} & free_vars(wide):
+        if isinstance(wide, _Truth) or not {Var(n) for n in names} & free_vars(wide):
             self.i = save
             return body
         if self.spec.name != "folio":
@@ -344,6 +358,13 @@ class _Parser:
 
     def parse_atom(self) -> Formula:
         start = self.tok
+        if start.kind == "NAME" and start.text.startswith("$"):  # TPTP defined symbols
+            if start.text in ("$true", "$false") and self.tokens[self.i + 1].kind not in ("LP", "EQ", "NEQ"):
+                self.i += 1
+                return TOP if start.text == "$true" else BOTTOM
+            raise self.fail(f"{start.text!r}: of TPTP's defined symbols linc reads only $true and $false")
+        if start.kind == "DISTINCT" and self.tokens[self.i + 1].kind not in ("EQ", "NEQ"):
+            raise self.fail(f"{start.text} is a distinct object, a term: it cannot stand as a formula")
         left = self.parse_term(formula_position=True)
         if self.tok.kind in ("EQ", "NEQ"):
             op = self.tok
@@ -369,15 +390,22 @@ class _Parser:
                 self.repairs.append(f"read the name {raw.strip()!r} as {name!r}")
             self.i = span_end
             return self._name_term(name)
-        if start.kind != "NAME":
+        if start.kind not in _NAMES:
             raise self.fail(f"expected a name, found {start.text!r}" if start.kind != "EOF" else "formula ends where a name was expected")
+        if start.text.startswith("$") and start.kind == "NAME":
+            raise self.fail(f"{start.text!r} is not a term")
         self.i += 1
-        name = self._clean_name(start.text)
+        if start.kind == "DISTINCT":
+            if self.tok.kind == "LP":
+                raise self.fail(f"{start.text} is a distinct object: it takes no arguments", start)
+            return Const(start.text)
+        name = start.text if start.kind == "QNAME" else self._clean_name(start.text)
         if self.tok.kind == "LP":
             self.i += 1
             args: list[Term] = []
             if self.tok.kind == "RP":
                 raise self.fail(f"{name}() has no arguments")
+            self._enter()
             while True:
                 args.append(_as_term(self.parse_term()))
                 if self.tok.kind == "COMMA":
@@ -389,9 +417,15 @@ class _Parser:
                     raise self.fail(f"expected ',' or ')' in the arguments of {name}, found {self.tok.text!r}")
                 self.i += 1
                 break
+            self.nesting -= 1
             if formula_position and self.tok.kind not in ("EQ", "NEQ"):
                 return Pred(name, tuple(args))
             return Func(name, tuple(args))
+        if start.kind == "QNAME":
+            as_term = not formula_position or self.tok.kind in ("EQ", "NEQ")
+            if self.spec.name == "tptp" and as_term and is_distinct_object(name):
+                raise self.fail(f"{start.text!r} would read as the distinct object {name}; write {name} itself", start)
+            return Const(name)
         return self._name_term(name)
 
     def _name_term(self, name: str) -> Term:
@@ -424,11 +458,11 @@ class _Parser:
     def _clean_term(self, end: int) -> bool:
         """Is tokens[i:end] a plain name or an application with balanced arguments?"""
         toks = self.tokens[self.i : end]
-        if not toks or toks[0].kind != "NAME":
+        if not toks or toks[0].kind not in _NAMES:
             return not toks
         if len(toks) == 1:
             return True
-        return toks[1].kind == "LP" and toks[-1].kind == "RP" and all(t.kind in ("NAME", "LP", "RP", "COMMA") for t in toks)
+        return toks[1].kind == "LP" and toks[-1].kind == "RP" and all(t.kind in (*_NAMES, "LP", "RP", "COMMA") for t in toks)
 
 
 def _as_term(t: Term | Pred) -> Term:
@@ -441,9 +475,34 @@ def _replace_placeholder(f: Formula, placeholder: Pred, body: Formula) -> Formul
     """Put ``body`` where the scope look-ahead left its placeholder (the leftmost leaf)."""
     if f == placeholder:
         return body
+    if isinstance(f, Not):  # what a NAND / NOR around the placeholder left
+        return _negate(_replace_placeholder(f.body, placeholder, body))
     if isinstance(f, (And, Or, Xor, Implies, Iff)):
-        return type(f)(_replace_placeholder(f.left, placeholder, body), f.right)
+        return _connect(type(f), _replace_placeholder(f.left, placeholder, body), f.right)
     return f
+
+
+def _negate(f: Formula | _Truth) -> Formula | _Truth:
+    return _Truth(not f.value) if isinstance(f, _Truth) else Not(f)
+
+
+def _connect(cls: type, left: Formula | _Truth, right: Formula | _Truth) -> Formula | _Truth:
+    """``cls(left, right)`` with TPTP's ``$true`` / ``$false`` simplified away (exact equivalences)."""
+    if isinstance(left, _Truth) and cls is not Implies:
+        left, right = right, left  # the other connectives are symmetric: put the constant right
+    if isinstance(left, _Truth):  # only Implies gets here: ⊤ → B is B, ⊥ → B is ⊤
+        return right if left.value else TOP
+    if not isinstance(right, _Truth):
+        return cls(left, right)
+    if cls is And:
+        return left if right.value else BOTTOM
+    if cls is Or:
+        return TOP if right.value else left
+    if cls is Implies:
+        return TOP if right.value else _negate(left)
+    if cls is Iff:
+        return left if right.value else _negate(left)
+    return _negate(left) if right.value else left  # Xor
 
 
 __all__ = ["Reading", "parse", "parse_lenient", "read", "MAX_LENGTH"]

@@ -82,8 +82,10 @@ class Syntax:
                 if value not in self.strict_symbols and value not in noted:
                     noted.add(value)
                     repairs.append(f"read {value!r} as {_describe(kind)}")
-            elif kind == "QUOTED":
-                kind, value = "NAME", re.sub(r"\\(.)", r"\1", value[1:-1])
+            elif kind == "QUOTED":  # a symbol name, never a variable or a keyword
+                kind, value = "QNAME", _unescape(value[1:-1])
+            elif kind == "DISTINCT":  # a TPTP distinct object; the IR name keeps the double quotes
+                value = '"' + _unescape(value[1:-1]) + '"'
             elif kind == "NAME" and value in self.words:
                 word_kind = self.words[value]
                 if value not in _NLTK_WORDS and self.name == "nltk" and value not in noted:
@@ -97,14 +99,36 @@ class Syntax:
         return tokens
 
 
+@lru_cache(maxsize=None)
+def keywords(syntax: str) -> frozenset[str]:
+    """Words that read as connectives or quantifiers in ``syntax``, strict or lenient: a writer
+    must quote a symbol so named."""
+    if syntax == "nltk":
+        return frozenset(_NLTK_WORDS) | frozenset(_NLTK_LENIENT_WORDS)
+    return frozenset()
+
+
+def _unescape(text: str) -> str:
+    return re.sub(r"\\(.)", r"\1", text, flags=re.DOTALL)
+
+
+def quote(name: str, mark: str = "'") -> str:
+    """``name`` between ``mark`` characters, with ``\\`` and the mark escaped: what the readers'
+    quoted names (and TPTP's distinct objects, ``mark='"'``) read back to ``name``."""
+    return mark + name.replace("\\", "\\\\").replace(mark, "\\" + mark) + mark
+
+
 def _describe(kind: str) -> str:
     return {"NOT": "negation", "AND": "conjunction", "OR": "disjunction", "XOR": "exclusive or",
             "IMP": "implication", "IFF": "equivalence", "ALL": "the universal quantifier",
             "EXISTS": "the existential quantifier", "EQ": "equality", "NEQ": "inequality"}.get(kind, kind)
 
 
+_PROVER9_VARIABLE = re.compile(r"[u-z][0-9]*")
+
+
 def _prover9_variable(name: str) -> bool:
-    return re.fullmatch(r"[u-z][0-9]*", name) is not None
+    return _PROVER9_VARIABLE.fullmatch(name) is not None
 
 
 @lru_cache(maxsize=None)
@@ -131,7 +155,11 @@ def lexer_for(syntax: str, lenient: bool = False) -> Syntax:
 def _compiled(syntax: str, lenient: bool) -> re.Pattern:
     spec = lexer_for(syntax, lenient)
     ops = "|".join(re.escape(o) for o in sorted(spec.ops, key=len, reverse=True))
-    quoted = r"(?P<QUOTED>'(?:[^'\\\n]|\\.)*')|" if syntax == "tptp" else ""
+    # 'quoted' names in every syntax (TPTP's single-quoted atoms; linc's writers quote names that would
+    # otherwise read as keywords or variables); never right after a letter, so "bob's" stays a name
+    quoted = r"(?P<QUOTED>(?<![\w'])'(?:[^'\\]|\\.)+')|"
+    if syntax == "tptp":
+        quoted += r'(?P<DISTINCT>"(?:[^"\\]|\\.)+")|'
     punct = "".join(re.escape(p) for p in _PUNCT)
     return re.compile(
         rf"(?P<WS>\s+)|{quoted}(?P<OP>{ops})|(?P<NAME>{spec.name_pattern})|(?P<PUNCT>[{punct}])|(?P<BAD>.)",

@@ -2,8 +2,23 @@
 
 With a :class:`~linc.logic.names.SymbolTable` (what the E backend uses) every name is made into a
 plain TPTP identifier and can be mapped back. Without one the output is meant for people and
-other tools: names that are not lower-case words become single-quoted atoms, so ``Man(bob)``
-stays recognisable as ``'Man'(bob)``.
+other tools, and :func:`~linc.logic.read.parse` with ``syntax="tptp"`` reads it back to the same
+formula (up to the names of variables, which TPTP spells with a capital): names that are not
+lower-case words become single-quoted atoms, so ``Man(bob)`` stays recognisable as ``'Man'(bob)``,
+and a constant named in double quotes (``"abc"``) is written as the distinct object it is.
+Characters outside ASCII are kept inside the quotes (TPTP itself allows printable ASCII there).
+
+How linc reads TPTP (``syntax="tptp"``):
+
+- ``'Mark'`` is a constant, function or predicate named ``Mark``, never a variable (quoted atoms
+  are functors in TPTP); ``'abc'`` and ``abc`` are the same symbol.
+- ``"abc"`` is a distinct object: a constant whose IR name keeps the quotes, so it never equals
+  the plain constant ``abc``. TPTP makes distinct objects pairwise unequal; the provers get that
+  as premises (:func:`~linc.logic.formula.distinct_objects`, added by ``Prover.decide``).
+- ``$true`` and ``$false`` are the logical constants. The IR has no truth constants, so the reader
+  simplifies them away (``p & $true`` is ``p``; both are equivalences) and a formula that is just
+  ``$true`` becomes ``∀X (X = X)`` (valid, as domains are non-empty), ``$false`` its negation.
+  Other defined symbols (``$less``, ``$distinct``, ...) are refused rather than read as atoms.
 
 >>> from linc.logic.formula import Var, Const, Pred, Forall, Implies, Xor
 >>> x = Var("x")
@@ -19,6 +34,7 @@ import re
 from typing import Sequence
 
 from linc.logic.formula import (
+    is_distinct_object,
     And,
     Eq,
     Exists,
@@ -33,9 +49,12 @@ from linc.logic.formula import (
 )
 from linc.logic.emit import TextWriter
 from linc.logic.names import TPTP, SymbolTable, ascii_identifier
+from linc.logic.syntax import quote
 
 _OPS = {And: "&", Or: "|", Implies: "=>", Iff: "<=>", Xor: "<~>"}
 _LOWER_WORD = re.compile(r"[a-z][A-Za-z0-9_]*")
+# words the reader takes for an annotated formula when they open the text: quoted when names
+_WRAPPERS = frozenset({"fof", "cnf", "tff", "thf", "tcf", "include"})
 
 
 def to_tptp(f: Formula, table: SymbolTable | None = None) -> str:
@@ -52,19 +71,13 @@ def problem_text(premises: Sequence[Formula], goal: Formula | None, table: Symbo
     return "\n".join(lines) + "\n"
 
 
-def _quoted(name: str) -> str:
-    """A lower-case word as is, anything else as a single-quoted (ASCII) atom."""
-    plain = ascii_identifier(name) if not name.isascii() else name
-    if _LOWER_WORD.fullmatch(plain):
-        return plain
-    return "'" + plain.replace("\\", "\\\\").replace("'", "\\'") + "'"
-
-
-def _variable(name: str) -> str:
-    plain = ascii_identifier(name)
-    if plain[0].isalpha():
-        return plain[0].upper() + plain[1:]
-    return "V" + plain
+def _quoted(kind: str, name: str) -> str:
+    """A lower-case word as is, a distinct object in double quotes, anything else single-quoted."""
+    if _LOWER_WORD.fullmatch(name) and name not in _WRAPPERS:
+        return name
+    if kind == "constant" and is_distinct_object(name):
+        return quote(name[1:-1], '"')
+    return quote(name)
 
 
 class _Writer(TextWriter):
@@ -74,15 +87,32 @@ class _Writer(TextWriter):
     def __init__(self, table: SymbolTable | None):
         super().__init__(table if table is not None else SymbolTable(TPTP))
         self.quote = table is None  # no table: keep names recognisable as quoted atoms
+        self.variables: dict[str, str] = {}
+        self.spellings: set[str] = set()
 
     def symbol(self, kind: str, name: str, arity: int = 0) -> str:
         if not self.quote:
             return super().symbol(kind, name, arity)
-        return _variable(name) if kind == "variable" else _quoted(name)
+        if kind == "variable":
+            return self._variable(name)
+        return _quoted(kind, name)
+
+    def _variable(self, name: str) -> str:
+        """A TPTP variable for ``name``: capitalised, and distinct for distinct names."""
+        if name not in self.variables:
+            plain = ascii_identifier(name)
+            base = plain[0].upper() + plain[1:] if plain[0].isalpha() else "V" + plain
+            spelling, n = base, 1
+            while spelling in self.spellings:
+                n += 1
+                spelling = f"{base}_{n}"
+            self.variables[name] = spelling
+            self.spellings.add(spelling)
+        return self.variables[name]
 
     def formula(self, f: Formula) -> str:
         if isinstance(f, Pred):
-            return self.apply(self.symbol("predicate", f.name, len(f.args)), [self.term(a) for a in f.args])
+            return self.apply(self.symbol("predicate", f.name, len(f.args)), list(map(self.term, f.args)))
         if isinstance(f, Eq):
             return f"{self.term(f.left)} = {self.term(f.right)}"
         if isinstance(f, Not):

@@ -124,8 +124,27 @@ def _predicate(word: str) -> str:
     return _symbol(word[0].upper() + word[1:])
 
 
+# Plurals that the -s rules below do not undo. The nouns whose plural is the singular ("sheep")
+# may be read as either.
+_IRREGULAR_PLURALS = {
+    "men": "man", "women": "woman", "children": "child", "mice": "mouse", "geese": "goose",
+    "feet": "foot", "teeth": "tooth", "oxen": "ox", "lice": "louse", "dice": "die",
+    "wolves": "wolf", "knives": "knife", "wives": "wife", "lives": "life", "leaves": "leaf",
+    "elves": "elf", "halves": "half", "calves": "calf", "loaves": "loaf", "thieves": "thief",
+    "shelves": "shelf", "heroes": "hero", "potatoes": "potato", "tomatoes": "tomato",
+    "cacti": "cactus", "fungi": "fungus", "nuclei": "nucleus", "criteria": "criterion",
+    "phenomena": "phenomenon",
+}
+_SAME_PLURALS = frozenset({"sheep", "deer", "fish", "moose", "bison", "salmon", "trout", "aircraft", "species", "series"})
+
+
 def _singular(noun: str) -> str:
-    """``wumpuses`` → ``wumpus``, ``butterflies`` → ``butterfly``, ``horses`` → ``horse``."""
+    """``wumpuses`` → ``wumpus``, ``butterflies`` → ``butterfly``, ``horses`` → ``horse``,
+    ``men`` → ``man``, ``mice`` → ``mouse``, ``sheep`` → ``sheep``."""
+    if noun in _IRREGULAR_PLURALS:
+        return _IRREGULAR_PLURALS[noun]
+    if noun in _SAME_PLURALS:
+        return noun
     if noun.endswith("ies"):
         return noun[:-3] + "y"
     if noun.endswith(("sses", "uses", "xes", "zzes", "ches", "shes")):
@@ -146,7 +165,7 @@ def _third_person(verb: str) -> str:
 
 def _s_form(word: str) -> bool:
     """Could be a plural noun or a third-person verb (and so not an adjective or a base form)."""
-    return word.endswith("s") and not word.endswith(("ss", "us", "is"))
+    return word in _IRREGULAR_PLURALS or word.endswith("s") and not word.endswith(("ss", "us", "is")) and word not in _SAME_PLURALS
 
 
 def _is_constant(token: str) -> bool:
@@ -157,7 +176,7 @@ def _slot(token: str, i: int) -> str:
     """The skeleton terminal standing for content token ``token`` at position ``i``."""
     if _is_constant(token):
         return f"<c{i}>"
-    kind = "s" if _s_form(token) else "w"
+    kind = "s" if _s_form(token) else "n" if token in _SAME_PLURALS else "w"
     return f"<{kind.upper() if i == 0 else kind}{i}>"
 
 
@@ -192,7 +211,8 @@ def _entry(category: str, sem: nl.Expression, **features: str) -> FeatStructNont
 
 
 def _readings(slot: str) -> list[FeatStructNonterminal]:
-    """Every category a slot allows: an -s word is a plural noun or a third-person verb; another
+    """Every category a slot allows: an -s word (or an irregular plural) is a plural noun or a
+    third-person verb; a noun whose plural is itself ("sheep") a singular or plural noun; another
     word an adjective, a singular noun or a base-form verb; a first word may also be a name."""
     kind, i = slot[1], slot[2:-1]
     const = _entry("NP", nl.ConstantExpression(nl.Variable(f"const{i}")), NUM="sg")
@@ -200,6 +220,8 @@ def _readings(slot: str) -> list[FeatStructNonterminal]:
         return [const]
     if kind in "sS":
         out = [_entry("NPL", _unary(f"plural{i}")), _entry("TV", _binary(f"verb{i}"), NUM="sg")]
+    elif kind in "nN":
+        out = [_entry("N", _unary(f"pred{i}")), _entry("NPL", _unary(f"plural{i}"))]
     else:
         out = [
             _entry("ADJ", _unary(f"pred{i}")),

@@ -11,14 +11,14 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from pydantic import BaseModel
 
-from linc.errors import FormulaSyntaxError, ParserError
+from linc.errors import FormulaSyntaxError, ParserError, ProverError
 from linc.logic.formula import Formula
 from linc.logic.names import identifier
 from linc.logic.read import read
 from linc.logic.signature import check_signature
 from linc.parsing.base import Problem, Sample
 from linc.tools import results
-from linc.tools.errors import ToolInputError
+from linc.tools.errors import ToolError, ToolInputError
 from linc.tools.schemas import EntailmentArgs, KgAddArgs, KgAskArgs, KgFactsArgs, ProveArgs, TranslateArgs
 
 if TYPE_CHECKING:
@@ -84,8 +84,16 @@ def statement(tk: "Toolkit", premises: Sequence[str], text: str, syntax: str) ->
 
 
 def check_entailment(tk: "Toolkit", a: EntailmentArgs) -> dict[str, Any]:
+    """A verdict; when no sample could be decided, a tool error with the first sample's reason
+    (the parser's message for text it cannot translate), so the calling model can rephrase."""
     kg = tk.kg() if a.use_kg else None
     verdict = tk.reasoner().check(a.premises, a.conclusion, kg=kg)
+    if verdict.label == "Error":
+        failed = next((v for v in verdict.votes if v.error), None)
+        reason = failed.error if failed is not None else "no sample could be decided"
+        if failed is None or failed.prover is None:
+            raise ParserError(reason)
+        raise ToolError(f"no answer: {reason}")
     return results.verdict_result(verdict)
 
 
@@ -94,6 +102,8 @@ def prove(tk: "Toolkit", a: ProveArgs) -> dict[str, Any]:
     (conclusion,), more = read_formulas([a.conclusion], a.syntax, a.lenient, "conclusion")
     check_signature([*premises, conclusion])
     result = tk.prover(a.prover).decide(premises, conclusion, timeout=tk.config.timeout)
+    if result.label.value == "Error":
+        raise ProverError(result.reason or f"{result.prover} gave no answer")
     out = results.prover_result(result, [str(p) for p in premises], str(conclusion))
     out["repairs"] = repairs + more
     return out
@@ -178,7 +188,8 @@ SPECS: tuple[ToolSpec, ...] = (
         "check_entailment",
         "Decide whether a conclusion follows from premises written in natural language. The texts "
         "are translated to first-order logic and a theorem prover decides. Returns the label — "
-        f"{_LABELS} — the formulas, and the proof or a countermodel.{{parser}}",
+        f"{_LABELS} — the formulas, and the proof or a countermodel. Text that cannot be translated "
+        "is a ParserError naming the sentence: rephrase it.{parser}",
         EntailmentArgs,
         check_entailment,
     ),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 from functools import partial
+from typing import Callable
 
 import anyio
 from mcp import types
@@ -80,12 +81,21 @@ async def _serve(toolkit: Toolkit) -> None:
         await server.run(read_stream, write_stream, server.create_initialization_options())
 
 
-def serve(config: ToolConfig | None = None) -> None:
-    """Serve the tools over stdin/stdout until the client closes the connection. A bad
-    configuration raises its typed error before anything is served."""
+def serve(config: ToolConfig | None = None, report: Callable[[LincError], None] | None = None) -> None:
+    """Serve the tools over stdin/stdout until the client closes the connection.
+
+    Settings that cannot be loaded (an unknown prover, a model whose LangChain integration is not
+    installed, an unreadable knowledge graph) do not stop the server: an MCP client would only see
+    the connection close. The error goes to ``report`` (the CLI prints it on stderr) and every tool
+    call answers with it, as a tool error the client shows."""
     toolkit = Toolkit(config or ToolConfig.from_env())
     try:
-        toolkit.prepare()
+        try:
+            toolkit.prepare()
+        except LincError as err:
+            toolkit.unusable = err
+            if report is not None:
+                report(err)
         anyio.run(_serve, toolkit)
     finally:
         toolkit.close()

@@ -20,7 +20,7 @@ from pydantic import ValidationError
 from linc.errors import LincError
 from linc.tools.config import ToolConfig
 from linc.tools.definitions import SPECS, ToolSpec, parser_note
-from linc.tools.errors import ToolError, ToolInputError, ToolTimeout, ToolUnavailable, validation_message
+from linc.tools.errors import ToolError, ToolInputError, ToolTimeout, ToolUnavailable, describe, validation_message
 
 if TYPE_CHECKING:
     from linc.kg import KnowledgeGraph
@@ -55,6 +55,8 @@ class Toolkit:
             if (not s.needs_kg or self.config.kg_path is not None) and (not s.writes or not self.config.kg_readonly)
         ]
         self.specs: dict[str, ToolSpec] = {s.name: s for s in offered}
+        #: Set when the configured parser, prover or graph could not be loaded: every call reports it.
+        self.unusable: LincError | None = None
 
     # ------------------------------------------------------------ describing the tools
 
@@ -82,6 +84,8 @@ class Toolkit:
         result. Raises :class:`~linc.errors.LincError` subclasses only: the tool's own typed
         errors, :class:`ToolInputError`, :class:`ToolTimeout`, or :class:`ToolError` for a bug."""
         spec = self.spec(name)
+        if self.unusable is not None:
+            raise ToolUnavailable(f"linc's tools are misconfigured: {describe(self.unusable)}")
         try:
             args = spec.args.model_validate(dict(arguments or {}))
         except ValidationError as err:
@@ -135,6 +139,10 @@ class Toolkit:
         if self._parser is None:
             from linc.plugins import get_parser
 
+            if self.config.parser_name == "llm" and self.config.model:
+                from linc.parsing.providers import require_integration
+
+                require_integration(self.config.model)
             self._parser = get_parser(self.config.parser_name, **self.config.parser_kwargs)
         return self._parser
 

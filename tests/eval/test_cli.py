@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from linc.cli import app
 from tests.eval.conftest import fol_problem, write_jsonl
 
-KEYS = ("n", "correct", "accuracy", "errors", "confusion", "per_label")
+KEYS = ("labelled", "correct", "accuracy", "unanswered", "confusion", "per_label")
 
 
 def run(*args: str):
@@ -26,8 +26,9 @@ def test_json_is_one_object_with_the_figures(small_jsonl):
     result = run(str(small_jsonl), "--parser", "evaltest-fol", "--json", "--workers", "1")
     assert result.exit_code == 0, result.stderr
     summary = json.loads(result.stdout)
-    assert {"n", "correct", "accuracy", "errors", "seconds", "confusion"} <= set(summary)
-    assert (summary["n"], summary["correct"], summary["errors"]) == (6, 5, 0)
+    assert {"labelled", "correct", "accuracy", "unanswered", "seconds", "confusion", "linc_version", "created"} <= set(summary)
+    assert "n" not in summary and "errors" not in summary  # one name per figure
+    assert (summary["labelled"], summary["correct"], summary["unanswered"]) == (6, 5, 0)
     assert summary["confusion"]["False"]["True"] == 1
     assert summary["vote"] == "proof-first" and summary["semantics"] == "classical"
     assert summary["tiers"]["clean"]["votes"] == 6
@@ -58,7 +59,7 @@ def test_malformed_line_is_reported_and_the_rest_evaluated(tmp_path):
     result = run(str(data), "--parser", "evaltest-fol", "--json", "--workers", "1")
     assert result.exit_code == 0
     assert "line 2" in result.stderr and "not JSON" in result.stderr
-    assert json.loads(result.stdout)["n"] == 2
+    assert json.loads(result.stdout)["labelled"] == 2
 
 
 @pytest.mark.parametrize(

@@ -53,7 +53,9 @@ def test_logiclm_items():
             "question": QUESTION, "options": ["A) True", "B) False", "C) Unknown"], "answer": "C"}
     p = logiclm_problem(item, "x")
     assert p.premises == ["The cat is big.", "If something is big then it is red."]
-    assert p.conclusion == "The cat is red." and p.label == "Uncertain" and p.meta["depth"] == 3
+    assert p.conclusion == "The cat is red." and p.label == "Uncertain"
+    # The id's D3 is the theory's depth, not this question's: kept apart, never reported as "depth".
+    assert p.meta["theory_depth"] == 3 and "depth" not in p.meta
     assert logiclm_problem({**item, "answer": "A", "depth": 1}, "x").meta["depth"] == 1
     prontoqa = {**item, "question": "Is the following statement true or false? Max is sour.", "options": ["A) True", "B) False"], "answer": "B"}
     assert logiclm_problem(prontoqa, "x").label == "False" and logiclm_problem(prontoqa, "x").conclusion == "Max is sour."

@@ -15,7 +15,7 @@ FOL = EvalConfig(parser="evaltest-fol", prover="z3", timeout=5.0)
 
 def figures(run):
     s = summarise(run.records).to_dict()
-    return {k: s[k] for k in ("n", "correct", "accuracy", "errors", "confusion", "per_label")}
+    return {k: s[k] for k in ("labelled", "correct", "accuracy", "unanswered", "confusion", "per_label")}
 
 
 def test_pool_and_single_process_agree(small_jsonl):
@@ -25,7 +25,7 @@ def test_pool_and_single_process_agree(small_jsonl):
     assert [r["id"] for r in one.records] == [p.id for p in data.problems]
     assert [r["label"] for r in one.records] == [r["label"] for r in two.records]
     assert figures(one) == figures(two)
-    assert figures(one)["correct"] == 5 and figures(one)["n"] == 6
+    assert figures(one)["correct"] == 5 and figures(one)["labelled"] == 6
     assert one.records[1]["label"] == "False" and one.records[2]["label"] == "Uncertain"
 
 

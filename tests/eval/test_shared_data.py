@@ -32,7 +32,7 @@ def linc_majority(outcomes: list[str]) -> str:
 @requires_data
 def test_folio_validation_gold_fol_with_z3_agrees_with_at_least_192_labels():
     summary = eval_json(str(SHARED_DATA / "folio" / "folio-v0.0-validation.jsonl"), "--parser", "gold", "--prover", "z3")
-    assert summary["n"] == 204 and summary["correct"] >= 192
+    assert summary["labelled"] == 204 and summary["correct"] >= 192
 
 
 @requires_data
@@ -41,13 +41,13 @@ def test_replay_of_recorded_gpt35_is_at_least_as_accurate_as_linc():
     rows = [json.loads(line) for line in RECORDED.read_text(encoding="utf-8").splitlines()[:limit]]
     linc_correct = sum(linc_majority(r["reference_outcomes"]) == r["label"] for r in rows)
     summary = eval_json(str(RECORDED), "--parser", "replay", "--limit", str(limit))
-    assert summary["n"] == limit and summary["correct"] >= linc_correct
+    assert summary["labelled"] == limit and summary["correct"] >= linc_correct
 
 
 @requires_data
 def test_proofwriter_with_the_grammar_parser_is_all_correct():
     summary = eval_json(str(SHARED_DATA / "proofwriter" / "proofwriter-d5-owa-dev.json"), "--limit", "60")
-    assert summary["n"] == 60 and summary["accuracy"] == 1.0
+    assert summary["labelled"] == 60 and summary["accuracy"] == 1.0
 
 
 @requires_data

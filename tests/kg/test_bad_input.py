@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 
-from linc.errors import KnowledgeGraphError
+from linc.errors import FormulaDepthError, FormulaSyntaxError, KnowledgeGraphError
 from linc.kg import DatabaseError, KnowledgeGraph, MalformedFactError, NotGroundError, UnknownFactError
 from linc.logic.formula import And, Const, Forall, Func, Not, Pred, Var
 
@@ -33,28 +33,31 @@ def test_malformed_premises_are_refused(kg):
 
 
 @pytest.mark.parametrize(
-    "bad",
+    "make",
     [
-        "Big(bob)",  # text, not IR
-        Pred("Big", [Const("bob")]),  # a list where the IR holds a tuple
-        Pred("Big bob", (Const("bob"),)),  # a name no reader produces
-        Pred("Big", (Const(""),)),
-        Pred("Big", (Func("f", ()),)),  # a function without arguments
-        And(Pred("Big", (Const("bob"),)), "Red(bob)"),
-        Forall("x", Pred("Big", (Var("x"),))),
+        lambda: "Big(bob)",  # text, not IR
+        lambda: Pred("Big", [Const("bob")]),  # a list where the IR holds a tuple
+        lambda: Pred("Big bob", (Const("bob"),)),  # a name no reader produces
+        lambda: Pred("Big", (Const(""),)),
+        lambda: Pred("Big", (Func("f", ()),)),  # a function without arguments
+        lambda: And(Pred("Big", (Const("bob"),)), "Red(bob)"),
+        lambda: Forall("x", Pred("Big", (Var("x"),))),
     ],
 )
-def test_malformed_facts_are_refused(kg, bad):
+def test_malformed_facts_are_refused(kg, make):
+    try:
+        bad = make()
+    except FormulaSyntaxError:  # the IR's constructors refuse most of these already
+        return
     with pytest.raises(MalformedFactError):
         kg.assert_axiom(bad)
 
 
-def test_a_too_deep_fact_is_refused(kg):
+def test_a_too_deep_fact_cannot_even_be_made():
     f = Pred("Big", (Const("bob"),))
-    for _ in range(300):
-        f = Not(f)
-    with pytest.raises(MalformedFactError, match="deeper"):
-        kg.assert_axiom(f)
+    with pytest.raises(FormulaDepthError):
+        for _ in range(300):
+            f = Not(f)
 
 
 def test_unknown_facts(kg):

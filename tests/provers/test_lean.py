@@ -24,7 +24,8 @@ PREMISES = [
 ]
 
 # Stands in for `lean`: accepts a theorem whose statement is literally one of its hypotheses,
-# reports an error like Lean's otherwise; `sleep` in the file name makes it hang (timeout test).
+# answers its `#print axioms` line as Lean does, reports an error like Lean's otherwise; `sleep`
+# in the file name makes it hang (timeout test).
 FAKE_LEAN = """#!{python}
 import re, sys, time
 path = sys.argv[-1]
@@ -34,6 +35,9 @@ if "sleep" in path or "linc_sleep" in text:
 hyps = re.findall(r"\\(h\\d+ : (.*)\\)$", text, re.M)
 goal = re.search(r"    : (.*) := by$", text, re.M).group(1)
 if goal in hyps:
+    shown = re.search(r"^#print axioms (\\S+)$", text, re.M)
+    if shown:
+        print(f"'{{shown.group(1)}}' depends on axioms: [U_nonempty]")
     sys.exit(0)
 print(f"{{path}}:20:2: error: grind failed to close the goal")
 sys.exit(1)

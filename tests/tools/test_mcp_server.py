@@ -59,6 +59,8 @@ def test_list_solve_refuse_and_keep_serving(tmp_path: Path) -> None:
             ("check_entailment", {"premises": ["Bob is big."] * 1000, "conclusion": "Bob is big."}, "ToolInputError"),
             ("prove", {"premises": ["P(a"], "conclusion": "P(a)", "lenient": False}, "FormulaSyntaxError"),
             ("translate", {"conclusion": "Colorless green ideas sleep furiously."}, "ParserError"),
+            ("check_entailment", {"premises": ["Bob is big."], "conclusion": "Colorless green ideas sleep furiously."},
+             "ParserError: sentence outside the grammar"),
             ("kg_add", {"fact": "Bob is blue.", "premises": ["Bob is big."]}, "UnverifiedFactError"),
             ("delete_everything", {}, "ToolInputError"),
         ]:
@@ -105,14 +107,37 @@ def test_without_a_knowledge_graph_only_the_stateless_tools_are_offered(tmp_path
     ("args", "error"),
     [
         (["--timeout", "100", "--call-timeout", "1"], "ToolInputError"),
-        (["--prover", "no-such-prover"], "PluginError"),
-        (["--kg", "/no/such/folder/kg.sqlite"], "DatabaseError"),
+        (["--timeout", "nan"], "--timeout must be a positive number of seconds, not 'nan'"),
     ],
 )
-def test_bad_configuration_exits_with_a_message_before_serving(tmp_path: Path, args: list[str], error: str) -> None:
+def test_bad_settings_exit_with_one_line_before_serving(tmp_path: Path, args: list[str], error: str) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "linc.cli", "mcp", *args],
         capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL, cwd=tmp_path,
     )
     assert done.returncode == 2
-    assert error in done.stderr and done.stdout == ""
+    assert done.stderr.startswith("linc: error: ") and error in done.stderr and done.stdout == ""
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "error"),
+    [
+        ([], {"LINC_MODEL": "openai:gpt-4o-mini"}, "ParserError: the model 'openai:gpt-4o-mini' needs LangChain's openai "
+                                                   "integration (langchain-openai), which is not installed: pip install 'linc[openai]'"),
+        (["--prover", "no-such-prover"], {}, "PluginError: unknown prover 'no-such-prover'"),
+        (["--kg", "/no/such/folder/kg.sqlite"], {}, "DatabaseError"),
+    ],
+)
+def test_unloadable_configuration_is_served_as_a_tool_error(tmp_path: Path, args: list[str], env: dict[str, str], error: str) -> None:
+    pytest.importorskip("mcp")
+    if error.startswith("ParserError") and __import__("importlib").util.find_spec("langchain_openai"):
+        pytest.skip("langchain-openai is installed here")
+
+    async def body(session: ClientSession) -> None:
+        assert (await session.list_tools()).tools
+        out = await call(session, "check_entailment", {"premises": ["Bob is big."], "conclusion": "Bob is big."})
+        assert out.is_error and out.content[0].text.startswith("ToolUnavailable: linc's tools are misconfigured: ")
+        assert error in out.content[0].text
+
+    run_session(tmp_path, body, *args, env=env or None)
+    assert error in (tmp_path / "server.log").read_text()

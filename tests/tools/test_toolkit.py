@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from linc.errors import FormulaSyntaxError, ParserError, PluginError, SignatureError
+from linc.errors import FormulaSyntaxError, ParserError, PluginError, ProverError, SignatureError
 from linc.kg import FactConflictError, UnverifiedFactError
 from linc.logic.formula import Formula
+from linc.parsing.base import Parser, Problem, Sample
 from linc.proving import Label, Prover, ProverResult
 from linc.tools import ToolConfig, ToolError, ToolInputError, Toolkit, ToolTimeout, ToolUnavailable
 from linc.tools.results import MAX_PROOF_CHARS, clip
@@ -49,10 +50,9 @@ def test_uncertain_comes_with_a_countermodel(toolkit: Toolkit) -> None:
     assert out["proof"] is None and out["countermodel"]
 
 
-def test_text_outside_the_grammar_is_an_error_label_with_the_reason(toolkit: Toolkit) -> None:
-    out = toolkit.call("check_entailment", {"premises": ["Bob is big."], "conclusion": "Colorless ideas sleep furiously."})
-    assert out["label"] == "Error"
-    assert any("outside the grammar" in e for e in out["errors"])
+def test_text_outside_the_grammar_is_a_tool_error_with_the_parsers_message(toolkit: Toolkit) -> None:
+    with pytest.raises(ParserError, match="outside the grammar: 'Colorless ideas sleep furiously.'"):
+        toolkit.call("check_entailment", {"premises": ["Bob is big."], "conclusion": "Colorless ideas sleep furiously."})
 
 
 @pytest.mark.parametrize(
@@ -191,12 +191,24 @@ def test_a_slow_call_times_out_and_the_toolkit_recovers() -> None:
         assert tk.call("prove", {"premises": ["P(a)"], "conclusion": "P(a)"})["label"] == "True"
 
 
-def test_a_bug_becomes_a_tool_error_and_the_toolkit_recovers() -> None:
+def test_a_crashing_backend_is_a_prover_error_and_the_toolkit_recovers() -> None:
     broken = ScriptedProver(fail=True)
     with Toolkit(ToolConfig(prover="scripted"), prover=broken) as tk:
-        with pytest.raises(ToolError, match="failed unexpectedly"):
+        with pytest.raises(ProverError, match="scripted crashed: RuntimeError: a bug in a backend"):
             tk.call("prove", {"premises": ["P(a)"], "conclusion": "P(a)"})
         broken.fail = False
+        assert tk.call("prove", {"premises": ["P(a)"], "conclusion": "P(a)"})["label"] == "True"
+
+
+class CrashingParser(Parser):
+    def translate(self, problem: Problem, k: int = 1) -> list[Sample]:
+        raise RuntimeError("a bug in a parser")
+
+
+def test_a_bug_becomes_a_tool_error_and_the_toolkit_recovers() -> None:
+    with Toolkit(ToolConfig(), parser=CrashingParser()) as tk:
+        with pytest.raises(ToolError, match="translate failed unexpectedly"):
+            tk.call("translate", {"premises": ["Bob is big."], "conclusion": "Bob is big."})
         assert tk.call("prove", {"premises": ["P(a)"], "conclusion": "P(a)"})["label"] == "True"
 
 

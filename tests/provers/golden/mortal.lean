@@ -3,16 +3,16 @@ opaque U : Type
 axiom U_nonempty : Nonempty U
 attribute [instance] U_nonempty
 
-axiom Man : U → Prop
-axiom Mortal : U → Prop
-axiom bob : U
+axiom P_Man : U → Prop
+axiom P_Mortal : U → Prop
+axiom c_bob : U
 axiom P_theorem : U → Prop
-axiom father : U → U
+axiom f_father : U → U
 axiom c_Swiatek : U
 
 theorem linc_goal
-    (h1 : (∀ x : U, (Man x → Mortal x)))
-    (h2 : Man bob)
-    (h3 : ((P_theorem bob ∨ (∃ x : U, (father x) = c_Swiatek)) ∧ ¬(P_theorem bob ∧ (∃ x : U, (father x) = c_Swiatek))))
-    : Mortal bob := by
+    (h1 : (∀ v_x : U, (P_Man v_x → P_Mortal v_x)))
+    (h2 : P_Man c_bob)
+    (h3 : ¬(P_theorem c_bob ↔ (∃ v_x : U, (f_father v_x) = c_Swiatek)))
+    : P_Mortal c_bob := by
   grind

@@ -1,0 +1,61 @@
+"""A run whose backend fails says so: causes with one example each, a non-zero exit, titled plots."""
+
+from __future__ import annotations
+
+import json
+
+from PIL import Image
+from typer.testing import CliRunner
+
+from linc.cli import app
+from linc.eval.report import summarise, summary_renderable
+from tests.eval.conftest import fol_problem, write_jsonl
+
+
+def run(*args: str):
+    return CliRunner().invoke(app, list(args), env={"COLUMNS": "300"})
+
+
+def test_a_prover_that_raises_is_reported_not_scored_as_a_bad_model(small_jsonl):
+    result = run("eval", str(small_jsonl), "--parser", "evaltest-fol", "--prover", "evaltest-boom", "--json", "--workers", "1")
+    assert result.exit_code == 1, result.stderr
+    assert "none of the 6 problems could be answered" in result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["unanswered"] == 6 and summary["error_vote_share"] == 1.0
+    (cause, row), = summary["error_causes"].items()
+    assert cause == "ProverError: evaltest-boom crashed" and row["votes"] == row["problems"] == 6
+    assert "RuntimeError: the backend blew up" in row["example"] and row["problem"] == "p0"
+
+
+def test_a_prover_that_returns_none_is_reported_in_the_table(small_jsonl):
+    result = run("eval", str(small_jsonl), "--parser", "evaltest-fol", "--prover", "evaltest-none", "--workers", "1")
+    assert result.exit_code == 1
+    assert "errors by cause" in result.stdout and "returned NoneType, not a ProverResult" in result.stdout
+
+
+def test_prove_with_a_failing_prover_exits_non_zero():
+    result = run("prove", "-p", "P(a)", "-c", "P(a)", "--prover", "evaltest-boom")
+    assert result.exit_code == 1 and "Error" in result.stdout and "blew up" in result.stdout
+
+
+def test_plots_say_which_run_made_them(tmp_path):
+    data = write_jsonl(tmp_path / "mine.jsonl", [fol_problem(i, depth=i % 2) for i in range(4)])
+    out = tmp_path / "out"
+    assert run("eval", str(data), "--parser", "evaltest-fol", "--prover", "z3", "--out", str(out), "--plot", "--workers", "1").exit_code == 0
+    for png in ("confusion.png", "accuracy_by_depth.png"):
+        info = Image.open(out / png).text
+        assert info["Title"] == "mine.jsonl: parser evaltest-fol, prover z3, k=1" and info["Software"].startswith("linc ")
+
+
+def test_depth_from_the_ids_is_called_theory_depth():
+    records = [{"id": f"q{i}", "gold": "True", "label": "True", "depth": None, "theory_depth": 5} for i in range(3)]
+    summary = summarise(records)
+    assert summary.depth_kind == "theory" and summary.by_depth == {"5": {"n": 3, "correct": 3, "accuracy": 1.0}}
+    with_question_depth = summarise([{**r, "depth": i} for i, r in enumerate(records)])
+    assert with_question_depth.depth_kind == "question" and list(with_question_depth.by_depth) == ["0", "1", "2"]
+    from rich.console import Console
+
+    console = Console(record=True, width=200)
+    console.print(summary_renderable(summarise([*records, {**records[0], "theory_depth": 3}])))
+    shown = " ".join(console.export_text().split())
+    assert "accuracy by theory depth (from the ids; the data holds no per-question depth)" in shown

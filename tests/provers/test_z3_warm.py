@@ -1,0 +1,111 @@
+"""The z3 backend keeps one context and a solver per premise list: nothing may leak between problems."""
+
+from __future__ import annotations
+
+import multiprocessing
+import pickle
+import threading
+
+import pytest
+
+from linc.logic.formula import And, Const, Forall, Implies, Not, Or, Pred, Var
+from linc.proving import Label
+from linc_provers.z3prover import Z3Prover
+
+x = Var("x")
+a, b = Const("a"), Const("b")
+
+
+def P(name, *args):
+    return Pred(name, tuple(args))
+
+
+def test_premises_of_one_problem_never_reach_the_next():
+    prover = Z3Prover()
+    assert prover.decide([P("Big", a), Forall(x, Implies(P("Big", x), P("Red", x)))], P("Red", a)).label is Label.TRUE
+    assert prover.decide([], P("Red", a)).label is Label.UNCERTAIN
+    assert prover.decide([P("Green", b)], P("Big", a)).label is Label.UNCERTAIN
+    # An inconsistent premise list stays with that list.
+    assert prover.decide([P("Big", a), Not(P("Big", a))], P("Red", b)).label is Label.INCONSISTENT
+    assert prover.decide([P("Big", a)], P("Red", b)).label is Label.UNCERTAIN
+
+
+def test_repeated_premises_with_other_conclusions_answer_like_a_fresh_backend():
+    premises = [Forall(x, Implies(P("Big", x), P("Red", x))), P("Big", a), Or(P("Cold", b), P("Kind", b)), Not(P("Kind", b))]
+    goals = [P("Red", a), Not(P("Red", a)), P("Cold", b), P("Kind", b), P("Red", b), Not(P("Cold", b)), And(P("Red", a), P("Cold", b))]
+    warm = Z3Prover()
+    for goal in goals * 2:  # the second round answers from the cached solver
+        fresh = Z3Prover().decide(premises, goal)
+        again = warm.decide(premises, goal)
+        assert (again.label, again.consistent) == (fresh.label, fresh.consistent), goal
+        assert again.proof == fresh.proof
+
+
+def test_a_small_cache_evicts_without_changing_answers():
+    prover = Z3Prover(cached_premise_sets=1, cached_formulas=2)
+    lists = [[P("Big", a)], [Not(P("Big", a))], [P("Big", a), P("Red", a), P("Cold", a)]]
+    for _ in range(2):
+        assert [prover.decide(ps, P("Big", a)).label for ps in lists] == [Label.TRUE, Label.FALSE, Label.TRUE]
+
+
+def test_symbols_named_like_the_backends_own_helpers():
+    # Tracking literals and model helpers must not be confused with a user's symbols.
+    prover = Z3Prover()
+    assert prover.decide([Not(P("premise_1"))], P("premise_1")).label is Label.FALSE
+    r = prover.decide([P("goal"), P("Big", Const("linc_elem_0"))], P("Big", Const("linc_u")))
+    assert r.label is Label.UNCERTAIN
+    assert set(r.countermodel["conclusion_false"]["constants"]) == {"linc_elem_0", "linc_u"}
+
+
+def test_countermodels_show_only_the_problems_symbols():
+    prover = Z3Prover()
+    prover.decide([P("Tall", b), P("Old", Const("carol"))], P("Rich", b))
+    r = prover.decide([P("Big", a)], P("Red", a))
+    assert r.label is Label.UNCERTAIN
+    for model in r.countermodel.values():
+        assert set(model["predicates"]) == {"Big", "Red"} and set(model["constants"]) == {"a"}
+
+
+def test_names_z3_reserves_fall_back_to_the_python_api():
+    # "as" is reserved in Z3's SMT-LIB reader; three premises take the text path first.
+    premises = [P("as", a), Forall(x, Implies(P("as", x), P("xor", x))), P("Big", b)]
+    assert Z3Prover().decide(premises, P("xor", a)).label is Label.TRUE
+
+
+def _decide_in_child(prover: Z3Prover, queue) -> None:
+    queue.put(prover.decide([P("Big", a)], P("Big", a)).label.value)
+
+
+def test_a_forked_worker_builds_its_own_context():
+    prover = Z3Prover()
+    assert prover.decide([P("Big", a)], P("Red", a)).label is Label.UNCERTAIN  # warm in the parent
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    child = ctx.Process(target=_decide_in_child, args=(prover, queue))
+    child.start()
+    child.join(60)
+    assert child.exitcode == 0 and queue.get(timeout=5) == "True"
+
+
+def test_pickled_and_threaded_use():
+    prover = pickle.loads(pickle.dumps(Z3Prover()))
+    answers: list[Label] = []
+
+    def work(i: int) -> None:
+        for _ in range(20):
+            answers.append(prover.decide([P("Big", Const(f"c{i}"))], P("Big", Const(f"c{i}"))).label)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert answers == [Label.TRUE] * 60
+
+
+@pytest.mark.parametrize("countermodels", [False, True])
+def test_countermodel_work_only_when_asked(countermodels):
+    prover = Z3Prover()
+    prover.countermodels = countermodels
+    r = prover.decide([P("Big", a)], P("Red", a))
+    assert (r.countermodel is not None) is countermodels

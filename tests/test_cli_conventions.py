@@ -1,0 +1,98 @@
+"""The `linc` command as users of pytest / ruff expect it: bad values end with one line on stderr
+and exit 2, --version, -h, flags shown as flags, stdin as `-`, formula syntax recognised."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from linc import __version__
+from linc.cli import app
+
+SOLVE = ["solve", "-p", "Bob is big.", "-p", "All big things are red.", "-c", "Bob is red."]
+PROVE = ["prove", "-p", "all x.(Man(x) -> Mortal(x))", "-p", "Man(socrates)", "-c", "Mortal(socrates)"]
+
+
+def run(*args: str, **kwargs):
+    return CliRunner().invoke(app, list(args), env={"COLUMNS": "200"}, **kwargs)
+
+
+def one_error_line(result) -> str:
+    lines = result.stderr.strip().splitlines()
+    assert result.exit_code == 2, (result.exit_code, result.stdout, result.stderr)
+    assert len(lines) == 1 and lines[0].startswith("linc: error: "), result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    return lines[0]
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "nan", "inf"])
+@pytest.mark.parametrize("command", [SOLVE, PROVE, ["eval", "folio"], ["mcp"]])
+def test_a_timeout_must_be_finite_and_positive(command, value):
+    line = one_error_line(run(*command, "--timeout", value))
+    assert line == f"linc: error: --timeout must be a positive number of seconds, not '{float(value)}'"
+
+
+@pytest.mark.parametrize(("args", "flag"), [
+    (["eval", "folio", "--workers", "0"], "--workers"),
+    (["eval", "folio", "--workers", "-2"], "--workers"),
+    (["eval", "folio", "-k", "0"], "-k"),
+    (["eval", "folio", "--limit", "0"], "--limit"),
+    ([*SOLVE, "-k", "0"], "-k"),
+    ([*SOLVE, "--repair-rounds", "-1"], "--repair-rounds"),
+])
+def test_counts_are_checked_before_any_work(args, flag):
+    assert one_error_line(run(*args)).startswith(f"linc: error: {flag} must be a whole number of at least")
+
+
+@pytest.mark.parametrize(("option", "message"), [
+    ("timeout=abc", "--prover-option timeout=...: set it with --timeout"),
+    ("max_given=abc", "--prover-option max_given must be a whole number, not 'abc'"),
+    ("no_such=1", "--prover-option no_such=...: no such option; accepted: max_given (a whole number)"),
+])
+def test_prover_options_are_typed(tmp_path, option, message):
+    data = tmp_path / "d.jsonl"
+    data.write_text(json.dumps({"premises": ["Bob is big."], "conclusion": "Bob is big.", "label": "True"}) + "\n")
+    line = one_error_line(run("eval", str(data), "--prover", "resolution", "--prover-option", option))
+    assert message in line
+
+
+def test_a_binary_problem_file_is_refused_in_one_line(tmp_path):
+    blob = tmp_path / "blob.bin"
+    blob.write_bytes(bytes(range(256)))
+    assert "is not a UTF-8 text file" in one_error_line(run("solve", str(blob)))
+
+
+def test_version_and_short_help():
+    assert run("--version").stdout.strip() == f"linc {__version__}"
+    for args in (["-h"], ["solve", "-h"], ["kg", "list", "-h"]):
+        result = run(*args)
+        assert result.exit_code == 0 and "Usage:" in result.stdout
+
+
+def test_help_shows_metavars_and_flags_as_flags():
+    text = run("solve", "--help").stdout + run("eval", "--help").stdout
+    assert "<bool>" not in text and "<list[str]>" not in text and "{dataset}" not in text
+    assert "[FILE]" in text and "DATASET" in text and "TEXT" in text
+
+
+def test_solve_reads_standard_input():
+    result = run("solve", "-", "--json", input="Bob is big.\nAll big things are red.\nConclusion: Bob is red.\n")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["label"] == "True"
+
+
+def test_prove_recognises_the_folio_syntax():
+    result = run("prove", "-p", "∀x (Man(x) → Mortal(x))", "-p", "Man(socrates)", "-c", "Mortal(socrates)", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["label"] == "True"
+    assert json.loads(run(*PROVE, "--json").stdout)["label"] == "True"
+    bad = run("prove", "-p", "∀x (Man(x) → Mortal(x)", "-c", "Mortal(socrates)")
+    assert bad.exit_code == 2 and "read as folio" in bad.stderr
+
+
+def test_solve_without_an_answer_exits_non_zero_with_a_hint():
+    result = run("solve", "-p", "Colourless green ideas sleep furiously, said Chomsky.", "-c", "Bob is red.")
+    assert result.exit_code == 1
+    assert "docs/controlled-english.md" in result.stderr and "--model" in result.stderr
