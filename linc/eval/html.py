@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from linc.errors import LincError
-from linc.eval.report import GOLD, PREDICTED, summarise
+from linc.eval.report import GOLD, PREDICTED, cause_of, summarise
 from linc.eval.store import RECORDS, SETTINGS, SUMMARY
 
 __all__ = ["ReportError", "load_run", "render_report", "write_report", "error_cause"]
@@ -69,15 +69,6 @@ def _read_json(path: Path) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
-def _error_kind(message: str | None) -> str:
-    """'ParseError: at position 3 ...' -> 'ParseError'; free text keeps its first words."""
-    text = (message or "unknown error").strip()
-    head, sep, _ = text.partition(":")
-    if sep and head.replace("_", "").isalnum() and " " not in head:
-        return head
-    return " ".join(text.split()[:4])
-
-
 def error_cause(record: dict[str, Any]) -> str:
     """Why a problem was answered wrongly, in a few words ('' when it was right or unlabelled)."""
     if record.get("correct") is not False:
@@ -85,12 +76,12 @@ def error_cause(record: dict[str, Any]) -> str:
     verdict = record.get("verdict", {})
     votes = verdict.get("votes", [])
     if not votes:
-        return f"worker failed ({verdict.get('reason') or 'no votes'})"
+        return f"no votes: {cause_of(verdict.get('reason') or 'worker failed')}"
     if record.get("label") in GOLD:
         return "wrong answer"
     if record.get("label") == "Unknown":
         return "prover limit"
-    kinds = Counter(_error_kind(v.get("error")) for v in votes if v.get("label") == "Error")
+    kinds = Counter(cause_of(v.get("error") or "") for v in votes if v.get("label") == "Error")
     return f"no valid vote: {kinds.most_common(1)[0][0]}" if kinds else "no valid vote"
 
 
@@ -137,6 +128,9 @@ def _view(run: dict[str, Any]) -> dict[str, Any]:
         "name": run["name"],
         "dir": run["dir"],
         "summary": summary,
+        # summaries written before the fields were renamed say n and errors
+        "labelled": summary.get("labelled", summary.get("n", 0)),
+        "unanswered": summary.get("unanswered", summary.get("errors", 0)),
         "settings": settings,
         "model": settings.get("parser_options", {}).get("model") or "",
         "predicted": predicted,

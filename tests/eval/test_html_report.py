@@ -94,16 +94,18 @@ def test_figures_shown_are_those_of_summary_json(runs, browser):
     page = browser.open(runs["a.html"].as_uri(), READY)
     assert page.eval("document.getElementById('acc-0').textContent") == f"{100 * summary['accuracy']:.1f}%"
     assert page.eval("[document.getElementById('correct-0').textContent, document.getElementById('n-0').textContent]") == \
-        [str(summary["correct"]), str(summary["n"])]
+        [str(summary["correct"]), str(summary["labelled"])]
     cells = page.eval("Array.from(document.querySelectorAll('#confusion-0 td')).map(c => [c.dataset.gold, c.dataset.pred, +c.textContent])")
     assert cells and all(summary["confusion"][g][p] == n for g, p, n in cells)
-    assert sum(n for _, _, n in cells) == summary["n"]
+    assert sum(n for _, _, n in cells) == summary["labelled"]
     tiers = page.eval("Array.from(document.querySelectorAll('#tiers-0 tr[data-tier]')).map(r => [r.dataset.tier, +r.cells[1].textContent])")
     assert dict(tiers) == {t: row["votes"] for t, row in summary["tiers"].items()}
     depths = page.eval("Array.from(document.querySelectorAll('#depth-0 tr')).slice(1).map(r => r.cells[0].textContent)")
     assert depths == list(summary["by_depth"]) == ["0", "1", "2"]
     causes = page.eval("document.getElementById('causes-0').textContent")
     assert "wrong answer" in causes and "no valid vote: no FOL found" in causes
+    failed = page.eval("Array.from(document.querySelectorAll('#vote-errors-0 tr')).slice(1).map(r => [r.cells[0].textContent, +r.cells[1].textContent])")
+    assert failed == [[cause, row["votes"]] for cause, row in summary["error_causes"].items()] and failed
     settings = page.eval("document.getElementById('settings-0').textContent")
     assert "replay" in settings and "z3" in settings and "proof-first" in settings and "0.1.0" in settings
 
