@@ -76,7 +76,8 @@ class Store:
         self._durable = durable
         if not self.path.exists():
             if not create:
-                raise DatabaseError(f"no knowledge graph at {self.path}")
+                raise DatabaseError(f"no knowledge graph at {self.path} yet: the first fact added creates it "
+                                    f"(linc kg add --db {self.path} --axiom FACT, or KnowledgeGraph(path).assert_axiom)")
             if not self.path.parent.is_dir():
                 raise DatabaseError(f"cannot create {self.path}: folder {self.path.parent} does not exist")
         elif not self.path.is_file():

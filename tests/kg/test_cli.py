@@ -71,7 +71,7 @@ def test_refusals_exit_1_with_the_reason(db):
     r = linc("add", "Red(bob)", "--db", db)
     assert r.exit_code == 1 and "--use-kg" in r.output and "--axiom" in r.output
     r = linc("list", "--db", db + ".missing")
-    assert r.exit_code == 1 and "no knowledge graph at" in r.output
+    assert r.exit_code == 1 and "no knowledge graph at" in r.output and "linc kg add" in r.output
 
 
 def test_export_and_draw(db, tmp_path):
