@@ -42,7 +42,11 @@ class TextWriter:
 
     def binary(self, f: Formula) -> str:
         assert isinstance(f, Binary)
-        return f"({self.formula(f.left)} {self.ops[type(f)]} {self.formula(f.right)})"
+        return f"({self.operand(f.left)} {self.ops[type(f)]} {self.formula(f.right)})"
+
+    def operand(self, f: Formula) -> str:
+        """The left operand of a binary connective (a syntax may need to close a scope there)."""
+        return self.formula(f)
 
     def formula(self, f: Formula) -> str:  # pragma: no cover - every subclass defines it
         raise TypeError(f"{type(self).__name__} does not write formulas")

@@ -124,6 +124,15 @@ class _Writer(TextWriter):
             return f"{mark}[{self.term(f.var)}]: {self._unit(f.body)}"
         return self.binary(f)
 
+    def operand(self, f: Formula) -> str:
+        """A quantifier (under any negations) left of a connective is closed with parentheses: read
+        leniently, its scope would otherwise widen over the rest when a variable of the same name
+        occurs free there."""
+        inner = f
+        while isinstance(inner, Not):
+            inner = inner.body
+        return f"({self.formula(f)})" if isinstance(inner, (Forall, Exists)) else self.formula(f)
+
     def _unit(self, f: Formula) -> str:
         """A TPTP unitary formula: atoms, negations, quantified and parenthesised formulas."""
         text = self.formula(f)

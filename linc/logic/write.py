@@ -24,6 +24,7 @@ express otherwise.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 import re
 from functools import lru_cache
 from typing import ClassVar
@@ -73,7 +74,7 @@ class _Respell(Exception):
     """A variable needs a spelling other than its name: write again with a full renaming."""
 
 
-class _SurfaceWriter:
+class _SurfaceWriter(ABC):
     """Names and terms for a syntax whose reader tells roles by spelling (NLTK, FOLIO)."""
 
     syntax: ClassVar[str]
@@ -149,8 +150,9 @@ class _SurfaceWriter:
             return f"{self.term(f.body.left)} {self.neq} {self.term(f.body.right)}"
         return self.compound(f)
 
-    def compound(self, f: Formula) -> str:  # pragma: no cover - every subclass defines it
-        raise NotImplementedError
+    @abstractmethod
+    def compound(self, f: Formula) -> str:
+        """A connective's or quantifier's node, in this syntax."""
 
 
 _FOLIO_OPS = {And: "∧", Or: "∨", Xor: "⊕", Implies: "→", Iff: "↔"}
