@@ -82,6 +82,9 @@ def test_prover9_proofs_count_when_its_search_goes_on_and_fails():
     prover = Prover9(timeout=10, linc_compatible=True)
     if not prover.availability()[0]:
         pytest.skip("Prover9 is not available")
-    premises = [parse(t) for t in ["all x.(Full(x) -> Tidy(x))", "all x.(Tidy(x) -> -Late(x))",
-                                   "(Late(remy) & Tidy(remy)) | (-Late(remy) & -Tidy(remy))"]]
-    assert prover.decide(premises, parse("Full(remy) & Visits(remy)")).label == Label.FALSE
+    premises = [parse(t) for t in [  # a recorded GPT-3.5 translation of FOLIO (8-shot, problem 25)
+        "all x.(Owns(x, Monitor) -> (AtHome(x) & Often(x)))", "all x.(Office(x) -> Owns(x, Monitor))",
+        "all x.((AtHome(x) & Often(x)) -> Tidy(x))", "all x.((AtHome(x) & Often(x)) -> Visits(x))",
+        "all x.(Tidy(x) -> (-Late(x) & -Wake(x)))",
+        "((Late(Remy) & Wake(Remy)) & Tidy(Remy)) | ((-Late(Remy) & -Wake(Remy)) & -Tidy(Remy))"]]
+    assert prover.decide(premises, parse("Office(Remy) & Visits(Remy)")).label == Label.FALSE
