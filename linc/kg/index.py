@@ -66,6 +66,16 @@ class Index:
     # ------------------------------------------------------------ adding
 
     def add(self, fact_id: int, formula: Formula) -> None:
+        self.load([(fact_id, formula)])
+
+    def load(self, rows: list[tuple[int, Formula]]) -> None:
+        """Add facts in id order; the least model grows once, from all their atoms together."""
+        atoms: list[tuple[Atom, int]] = []
+        for fact_id, formula in rows:
+            self._add(fact_id, formula, atoms)
+        self.model.add_atoms(atoms)
+
+    def _add(self, fact_id: int, formula: Formula, atoms: list[tuple[Atom, int]]) -> None:
         shape = analyse(formula)
         self.formulas[fact_id] = formula
         self.shapes[fact_id] = shape
@@ -75,7 +85,7 @@ class Index:
         if shape.literal is not None:
             self._add_literal(shape.literal, fact_id)
             if shape.literal[2]:
-                self.model.add_atom(shape.literal[:2], fact_id)
+                atoms.append((shape.literal[:2], fact_id))
         else:
             clause = horn_clause(shape)
             if clause is not None:

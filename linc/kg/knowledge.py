@@ -76,8 +76,9 @@ class KnowledgeGraph:
     ``prover`` writes every proof (default: the registry's ``z3``); ``timeout`` bounds each prover
     call and each consistency check; ``busy_timeout`` is how long a write waits for another
     process holding the file. ``create=False`` refuses a missing file instead of creating it.
-    ``durable=False`` skips the disk flush per commit (see :mod:`linc.kg.store`): inserts get
-    several times faster, and a power cut may lose the last few of them.
+    An insert that returned survives the process being killed; ``durable=True`` also flushes each
+    commit to disk (one fsync per insert), so it survives a power cut too (by default a power cut
+    may lose the last second or so of inserts, see :mod:`linc.kg.store`).
     Use an instance from one thread at a time; other processes may use the same file at once.
 
     >>> import tempfile, pathlib
@@ -96,7 +97,7 @@ class KnowledgeGraph:
         create: bool = True,
         timeout: float | None = None,
         busy_timeout: float = 30.0,
-        durable: bool = True,
+        durable: bool = False,
     ):
         self.path = Path(path) if path is not None else default_path()
         if path is None and create:
@@ -120,7 +121,7 @@ class KnowledgeGraph:
 
     @property
     def durable(self) -> bool:
-        """Whether each commit is flushed to disk (``synchronous=FULL``); settable."""
+        """Whether each commit is flushed to disk before it returns (``synchronous=FULL``); settable."""
         return self._store.durable
 
     @durable.setter
@@ -156,8 +157,10 @@ class KnowledgeGraph:
         if rows is None or self._store.count() != len(self._index) + len(rows):  # type: ignore[arg-type]
             self._index, self._graph = Index(), None
             rows = self._store.formulas_after(0)
-        for fact_id, formula in rows:
-            self._learn(fact_id, formula)
+        self._index.load(rows)
+        if self._graph is not None:
+            for fact_id, formula in rows:
+                graphs.add(self._graph, fact_id, formula)
         self._revision = revision
         return self._index
 

@@ -1,12 +1,20 @@
 """SQLite persistence of facts: one file, WAL journal, one transaction per change.
 
-Why these settings: WAL lets readers run while one process writes; ``synchronous=FULL`` makes a
-committed insert survive a crash of the process and of the machine (``durable=False`` gives
-``NORMAL``: a commit then costs no disk flush and still survives a crash of the process, but the
-last commits may be lost, never torn, if the machine loses power); ``BEGIN IMMEDIATE`` takes the
+Why these settings: WAL lets readers run while one process writes; ``BEGIN IMMEDIATE`` takes the
 write lock up front, so a writer's consistency check and its insert happen as one step while
 other writers queue on the busy timeout (two contradicting facts can never both get in); a
 ``revision`` counter in the file tells every process when its in-memory index is stale.
+
+Durability. By default (``durable=False``, ``synchronous=NORMAL``) a commit writes its WAL frames
+to the operating system before it returns and flushes nothing: an insert that returned survives
+the process being killed (SIGKILL, a crash) because the kernel holds the data; a power cut or an
+operating-system crash may lose the inserts not yet checkpointed (those of the last second or
+so: a background checkpoint flushes the WAL and the database within :data:`CHECKPOINT_DELAY` of
+a commit), and never tears the file. ``durable=True`` (``synchronous=FULL``) flushes the WAL at
+every commit, so a returned insert survives a power cut too, for the price of one fsync each.
+Either way checkpoints run off the insert path, in a short-lived thread with its own connection
+(SQLite's automatic checkpoint stays as a safety net past :data:`AUTOCHECKPOINT_PAGES`).
+
 A file damaged after opening (a corrupt page, a tampered row) surfaces as :class:`DatabaseError`
 naming the file and what to do, never as a raw ``sqlite3`` error.
 """
@@ -14,8 +22,10 @@ naming the file and what to do, never as a raw ``sqlite3`` error.
 from __future__ import annotations
 
 import json
+import logging
 import random
 import sqlite3
+import threading
 import time
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -32,6 +42,12 @@ APPLICATION_ID = 0x6C696E4B
 SCHEMA_VERSION = 1
 # Ids per IN (...) query: well under SQLite's bound-parameter limit on every build.
 _CHUNK = 500
+#: Seconds after a commit within which the background checkpoint flushes it to disk.
+CHECKPOINT_DELAY = 0.5
+#: WAL pages past which a commit checkpoints on its own path (the background one fell behind).
+AUTOCHECKPOINT_PAGES = 10_000
+
+logger = logging.getLogger(__name__)
 
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -66,10 +82,63 @@ INSERT INTO meta (key, value) VALUES ('revision', '0');
 """
 
 
+class _Checkpointer:
+    """Checkpoints the WAL off the insert path: after a commit, a thread with its own connection
+    waits ``delay`` seconds (so a burst of commits shares one checkpoint), runs a passive
+    checkpoint (flush the WAL, copy it into the database, flush that) and exits once a wait
+    brings no new commit."""
+
+    def __init__(self, path: Path, delay: float):
+        self._path, self._delay = path, delay
+        self._lock = threading.Lock()
+        self._pending = False
+        self._thread: threading.Thread | None = None
+        self._stopped = threading.Event()
+
+    def poke(self) -> None:
+        """A commit happened: checkpoint within ``delay`` seconds."""
+        with self._lock:
+            self._pending = True
+            if self._thread is None and not self._stopped.is_set():
+                self._thread = threading.Thread(target=self._run, name="linc-kg-checkpoint", daemon=True)
+                self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            db = sqlite3.connect(self._path, timeout=5.0, isolation_level=None, check_same_thread=False)
+        except sqlite3.Error as exc:
+            logger.warning("cannot open %s to checkpoint it: %s", self._path, exc)
+            with self._lock:
+                self._thread = None
+            return
+        try:
+            while True:
+                self._stopped.wait(self._delay)
+                with self._lock:
+                    if not self._pending or self._stopped.is_set():
+                        self._thread = None
+                        return
+                    self._pending = False
+                try:
+                    db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                except sqlite3.Error as exc:  # busy or damaged: the next commit or closing retries
+                    logger.debug("checkpoint of %s failed: %s", self._path, exc)
+        finally:
+            db.close()
+
+    def stop(self) -> None:
+        """Stop and wait for the thread (closing the store then checkpoints on its own path)."""
+        self._stopped.set()
+        with self._lock:
+            thread = self._thread
+        if thread is not None:
+            thread.join()
+
+
 class Store:
     """The facts table and its indexes in one SQLite file; returns :class:`Fact` records."""
 
-    def __init__(self, path: str | Path, *, create: bool = True, busy_timeout: float = 30.0, durable: bool = True):
+    def __init__(self, path: str | Path, *, create: bool = True, busy_timeout: float = 30.0, durable: bool = False):
         self.path = Path(path)
         self.busy_timeout = busy_timeout
         self.written_revision = 0
@@ -87,6 +156,7 @@ class Store:
             self._db = sqlite3.connect(self.path, timeout=busy_timeout, isolation_level=None, check_same_thread=False)
         except sqlite3.Error as exc:
             raise DatabaseError(f"cannot open {self.path}: {exc}") from exc
+        self._checkpointer = _Checkpointer(self.path, CHECKPOINT_DELAY)
         try:
             self._setup()
         except sqlite3.DatabaseError as exc:
@@ -100,6 +170,7 @@ class Store:
         db = self._db
         db.execute("PRAGMA foreign_keys = ON")
         self._retry(lambda: db.execute("PRAGMA journal_mode = WAL").fetchone())
+        db.execute(f"PRAGMA wal_autocheckpoint = {AUTOCHECKPOINT_PAGES}")
         self.durable = self._durable
         if self._version() == (APPLICATION_ID, SCHEMA_VERSION):
             return
@@ -133,6 +204,7 @@ class Store:
         return app_id, version
 
     def close(self) -> None:
+        self._checkpointer.stop()
         self._db.close()
 
     # ------------------------------------------------------------ transactions
@@ -187,9 +259,12 @@ class Store:
         with self._transaction() as db:
             before = db.total_changes
             yield db
-            if db.total_changes != before:
+            wrote = db.total_changes != before
+            if wrote:
                 self.written_revision = self.revision() + 1
                 db.execute("UPDATE meta SET value = ? WHERE key = 'revision'", (str(self.written_revision),))
+        if wrote:
+            self._checkpointer.poke()  # after COMMIT: the commit is in the WAL, flushed soon
 
     @contextmanager
     def snapshot(self) -> Iterator[None]:
