@@ -39,7 +39,9 @@ from linc.logic.formula import Formula
 
 #: Identifies a linc knowledge-graph file (``PRAGMA application_id``), ASCII "linK".
 APPLICATION_ID = 0x6C696E4B
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+#: Statements that bring a file of each older schema version one version up.
+_UPGRADES = {1: ["ALTER TABLE facts ADD COLUMN checked INTEGER NOT NULL DEFAULT 1 CHECK (checked IN (0, 1))"]}
 # Ids per IN (...) query: well under SQLite's bound-parameter limit on every build.
 _CHUNK = 500
 #: Seconds after a commit within which the background checkpoint flushes it to disk.
@@ -63,7 +65,8 @@ CREATE TABLE facts (
     prover TEXT,
     proof TEXT,
     seconds REAL,
-    created_at TEXT NOT NULL
+    created_at TEXT NOT NULL,
+    checked INTEGER NOT NULL DEFAULT 1 CHECK (checked IN (0, 1))
 );
 CREATE TABLE depends (
     fact_id INTEGER NOT NULL REFERENCES facts(id) ON DELETE CASCADE,
@@ -177,6 +180,12 @@ class Store:
         with self._transaction():  # re-checked under the write lock: another process may be creating it
             app_id, version = self._version()
             if (app_id, version) == (APPLICATION_ID, SCHEMA_VERSION):
+                return
+            if app_id == APPLICATION_ID and version in _UPGRADES:
+                for old in range(version, SCHEMA_VERSION):
+                    for statement in _UPGRADES[old]:
+                        db.execute(statement)
+                db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
                 return
             if app_id == APPLICATION_ID:
                 raise DatabaseError(f"{self.path} has schema version {version}; this linc reads version {SCHEMA_VERSION}, upgrade linc")
@@ -303,11 +312,12 @@ class Store:
         proof: str | None = None,
         seconds: float | None = None,
         depends_on: Sequence[int] = (),
+        checked: bool = True,
     ) -> int:
         """Insert inside a :meth:`change` transaction; returns the new id."""
         cur = db.execute(
-            "INSERT INTO facts (key, fol, kind, text, premises, parser, model, prover, proof, seconds, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO facts (key, fol, kind, text, premises, parser, model, prover, proof, seconds, created_at, checked)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 codec.dumps(formula),
                 str(formula),
@@ -320,6 +330,7 @@ class Store:
                 proof,
                 seconds,
                 datetime.now(timezone.utc).isoformat(timespec="microseconds"),
+                int(checked),
             ),
         )
         fact_id = cur.lastrowid
@@ -348,6 +359,10 @@ class Store:
         return [r[0] for r in rows]
 
     @staticmethod
+    def mark_checked(db: sqlite3.Connection, fact_id: int) -> None:
+        db.execute("UPDATE facts SET checked = 1 WHERE id = ?", (fact_id,))
+
+    @staticmethod
     def delete(db: sqlite3.Connection, ids: Sequence[int]) -> None:
         db.executemany("DELETE FROM facts WHERE id = ?", [(i,) for i in ids])
 
@@ -373,17 +388,17 @@ class Store:
         return [self._fact(row, deps.get(row[0], [])) for row in rows]
 
     def formulas_after(self, last_id: int) -> list[tuple[int, Formula]]:
-        """(id, formula) of every fact with a larger id than ``last_id``, in id order."""
+        """(id, formula) of every checked fact with a larger id than ``last_id``, in id order."""
         out = []
-        for fact_id, key in self._query("SELECT id, key FROM facts WHERE id > ? ORDER BY id", (last_id,)):
+        for fact_id, key in self._query("SELECT id, key FROM facts WHERE id > ? AND checked = 1 ORDER BY id", (last_id,)):
             try:
                 out.append((fact_id, codec.loads(key)))
             except MalformedFactError as exc:
                 raise self.damaged(f"fact {fact_id} does not decode: {exc}") from exc
         return out
 
-    def count(self) -> int:
-        return self._query("SELECT count(*) FROM facts")[0][0]
+    def count(self, *, checked_only: bool = False) -> int:
+        return self._query("SELECT count(*) FROM facts" + (" WHERE checked = 1" if checked_only else ""))[0][0]
 
     def find(self, formula) -> int | None:
         """The id of the fact equal to ``formula``, if stored."""
@@ -399,7 +414,7 @@ class Store:
         return self._query("PRAGMA integrity_check")[0][0]
 
     def _fact(self, row: tuple, depends_on: list[int]) -> Fact:
-        fact_id, key, _fol, kind, text, premises, parser, model, prover, proof, seconds, created_at = row
+        fact_id, key, _fol, kind, text, premises, parser, model, prover, proof, seconds, created_at, checked = row
         try:
             formula = codec.loads(key)
             premise_list = tuple(Premise.from_dict(p) for p in json.loads(premises))
@@ -418,4 +433,5 @@ class Store:
             proof=proof,
             seconds=seconds,
             depends_on=tuple(depends_on),
+            checked=bool(checked),
         )
