@@ -75,7 +75,9 @@ class LeastModel:
         self._by_arg: dict[tuple[str, int, str], set[Atom]] = defaultdict(set)
         self._by_pred: dict[str, set[Atom]] = defaultdict(set)
         self.clauses: dict[int, Clause] = {}
-        self._by_body: dict[str, list[tuple[int, int]]] = defaultdict(list)  # pred -> (rule id, body position)
+        #: pred -> (rule id, body position): rules with a head, and goal clauses
+        self._rules: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        self._goals: dict[str, list[tuple[int, int]]] = defaultdict(list)
 
     # ------------------------------------------------------------ growing
 
@@ -94,8 +96,7 @@ class LeastModel:
 
     def add_clause(self, rule_id: int, clause: Clause) -> None:
         self.clauses[rule_id] = clause
-        for i, (pred, _) in enumerate(clause.body):
-            self._by_body[pred].append((rule_id, i))
+        self._index_body(rule_id, clause)
         if clause.head is not None:
             queue = deque()
             for b in self._join(clause, [None] * clause.slots, {}, None):
@@ -104,6 +105,11 @@ class LeastModel:
                     self._commit(head, _because(rule_id, clause, b))
                     queue.append(head)
             self._saturate(queue)
+
+    def _index_body(self, rule_id: int, clause: Clause) -> None:
+        by_body = self._rules if clause.head is not None else self._goals
+        for i, (pred, _) in enumerate(clause.body):
+            by_body[pred].append((rule_id, i))
 
     def _saturate(self, queue: deque[Atom]) -> None:
         """Forward chaining from the atoms in ``queue`` (already in the model). A derived atom
@@ -154,8 +160,7 @@ class LeastModel:
         """Whether adding ``clause`` to the stored facts meets a goal clause: (goal fact ids, atoms
         whose derivations complete the conflict, the atoms the clause would add), or None."""
         self.clauses[NEW_RULE] = clause
-        for i, (pred, _) in enumerate(clause.body):
-            self._by_body[pred].append((NEW_RULE, i))
+        self._index_body(NEW_RULE, clause)
         try:
             matches = self._join(clause, [None] * clause.slots, {}, None)
             if clause.head is None:
@@ -170,8 +175,9 @@ class LeastModel:
             return None if found is None else (*found, extra)
         finally:
             del self.clauses[NEW_RULE]
+            by_body = self._rules if clause.head is not None else self._goals
             for pred, _ in clause.body:
-                self._by_body[pred] = [e for e in self._by_body[pred] if e[0] != NEW_RULE]
+                by_body[pred] = [e for e in by_body[pred] if e[0] != NEW_RULE]
 
     def support(self, atoms: list[Atom], extra: dict[Atom, Reason] | None = None) -> set[int]:
         """The stored facts the derivations of ``atoms`` rest on."""
@@ -222,13 +228,11 @@ class LeastModel:
     def _fire(self, atom: Atom, extra: dict[Atom, Reason], *, goals: bool) -> Iterator[tuple[int, Clause, Binding]]:
         """(rule id, clause, binding) for every rule body ``atom`` completes, with the model and
         ``extra``: goal clauses only, or rules with a head only."""
-        for rule_id, position in self._by_body.get(atom[0], ()):
+        for rule_id, position in (self._goals if goals else self._rules).get(atom[0], ()):
             clause = self.clauses[rule_id]
-            if (clause.head is None) != goals:
-                continue
             first = _bind(clause.body[position][1], atom[1], [None] * clause.slots)
             if first is not None:
-                for b in self._join(clause, first, extra, position):
+                for b in self._join(clause, first, extra, position) if len(clause.body) > 1 else (first,):
                     yield rule_id, clause, b
 
     def _join(self, clause: Clause, binding: Binding, extra: dict[Atom, Reason], skip: int | None) -> list[Binding]:
@@ -238,23 +242,28 @@ class LeastModel:
         if steps is None:
             steps = clause.plans[skip] = _plan(clause.body, skip)
         rows = [binding]
+        atoms = self.atoms
         for pred, args, probe in steps:
             grown = []
-            for b in rows:
-                for atom in self._candidates(pred, args, probe, b, extra):
-                    more = _bind(args, atom[1], b)
-                    if more is not None:
-                        grown.append(more)
+            if len(probe) == len(args):  # every argument bound: one lookup, nothing new to bind
+                for b in rows:
+                    atom = (pred, tuple(b[a] if a.__class__ is int else a for a in args))
+                    if atom in atoms or atom in extra:
+                        grown.append(b)
+            else:
+                for b in rows:
+                    for atom in self._candidates(pred, args, probe, b, extra):
+                        more = _bind(args, atom[1], b)
+                        if more is not None:
+                            grown.append(more)
             if not grown:
                 return grown
             rows = grown
         return rows
 
     def _candidates(self, pred: str, args: tuple, probe: list[tuple[int, int | str]], b: Binding, extra: dict[Atom, Reason]):
-        """Atoms of ``pred`` that may match: looked up by the most selective bound argument."""
-        if len(probe) == len(args):
-            atom = (pred, tuple(b[a] if a.__class__ is int else a for _, a in probe))
-            return (atom,) if atom in self.atoms or atom in extra else ()
+        """Atoms of ``pred`` that may match (some argument unbound): looked up by the most
+        selective bound argument."""
         if probe:
             found = min((self._by_arg.get((pred, i, b[a] if a.__class__ is int else a), ()) for i, a in probe), key=len)
         else:
