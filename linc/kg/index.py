@@ -55,13 +55,14 @@ class Index:
         self._complex: Counter[Symbol] = Counter()  # per component root: facts that are not simple
         self._nonhorn: Counter[Symbol] = Counter()  # per component root: rules that are not Horn clauses
         self.model = LeastModel()
+        self._max_id = 0
 
     def __len__(self) -> int:
         return len(self.formulas)
 
     @property
     def max_id(self) -> int:
-        return max(self.formulas, default=0)
+        return self._max_id
 
     # ------------------------------------------------------------ adding
 
@@ -77,6 +78,7 @@ class Index:
 
     def _add(self, fact_id: int, formula: Formula, atoms: list[tuple[Atom, int]]) -> None:
         shape = analyse(formula)
+        self._max_id = max(self._max_id, fact_id)
         self.formulas[fact_id] = formula
         self.shapes[fact_id] = shape
         for c in shape.constants:

@@ -106,7 +106,7 @@ class KnowledgeGraph:
         self._prover = prover
         self._store = Store(self.path, create=create, busy_timeout=busy_timeout, durable=durable)
         self._index: Index | None = None
-        self._revision = -1
+        self._revision = self._epoch = -1
         self._graph: nx.MultiDiGraph | None = None
         self._checker: Checker | None = None
 
@@ -148,21 +148,21 @@ class KnowledgeGraph:
     # ------------------------------------------------------------ the in-memory index
 
     def _sync(self) -> Index:
-        """The index of the checked facts, brought up to the file's state by applying the rows added
-        since; rebuilt when facts were removed (or promoted by another process). Call inside a
-        snapshot or a write transaction."""
+        """The index of the checked facts, brought up to the file's state by applying the rows
+        added since; rebuilt in a new epoch (facts retracted, or promoted by :meth:`check`).
+        Call inside a snapshot or a write transaction."""
         revision = self._store.revision()
         if self._index is not None and revision == self._revision:
             return self._index
-        rows = self._store.formulas_after(self._index.max_id) if self._index is not None else None
-        if rows is None or self._store.count(checked_only=True) != len(self._index) + len(rows):  # type: ignore[arg-type]
+        epoch = self._store.epoch()
+        if self._index is None or epoch != self._epoch:
             self._index, self._graph = Index(), None
-            rows = self._store.formulas_after(0)
+        rows = self._store.formulas_after(self._index.max_id)
         self._index.load(rows)
         if self._graph is not None:
             for fact_id, formula in rows:
                 graphs.add(self._graph, fact_id, formula)
-        self._revision = revision
+        self._revision, self._epoch = revision, epoch
         return self._index
 
     def _learn(self, fact_id: int, formula: Formula) -> None:
@@ -313,9 +313,10 @@ class KnowledgeGraph:
             if promote:
                 check_consistent(index, self._checks, fact.formula, self._limit(timeout), self._store.facts)
                 self._store.mark_checked(db, fact.id)
+                epoch = self._store.new_epoch(db)  # other processes cannot apply it as a new row
         if promote:
             self._learn(fact.id, fact.formula)
-            self._revision = self._store.written_revision
+            self._revision, self._epoch = self._store.written_revision, epoch
         return self.get(fact.id)
 
     def _prove(self, fact: Formula, given: list[Premise], limit: float, *, use_kg: bool) -> tuple[ProverResult, list[int]]:
@@ -444,6 +445,7 @@ class KnowledgeGraph:
             ids = self._store.dependents_closure(fact.id)
             gone = self._store.facts(ids)
             self._store.delete(db, ids)
+            self._store.new_epoch(db)
         return gone
 
     def integrity(self) -> str:

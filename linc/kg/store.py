@@ -41,7 +41,12 @@ from linc.logic.formula import Formula
 APPLICATION_ID = 0x6C696E4B
 SCHEMA_VERSION = 2
 #: Statements that bring a file of each older schema version one version up.
-_UPGRADES = {1: ["ALTER TABLE facts ADD COLUMN checked INTEGER NOT NULL DEFAULT 1 CHECK (checked IN (0, 1))"]}
+_UPGRADES = {
+    1: [
+        "ALTER TABLE facts ADD COLUMN checked INTEGER NOT NULL DEFAULT 1 CHECK (checked IN (0, 1))",
+        "INSERT OR IGNORE INTO meta (key, value) VALUES ('epoch', '0')",
+    ]
+}
 # Ids per IN (...) query: well under SQLite's bound-parameter limit on every build.
 _CHUNK = 500
 #: Seconds after a commit within which the background checkpoint flushes it to disk.
@@ -82,6 +87,7 @@ CREATE TABLE symbols (
 );
 CREATE INDEX symbols_name ON symbols(kind, name);
 INSERT INTO meta (key, value) VALUES ('revision', '0');
+INSERT INTO meta (key, value) VALUES ('epoch', '0');
 """
 
 
@@ -285,12 +291,27 @@ class Store:
             self._end()
 
     def revision(self) -> int:
-        rows = self._query("SELECT value FROM meta WHERE key = 'revision'")
+        """Bumped by every change: an index at an older revision is stale."""
+        return self._counter("revision")
+
+    def epoch(self) -> int:
+        """Bumped when checked facts leave (retraction) or join out of id order (promotion): an
+        index of an older epoch cannot catch up by applying new rows and is rebuilt."""
+        return self._counter("epoch")
+
+    def new_epoch(self, db: sqlite3.Connection) -> int:
+        """Inside a :meth:`change`: bump the epoch; returns the new one."""
+        value = self.epoch() + 1
+        db.execute("UPDATE meta SET value = ? WHERE key = 'epoch'", (str(value),))
+        return value
+
+    def _counter(self, key: str) -> int:
+        rows = self._query("SELECT value FROM meta WHERE key = ?", (key,))
         value = rows[0][0] if rows else None
         try:
             return int(value)  # type: ignore[arg-type]
         except (TypeError, ValueError):
-            raise self.damaged(f"its revision row reads {value!r}, not a number") from None
+            raise self.damaged(f"its {key} row reads {value!r}, not a number") from None
 
     def _query(self, sql: str, params: Sequence = ()) -> list[tuple]:
         """Run a read; a file damaged after opening surfaces as :class:`DatabaseError`."""
@@ -397,8 +418,8 @@ class Store:
                 raise self.damaged(f"fact {fact_id} does not decode: {exc}") from exc
         return out
 
-    def count(self, *, checked_only: bool = False) -> int:
-        return self._query("SELECT count(*) FROM facts" + (" WHERE checked = 1" if checked_only else ""))[0][0]
+    def count(self) -> int:
+        return self._query("SELECT count(*) FROM facts")[0][0]
 
     def find(self, formula) -> int | None:
         """The id of the fact equal to ``formula``, if stored."""

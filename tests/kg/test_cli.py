@@ -109,5 +109,5 @@ def test_unchecked_facts_on_the_command_line(db):
     r = linc("check", "3", "--timeout", "1", "--db", db)
     assert r.exit_code == 1 and "CheckTimeoutError" in r.output
     assert linc("retract", "2", "--db", db).exit_code == 0
-    r = linc("check", "3", "--timeout", "5", "--db", db)
+    r = linc("check", "3", "--timeout", "20", "--db", db)
     assert r.exit_code == 0 and "checked #3" in r.output
