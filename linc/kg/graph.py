@@ -151,9 +151,9 @@ def paths(
         if key not in cache:
             found = []
             if not directed or not backwards:
-                found += [(v, node, v, d) for _, v, d in g.out_edges(node, data=True)]
+                found += [(v, node, v, d) for v, edges in g.succ[node].items() for d in edges.values()]
             if not directed or backwards:
-                found += [(u, u, node, d) for u, _, d in g.in_edges(node, data=True)]
+                found += [(u, u, node, d) for u, edges in g.pred[node].items() for d in edges.values()]
             cache[key] = [(n, s, o, d["fact"]) for n, s, o, d in found if not d["negated"] and relation in (None, d["relation"])]
         return cache[key]
 
@@ -172,7 +172,7 @@ def paths(
                 for back, back_nodes in ends.get(middle, ()):
                     if len(set(nodes).intersection(back_nodes)) != 1:
                         continue  # the two halves meet only at ``middle``
-                    out.append([_edge(s, o, g.edges[s, o, k]) for _, s, o, k in (*trail, *reversed(back))])
+                    out.append([_edge(s, o, g.succ[s][o][k]) for _, s, o, k in (*trail, *reversed(back))])
                     if len(out) >= limit:
                         return out
     return out
