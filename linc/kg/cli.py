@@ -29,6 +29,7 @@ SYNTAX = typer.Option("nltk", "--syntax", help="FOL syntax of formulas: nltk, fo
 PROVER = typer.Option(None, "--prover", help="Prover backend (default: z3).")
 TIMEOUT = typer.Option(10.0, "--timeout", help="Seconds per prover call.")
 JSON = typer.Option(False, "--json", help="Print JSON instead of a table.")
+REF = typer.Argument(..., help="A fact id (12 or #12) or the fact in FOL.")
 
 
 @contextmanager
@@ -205,7 +206,7 @@ def path(
 
 @kg_app.command()
 def provenance(
-    ref: str = typer.Argument(..., help="A fact id (12 or #12) or the fact in FOL."),
+    ref: str = REF,
     db: Optional[Path] = DB,
     syntax: str = SYNTAX,
     as_json: bool = JSON,
@@ -233,7 +234,7 @@ def provenance(
 
 @kg_app.command()
 def check(
-    ref: str = typer.Argument(..., help="A fact id (12 or #12) or the fact in FOL."),
+    ref: str = REF,
     db: Optional[Path] = DB,
     syntax: str = SYNTAX,
     timeout: float = TIMEOUT,
@@ -250,7 +251,7 @@ def check(
 
 @kg_app.command()
 def retract(
-    ref: str = typer.Argument(..., help="A fact id (12 or #12) or the fact in FOL."),
+    ref: str = REF,
     db: Optional[Path] = DB,
     syntax: str = SYNTAX,
     as_json: bool = JSON,
