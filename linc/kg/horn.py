@@ -125,8 +125,9 @@ class LeastModel:
     def _commit(self, atom: Atom, reason: Reason) -> None:
         self.atoms[atom] = reason
         self._by_pred[atom[0]].add(atom)
-        for i, c in enumerate(atom[1]):
-            self._by_arg[(atom[0], i, c)].add(atom)
+        if len(atom[1]) > 1:  # a unary atom is only ever looked up whole
+            for i, c in enumerate(atom[1]):
+                self._by_arg[(atom[0], i, c)].add(atom)
 
     # ------------------------------------------------------------ reasoning
 

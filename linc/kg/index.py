@@ -102,9 +102,11 @@ class Index:
                 for p in shape.predicates:
                     self.rule_polarity[(p, True)] += 1
                     self.rule_polarity[(p, False)] += 1
-        self.quantified_equality += shape.quantified_equality
-        new_eq = [c for c in shape.eq_constants if self.eq_constants[c] == 0]
-        self.eq_constants.update(shape.eq_constants)
+        new_eq = []
+        if shape.eq_constants or shape.quantified_equality:  # never for a literal
+            self.quantified_equality += shape.quantified_equality
+            new_eq = [c for c in shape.eq_constants if self.eq_constants[c] == 0]
+            self.eq_constants.update(shape.eq_constants)
         root = self._join(fact_id)
         self._members.setdefault(root, []).append(fact_id)
         if not shape.simple:
