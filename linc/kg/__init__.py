@@ -5,6 +5,7 @@ stored; they can be queried as a graph and handed back as premises of new questi
 """
 
 from linc.kg.errors import (
+    CheckTimeoutError,
     DatabaseError,
     FactConflictError,
     MalformedFactError,
@@ -27,6 +28,7 @@ def __getattr__(name: str):
     raise AttributeError(f"module 'linc.kg' has no attribute {name!r}")
 
 __all__ = [
+    "CheckTimeoutError",
     "DatabaseError",
     "Edge",
     "Fact",

@@ -29,6 +29,7 @@ SYNTAX = typer.Option("nltk", "--syntax", help="FOL syntax of formulas: nltk, fo
 PROVER = typer.Option(None, "--prover", help="Prover backend (default: z3).")
 TIMEOUT = typer.Option(10.0, "--timeout", help="Seconds per prover call.")
 JSON = typer.Option(False, "--json", help="Print JSON instead of a table.")
+REF = typer.Argument(..., help="A fact id (12 or #12) or the fact in FOL.")
 
 
 @contextmanager
@@ -71,7 +72,8 @@ def _fact_table(facts: list[Fact], *, title: str | None = None, console: Console
         table.add_column(column)
     for f in facts:
         deps = ", ".join(f"#{d}" for d in f.depends_on)
-        table.add_row(f"#{f.id}", f.kind.value, f.fol, f.text or "", deps, f.created_at[:19])
+        kind = f.kind.value if f.checked else f"{f.kind.value}, [yellow]unchecked[/]"
+        table.add_row(f"#{f.id}", kind, f.fol, f.text or "", deps, f.created_at[:19])
     console.print(table)
 
 
@@ -81,6 +83,10 @@ def add(
     premise: list[str] = typer.Option([], "-p", "--premise", help="A premise in FOL, or a sentence with --nl (repeatable)."),
     axiom: bool = typer.Option(False, "--axiom", help="Store without proof, marked as an axiom."),
     use_kg: bool = typer.Option(False, "--use-kg", help="Prove from the stored facts too (they become dependencies)."),
+    allow_unchecked: bool = typer.Option(
+        False, "--allow-unchecked", help="If the consistency check runs out of time, store the fact marked unchecked instead of refusing it."
+    ),
+    durable: bool = typer.Option(False, "--durable", help="Flush the commit to disk before returning (survives a power cut)."),
     text: Optional[str] = typer.Option(None, "--text", help="The sentence the fact states."),
     nl: bool = typer.Option(False, "--nl", help="FACT and premises are sentences: translate them with --parser."),
     parser: str = typer.Option("grammar", "--parser", help="With --nl: the semantic parser."),
@@ -97,22 +103,23 @@ def add(
     if nl and axiom:
         raise typer.BadParameter("--nl stores what the premises prove; an axiom is given in FOL")
     with _session(db, create=True, prover=prover, timeout=timeout) as kg:
+        kg.durable = durable
         if nl:
             from linc.reasoning import Reasoner
 
             options = {"model": model} if model else {}
             reasoner = Reasoner(parser, kg.prover, timeout=timeout, parser_options=options)
-            stored = kg.add_text(premise, fact, reasoner, model=model, use_kg=use_kg)
+            stored = kg.add_text(premise, fact, reasoner, model=model, use_kg=use_kg, allow_unchecked=allow_unchecked)
             _show_added(stored, as_json)
             return
         formula = _formula(fact, syntax)
         if axiom:
             if premise or use_kg:
                 raise typer.BadParameter("an axiom has no premises; drop --axiom to prove the fact")
-            stored = kg.assert_axiom(formula, text=text)
+            stored = kg.assert_axiom(formula, text=text, allow_unchecked=allow_unchecked)
         else:
             given = [Premise(_formula(p, syntax), p) for p in premise]
-            stored = kg.add(formula, given, text=text, use_kg=use_kg)
+            stored = kg.add(formula, given, text=text, use_kg=use_kg, allow_unchecked=allow_unchecked)
         _show_added(stored, as_json)
 
 
@@ -120,7 +127,8 @@ def _show_added(fact: Fact, as_json: bool) -> None:
     if as_json:
         _emit(fact.to_dict())
     else:
-        out.print(f"[green]stored[/] #{fact.id} {fact.fol} ({fact.kind.value})")
+        note = "" if fact.checked else "; [yellow]unchecked[/]: its consistency check ran out of time, `linc kg check` retries it"
+        out.print(f"[green]stored[/] #{fact.id} {fact.fol} ({fact.kind.value}{note})")
 
 
 @kg_app.command()
@@ -198,7 +206,7 @@ def path(
 
 @kg_app.command()
 def provenance(
-    ref: str = typer.Argument(..., help="A fact id (12 or #12) or the fact in FOL."),
+    ref: str = REF,
     db: Optional[Path] = DB,
     syntax: str = SYNTAX,
     as_json: bool = JSON,
@@ -225,8 +233,25 @@ def provenance(
 
 
 @kg_app.command()
+def check(
+    ref: str = REF,
+    db: Optional[Path] = DB,
+    syntax: str = SYNTAX,
+    timeout: float = TIMEOUT,
+    as_json: bool = JSON,
+) -> None:
+    """Check a fact stored unchecked again; it is marked checked when the stored facts allow it."""
+    with _session(db, timeout=timeout) as kg:
+        fact = kg.check(_ref(ref, syntax))
+    if as_json:
+        _emit(fact.to_dict())
+    else:
+        out.print(f"[green]checked[/] #{fact.id} {fact.fol}")
+
+
+@kg_app.command()
 def retract(
-    ref: str = typer.Argument(..., help="A fact id (12 or #12) or the fact in FOL."),
+    ref: str = REF,
     db: Optional[Path] = DB,
     syntax: str = SYNTAX,
     as_json: bool = JSON,

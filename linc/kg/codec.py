@@ -132,7 +132,7 @@ def depth_of(f: Formula) -> int:
 
 
 def _name(value: Any) -> str:
-    if not isinstance(value, str) or not value or not all(ch.isalnum() or ch == "_" for ch in value):
+    if not isinstance(value, str) or not value.replace("_", "a").isalnum():  # letters, digits, _; not empty
         raise MalformedFactError(f"not a symbol name: {value!r}")
     return value
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Callable, Sequence
 
 from linc.errors import KnowledgeGraphError
-from linc.kg.errors import FactConflictError, UnverifiedFactError
+from linc.kg.errors import CheckTimeoutError, FactConflictError
 from linc.kg.facts import Fact
 from linc.kg.ground import plan
 from linc.kg.index import Index
@@ -29,7 +29,7 @@ def check_consistent(
     index: Index, checker: Checker, fact: Formula, timeout: float, load: Callable[[list[int]], list[Fact]]
 ) -> None:
     """Raise :class:`FactConflictError` when stored facts refute ``fact`` (``load`` turns the ids of
-    the facts responsible into records); :class:`UnverifiedFactError` when the check does not
+    the facts responsible into records); :class:`CheckTimeoutError` when the check does not
     finish within ``timeout`` seconds."""
     lit = literal_of(fact)
     if lit is not None:
@@ -58,10 +58,11 @@ def check_consistent(
     try:
         core = checker.core([(NEW, [fact]), *part.parts.items()], timeout)
     except CheckUnknown as exc:
-        raise UnverifiedFactError(
+        raise CheckTimeoutError(
             f"could not check {fact} against the {len(part.parts)} stored facts connected to it within"
             f" {timeout:g} s ({exc.reason}; {part.reason or 'ground instances'}); it was not stored."
-            " Retry with a longer timeout, or split the rules that connect it to so much"
+            " Retry with a longer timeout, split the rules that connect it to so much, or store it"
+            " marked unchecked (allow_unchecked=True; --allow-unchecked)"
         ) from None
     if core is None:
         return

@@ -47,3 +47,8 @@ class FactConflictError(ConflictError):
     def __init__(self, message: str, facts: Sequence["Fact"]):
         self.facts = tuple(facts)
         super().__init__(message, [f.fol for f in self.facts])
+
+
+class CheckTimeoutError(UnverifiedFactError):
+    """The consistency check of a fact did not finish in time: the fact was not stored as checked
+    (``allow_unchecked=True`` stores it marked unchecked instead of refusing it)."""

@@ -42,7 +42,10 @@ class Fact:
 
     ``depends_on`` lists the ids of stored facts it was proved from; retracting any of them
     retracts this fact too. ``proof`` is the prover's own proof text (None for an axiom, or when the
-    backend gives no proof object)."""
+    backend gives no proof object). ``checked`` is False for a fact stored although its
+    consistency check ran out of time (only when the caller allowed it): such a fact is listed
+    and exported, but no check, question, graph query or proof uses it until
+    :meth:`~linc.kg.KnowledgeGraph.check` promotes it."""
 
     id: int
     formula: Formula
@@ -56,10 +59,11 @@ class Fact:
     proof: str | None = None
     seconds: float | None = None
     depends_on: tuple[int, ...] = field(default=())
+    checked: bool = True
 
     def __repr__(self) -> str:
         deps = f", depends on {', '.join(f'#{d}' for d in self.depends_on)}" if self.depends_on else ""
-        return f"Fact(#{self.id} {self.fol}, {self.kind.value}{deps})"
+        return f"Fact(#{self.id} {self.fol}, {self.kind.value}{'' if self.checked else ', unchecked'}{deps})"
 
     @property
     def fol(self) -> str:
@@ -85,6 +89,7 @@ class Fact:
             "seconds": self.seconds,
             "created_at": self.created_at,
             "depends_on": list(self.depends_on),
+            "checked": self.checked,
         }
 
 

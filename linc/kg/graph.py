@@ -135,60 +135,61 @@ def paths(
 
     Undirected by default: "how are bob and anne connected?" rarely cares which way each edge
     points; each :class:`Edge` still reports its stored direction. At most ``limit`` paths.
-    The search touches only the neighbourhoods of the two ends: distances to ``target`` are
-    known for half the length, and a branch that cannot reach it in the steps left is cut."""
+    Bidirectional: a path of length L is a walk of ceil(L/2) edges from ``source`` and one of
+    floor(L/2) edges back from ``target`` meeting at a node, so the search touches only the
+    neighbourhoods of radius L/2 around the two ends (d^(L/2) walks, not d^L)."""
     for name in (source, target):
         if name not in g:
             raise UnknownConstantError(f"no constant {name!r} in the knowledge graph")
     if source == target:
         return [[]]
+    cache: dict[tuple[str, bool], list[Step]] = {}
 
-    cache: dict[tuple[str, bool], list[tuple[str, str, str, int]]] = {}
-
-    def steps(node: str, backwards: bool) -> list[tuple[str, str, str, int]]:
+    def steps(node: str, backwards: bool) -> list[Step]:
         """(next node, subject, object, fact id) of the usable edges at ``node``."""
         key = (node, backwards)
         if key not in cache:
             found = []
             if not directed or not backwards:
-                found += [(v, node, v, d) for _, v, d in g.out_edges(node, data=True)]
+                found += [(v, node, v, d) for v, edges in g.succ[node].items() for d in edges.values()]
             if not directed or backwards:
-                found += [(u, u, node, d) for u, _, d in g.in_edges(node, data=True)]
+                found += [(u, u, node, d) for u, edges in g.pred[node].items() for d in edges.values()]
             cache[key] = [(n, s, o, d["fact"]) for n, s, o, d in found if not d["negated"] and relation in (None, d["relation"])]
         return cache[key]
 
-    reach = (max_length + 1) // 2
-    near = {target: 0}  # distance to target, exact up to ``reach``
-    frontier = [target]
-    for d in range(1, reach + 1):
-        frontier = [step[0] for node in frontier for step in steps(node, backwards=True) if step[0] not in near]
-        for n in frontier:
-            near.setdefault(n, d)
+    forward: list[dict[str, list[Walk]]] = [{source: [((), (source,))]}]
+    backward: list[dict[str, list[Walk]]] = [{target: [((), (target,))]}]
     out: list[list[Edge]] = []
-
-    def walk(node: str, left: int, trail: list[tuple[str, str, str, int]], visited: set[str]) -> bool:
-        if left == 0:
-            if node == target:
-                out.append([_edge(s, o, g.edges[s, o, k]) for _, s, o, k in trail])
-            return len(out) >= limit
-        if left <= reach and near.get(node, reach + 1) > left:
-            return False
-        for step in steps(node, backwards=False):
-            nxt = step[0]
-            if nxt in visited or (nxt == target and left != 1):
-                continue
-            trail.append(step)
-            visited.add(nxt)
-            done = walk(nxt, left - 1, trail, visited)
-            visited.discard(nxt)
-            trail.pop()
-            if done:
-                return True
-        return False
-
     for length in range(1, max_length + 1):
-        if walk(source, length, [], {source}):
-            break
+        ahead, behind = (length + 1) // 2, length // 2
+        while len(forward) <= ahead:
+            forward.append(_extend(forward[-1], lambda n: steps(n, False)))
+        while len(backward) <= behind:
+            backward.append(_extend(backward[-1], lambda n: steps(n, True)))
+        ends = backward[behind]
+        for middle, walks in forward[ahead].items():
+            for trail, nodes in walks:
+                for back, back_nodes in ends.get(middle, ()):
+                    if len(set(nodes).intersection(back_nodes)) != 1:
+                        continue  # the two halves meet only at ``middle``
+                    out.append([_edge(s, o, g.succ[s][o][k]) for _, s, o, k in (*trail, *reversed(back))])
+                    if len(out) >= limit:
+                        return out
+    return out
+
+
+Step = tuple[str, str, str, int]  # (next node, subject, object, fact id)
+Walk = tuple[tuple[Step, ...], tuple[str, ...]]  # (steps, nodes visited)
+
+
+def _extend(walks: dict[str, list[Walk]], steps) -> dict[str, list[Walk]]:
+    """Every simple walk one step longer than those in ``walks``, by end node."""
+    out: dict[str, list[Walk]] = {}
+    for node, here in walks.items():
+        for step in steps(node):
+            for trail, nodes in here:
+                if step[0] not in nodes:
+                    out.setdefault(step[0], []).append(((*trail, step), (*nodes, step[0])))
     return out
 
 

@@ -21,7 +21,6 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Iterator, Sequence
 
-from linc.kg.horn import ground_pattern, unify
 from linc.kg.index import Index
 from linc.kg.shape import Literal, Occurrence, Shape, analyse, literal_of
 from linc.logic.formula import Const, Formula, Var, substitute
@@ -161,3 +160,22 @@ class _Walk:
         found = list(self.index.matching(pred, positive, bound))
         found += [s for s in self.seeds if s[0] == pred and s[2] == positive and all(s[1][i] == c for i, c in bound.items())]
         return sorted(found)
+
+
+def unify(pattern: tuple, args: tuple[str, ...], binding: dict) -> dict | None:
+    """``binding`` extended so that ``pattern`` (``Var`` / ``Const``) matches ``args``, or None."""
+    if len(pattern) != len(args):
+        return None
+    out = dict(binding)
+    for p, a in zip(pattern, args):
+        if isinstance(p, Var):
+            if out.setdefault(p, a) != a:
+                return None
+        elif isinstance(p, Const) and p.name != a:
+            return None
+    return out
+
+
+def ground_pattern(pattern: tuple, binding: dict) -> Atom:
+    pred, args = pattern
+    return pred, tuple(binding[a] if isinstance(a, Var) else a.name for a in args)

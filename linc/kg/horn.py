@@ -17,14 +17,16 @@ The justifications give the stored facts behind a conflict or a proof without a 
 from __future__ import annotations
 
 from collections import defaultdict, deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
 from linc.kg.shape import Shape
-from linc.logic.formula import Const, Var
+from linc.logic.formula import Var
 
 Atom = tuple[str, tuple[str, ...]]
-Pattern = tuple[str, tuple]  # (predicate, args of Var / Const)
+#: (predicate, arguments): a variable is its slot number (int), a constant its name (str).
+Pattern = tuple[str, tuple[int | str, ...]]
+Binding = list  # slot -> constant name, None while unbound
 #: Why an atom holds: ("fact", fact id) or ("rule", rule id, body atoms)
 Reason = tuple
 #: The id a rule being checked (not stored yet) goes by in reasons.
@@ -33,10 +35,14 @@ NEW_RULE = -1
 
 @dataclass(frozen=True)
 class Clause:
-    """A Horn rule: ``body → head`` (``head`` None for a goal clause: the body must not all hold)."""
+    """A Horn rule: ``body → head`` (``head`` None for a goal clause: the body must not all hold).
+
+    ``plans`` caches the join order per trigger position (see :func:`_plan`)."""
 
     body: tuple[Pattern, ...]
     head: Pattern | None
+    slots: int
+    plans: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
 
 
 def horn_clause(shape: Shape) -> Clause | None:
@@ -49,12 +55,16 @@ def horn_clause(shape: Shape) -> Clause | None:
     heads = [o for o in shape.occurrences if o.positive]
     if len(heads) > 1:
         return None
-    body = tuple((o.pred, o.args) for o in shape.occurrences if not o.positive)
-    bound = {a for _, args in body for a in args if isinstance(a, Var)}
+    bound = {a for o in shape.occurrences if not o.positive for a in o.args if isinstance(a, Var)}
     if any(v not in bound for v in shape.variables):
         return None  # a variable the body does not bind ranges over every constant
-    head = (heads[0].pred, heads[0].args) if heads else None
-    return Clause(body, head)
+    slot = {v: n for n, v in enumerate(dict.fromkeys(a for o in shape.occurrences for a in o.args if isinstance(a, Var)))}
+
+    def pattern(o) -> Pattern:
+        return o.pred, tuple(slot[a] if isinstance(a, Var) else a.name for a in o.args)
+
+    body = tuple(pattern(o) for o in shape.occurrences if not o.positive)
+    return Clause(body, pattern(heads[0]) if heads else None, len(slot))
 
 
 class LeastModel:
@@ -65,30 +75,57 @@ class LeastModel:
         self._by_arg: dict[tuple[str, int, str], set[Atom]] = defaultdict(set)
         self._by_pred: dict[str, set[Atom]] = defaultdict(set)
         self.clauses: dict[int, Clause] = {}
-        self._by_body: dict[str, list[tuple[int, int]]] = defaultdict(list)  # pred -> (rule id, body position)
+        #: pred -> (rule id, body position): rules with a head, and goal clauses
+        self._rules: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        self._goals: dict[str, list[tuple[int, int]]] = defaultdict(list)
 
     # ------------------------------------------------------------ growing
 
     def add_atom(self, atom: Atom, fact_id: int) -> None:
-        if atom not in self.atoms:
-            self._commit({atom: ("fact", fact_id), **self.consequences([atom], {atom: ("fact", fact_id)})})
+        self.add_atoms([(atom, fact_id)])
+
+    def add_atoms(self, facts: list[tuple[Atom, int]]) -> None:
+        """Add stored positive literals and everything they derive (one pass for a whole file:
+        every new atom enters the model at once and fires the rules it is a body atom of)."""
+        queue = deque()
+        for atom, fact_id in facts:
+            if atom not in self.atoms:
+                self._commit(atom, ("fact", fact_id))
+                queue.append(atom)
+        self._saturate(queue)
 
     def add_clause(self, rule_id: int, clause: Clause) -> None:
         self.clauses[rule_id] = clause
-        for i, (pred, _) in enumerate(clause.body):
-            self._by_body[pred].append((rule_id, i))
+        self._index_body(rule_id, clause)
         if clause.head is not None:
-            fresh: dict[Atom, Reason] = {}
-            for binding in self._join(clause.body, {}, {}, skip=None):
-                head = ground_pattern(clause.head, binding)
-                if head not in self.atoms and head not in fresh:
-                    fresh[head] = ("rule", rule_id, tuple(ground_pattern(p, binding) for p in clause.body))
-            self._commit({**fresh, **self.consequences(list(fresh), fresh)})
+            queue = deque()
+            for b in self._join(clause, [None] * clause.slots, {}, None):
+                head = _ground(clause.head, b)
+                if head not in self.atoms:
+                    self._commit(head, _because(rule_id, clause, b))
+                    queue.append(head)
+            self._saturate(queue)
 
-    def _commit(self, new: dict[Atom, Reason]) -> None:
-        for atom, reason in new.items():
-            self.atoms[atom] = reason
-            self._by_pred[atom[0]].add(atom)
+    def _index_body(self, rule_id: int, clause: Clause) -> None:
+        by_body = self._rules if clause.head is not None else self._goals
+        for i, (pred, _) in enumerate(clause.body):
+            by_body[pred].append((rule_id, i))
+
+    def _saturate(self, queue: deque[Atom]) -> None:
+        """Forward chaining from the atoms in ``queue`` (already in the model). A derived atom
+        enters the model at once, so its reason only names atoms that entered before it (the
+        derivations stay acyclic), and it is queued to fire the rules in turn."""
+        while queue:
+            for rule_id, clause, b in self._fire(queue.popleft(), {}, goals=False):
+                head = _ground(clause.head, b)  # type: ignore[arg-type]
+                if head not in self.atoms:
+                    self._commit(head, _because(rule_id, clause, b))
+                    queue.append(head)
+
+    def _commit(self, atom: Atom, reason: Reason) -> None:
+        self.atoms[atom] = reason
+        self._by_pred[atom[0]].add(atom)
+        if len(atom[1]) > 1:  # a unary atom is only ever looked up whole
             for i, c in enumerate(atom[1]):
                 self._by_arg[(atom[0], i, c)].add(atom)
 
@@ -101,20 +138,10 @@ class LeastModel:
         seen = {**extra}
         queue = deque(start)
         while queue:
-            atom = queue.popleft()
-            for rule_id, position in self._by_body.get(atom[0], ()):
-                clause = self.clauses[rule_id]
-                if clause.head is None:
-                    continue
-                first = unify(clause.body[position][1], atom[1], {})
-                if first is None:
-                    continue
-                for binding in self._join(clause.body, first, seen, skip=position):
-                    head = ground_pattern(clause.head, binding)
-                    if head in self.atoms or head in seen:
-                        continue
-                    reason = ("rule", rule_id, tuple(ground_pattern(p, binding) for p in clause.body))
-                    seen[head] = delta[head] = reason
+            for rule_id, clause, b in self._fire(queue.popleft(), seen, goals=False):
+                head = _ground(clause.head, b)  # type: ignore[arg-type]
+                if head not in self.atoms and head not in seen:
+                    seen[head] = delta[head] = _because(rule_id, clause, b)
                     queue.append(head)
         return delta
 
@@ -126,40 +153,32 @@ class LeastModel:
             opposite = negative(atom)
             if opposite is not None:
                 return {opposite}, [atom]
-            for rule_id, position in self._by_body.get(atom[0], ()):
-                clause = self.clauses[rule_id]
-                if clause.head is not None:
-                    continue
-                first = unify(clause.body[position][1], atom[1], {})
-                if first is None:
-                    continue
-                for binding in self._join(clause.body, first, extra, skip=position):
-                    return {rule_id}, [ground_pattern(p, binding) for p in clause.body]
+            for rule_id, clause, b in self._fire(atom, extra, goals=True):
+                return {rule_id}, [_ground(p, b) for p in clause.body]
         return None
 
     def clause_conflict(self, clause: Clause, negative: Callable[[Atom], int | None]) -> tuple[set[int], list[Atom], dict[Atom, Reason]] | None:
         """Whether adding ``clause`` to the stored facts meets a goal clause: (goal fact ids, atoms
         whose derivations complete the conflict, the atoms the clause would add), or None."""
         self.clauses[NEW_RULE] = clause
-        for i, (pred, _) in enumerate(clause.body):
-            self._by_body[pred].append((NEW_RULE, i))
+        self._index_body(NEW_RULE, clause)
         try:
+            matches = self._join(clause, [None] * clause.slots, {}, None)
             if clause.head is None:
-                for binding in self._join(clause.body, {}, {}, skip=None):
-                    return set(), [ground_pattern(p, binding) for p in clause.body], {}
-                return None
+                return (set(), [_ground(p, matches[0]) for p in clause.body], {}) if matches else None
             extra: dict[Atom, Reason] = {}
-            for binding in self._join(clause.body, {}, {}, skip=None):
-                head = ground_pattern(clause.head, binding)
+            for b in matches:
+                head = _ground(clause.head, b)
                 if head not in self.atoms:
-                    extra.setdefault(head, ("rule", NEW_RULE, tuple(ground_pattern(p, binding) for p in clause.body)))
+                    extra.setdefault(head, _because(NEW_RULE, clause, b))
             extra.update(self.consequences(list(extra), extra))
             found = self.violated(list(extra), extra, negative)
             return None if found is None else (*found, extra)
         finally:
             del self.clauses[NEW_RULE]
+            by_body = self._rules if clause.head is not None else self._goals
             for pred, _ in clause.body:
-                self._by_body[pred] = [e for e in self._by_body[pred] if e[0] != NEW_RULE]
+                by_body[pred] = [e for e in by_body[pred] if e[0] != NEW_RULE]
 
     def support(self, atoms: list[Atom], extra: dict[Atom, Reason] | None = None) -> set[int]:
         """The stored facts the derivations of ``atoms`` rest on."""
@@ -207,53 +226,96 @@ class LeastModel:
 
     # ------------------------------------------------------------ joins
 
-    def _join(self, body: tuple[Pattern, ...], binding: dict, extra: dict[Atom, Reason], skip: int | None) -> Iterator[dict]:
-        """Bindings that make every body atom (but ``skip``) hold in the model or ``extra``."""
-        todo = [i for i in range(len(body)) if i != skip]
+    def _fire(self, atom: Atom, extra: dict[Atom, Reason], *, goals: bool) -> Iterator[tuple[int, Clause, Binding]]:
+        """(rule id, clause, binding) for every rule body ``atom`` completes, with the model and
+        ``extra``: goal clauses only, or rules with a head only."""
+        for rule_id, position in (self._goals if goals else self._rules).get(atom[0], ()):
+            clause = self.clauses[rule_id]
+            first = _bind(clause.body[position][1], atom[1], [None] * clause.slots)
+            if first is not None:
+                for b in self._join(clause, first, extra, position) if len(clause.body) > 1 else (first,):
+                    yield rule_id, clause, b
 
-        def walk(b: dict, left: list[int]) -> Iterator[dict]:
-            if not left:
-                yield b
-                return
-            i = max(left, key=lambda j: sum(not isinstance(a, Var) or a in b for a in body[j][1]))
-            pred, args = body[i]
-            rest = [j for j in left if j != i]
-            for atom in self._candidates(pred, args, b, extra):
-                more = unify(args, atom[1], b)
-                if more is not None:
-                    yield from walk(more, rest)
+    def _join(self, clause: Clause, binding: Binding, extra: dict[Atom, Reason], skip: int | None) -> list[Binding]:
+        """Bindings that make every body atom (but ``skip``, which ``binding`` matched) hold in
+        the model or ``extra``, one body atom at a time."""
+        steps = clause.plans.get(skip)
+        if steps is None:
+            steps = clause.plans[skip] = _plan(clause.body, skip)
+        rows = [binding]
+        atoms = self.atoms
+        for pred, args, probe in steps:
+            grown = []
+            if len(probe) == len(args):  # every argument bound: one lookup, nothing new to bind
+                for b in rows:
+                    atom = (pred, tuple(b[a] if a.__class__ is int else a for a in args))
+                    if atom in atoms or atom in extra:
+                        grown.append(b)
+            else:
+                for b in rows:
+                    for atom in self._candidates(pred, args, probe, b, extra):
+                        more = _bind(args, atom[1], b)
+                        if more is not None:
+                            grown.append(more)
+            if not grown:
+                return grown
+            rows = grown
+        return rows
 
-        yield from walk(binding, todo)
-
-    def _candidates(self, pred: str, args: tuple, b: dict, extra: dict[Atom, Reason]) -> list[Atom]:
-        bound = [(i, b[a] if isinstance(a, Var) else a.name) for i, a in enumerate(args) if not isinstance(a, Var) or a in b]
-        if len(bound) == len(args):
-            atom = (pred, tuple(c for _, c in bound))
-            return [atom] if atom in self.atoms or atom in extra else []
-        if bound:
-            found = list(min((self._by_arg.get((pred, i, c), set()) for i, c in bound), key=len))
+    def _candidates(self, pred: str, args: tuple, probe: list[tuple[int, int | str]], b: Binding, extra: dict[Atom, Reason]):
+        """Atoms of ``pred`` that may match (some argument unbound): looked up by the most
+        selective bound argument."""
+        if probe:
+            found = min((self._by_arg.get((pred, i, b[a] if a.__class__ is int else a), ()) for i, a in probe), key=len)
         else:
-            found = list(self._by_pred.get(pred, ()))
-        return found + [a for a in extra if a[0] == pred and len(a[1]) == len(args)]
+            found = self._by_pred.get(pred, ())
+        if not extra:
+            return found
+        return [*found, *(a for a in extra if a[0] == pred and len(a[1]) == len(args))]
 
 
-def show(atom: Atom) -> str:
-    return f"{atom[0]}({', '.join(atom[1])})" if atom[1] else atom[0]
+def _plan(body: tuple[Pattern, ...], skip: int | None) -> list[tuple[str, tuple, list[tuple[int, int | str]]]]:
+    """The join order of a rule body when ``body[skip]`` is matched first: the atom with the most
+    bound arguments next; each step with its bound argument positions."""
+    known = {a for a in body[skip][1] if a.__class__ is int} if skip is not None else set()
+    left = [i for i in range(len(body)) if i != skip]
+    steps = []
+    while left:
+        i = max(left, key=lambda j: sum(a.__class__ is not int or a in known for a in body[j][1]))
+        left.remove(i)
+        pred, args = body[i]
+        steps.append((pred, args, [(n, a) for n, a in enumerate(args) if a.__class__ is not int or a in known]))
+        known |= {a for a in args if a.__class__ is int}
+    return steps
 
 
-def unify(pattern: tuple, args: tuple[str, ...], binding: dict) -> dict | None:
+def _bind(pattern: tuple, args: tuple[str, ...], binding: Binding) -> Binding | None:
+    """``binding`` extended so that ``pattern`` matches ``args`` (a copy when it grows), or None."""
     if len(pattern) != len(args):
         return None
-    out = dict(binding)
+    out = binding
     for p, a in zip(pattern, args):
-        if isinstance(p, Var):
-            if out.setdefault(p, a) != a:
+        if p.__class__ is int:
+            value = out[p]
+            if value is None:
+                if out is binding:
+                    out = list(binding)
+                out[p] = a
+            elif value != a:
                 return None
-        elif isinstance(p, Const) and p.name != a:
+        elif p != a:
             return None
     return out
 
 
-def ground_pattern(pattern: Pattern, binding: dict) -> Atom:
+def _ground(pattern: Pattern, b: Binding) -> Atom:
     pred, args = pattern
-    return pred, tuple(binding[a] if isinstance(a, Var) else a.name for a in args)
+    return pred, tuple(b[a] if a.__class__ is int else a for a in args)
+
+
+def _because(rule_id: int, clause: Clause, b: Binding) -> Reason:
+    return "rule", rule_id, tuple(_ground(p, b) for p in clause.body)
+
+
+def show(atom: Atom) -> str:
+    return f"{atom[0]}({', '.join(atom[1])})" if atom[1] else atom[0]

@@ -55,18 +55,30 @@ class Index:
         self._complex: Counter[Symbol] = Counter()  # per component root: facts that are not simple
         self._nonhorn: Counter[Symbol] = Counter()  # per component root: rules that are not Horn clauses
         self.model = LeastModel()
+        self._max_id = 0
 
     def __len__(self) -> int:
         return len(self.formulas)
 
     @property
     def max_id(self) -> int:
-        return max(self.formulas, default=0)
+        return self._max_id
 
     # ------------------------------------------------------------ adding
 
     def add(self, fact_id: int, formula: Formula) -> None:
+        self.load([(fact_id, formula)])
+
+    def load(self, rows: list[tuple[int, Formula]]) -> None:
+        """Add facts in id order; the least model grows once, from all their atoms together."""
+        atoms: list[tuple[Atom, int]] = []
+        for fact_id, formula in rows:
+            self._add(fact_id, formula, atoms)
+        self.model.add_atoms(atoms)
+
+    def _add(self, fact_id: int, formula: Formula, atoms: list[tuple[Atom, int]]) -> None:
         shape = analyse(formula)
+        self._max_id = max(self._max_id, fact_id)
         self.formulas[fact_id] = formula
         self.shapes[fact_id] = shape
         for c in shape.constants:
@@ -75,7 +87,7 @@ class Index:
         if shape.literal is not None:
             self._add_literal(shape.literal, fact_id)
             if shape.literal[2]:
-                self.model.add_atom(shape.literal[:2], fact_id)
+                atoms.append((shape.literal[:2], fact_id))
         else:
             clause = horn_clause(shape)
             if clause is not None:
@@ -90,9 +102,11 @@ class Index:
                 for p in shape.predicates:
                     self.rule_polarity[(p, True)] += 1
                     self.rule_polarity[(p, False)] += 1
-        self.quantified_equality += shape.quantified_equality
-        new_eq = [c for c in shape.eq_constants if self.eq_constants[c] == 0]
-        self.eq_constants.update(shape.eq_constants)
+        new_eq = []
+        if shape.eq_constants or shape.quantified_equality:  # never for a literal
+            self.quantified_equality += shape.quantified_equality
+            new_eq = [c for c in shape.eq_constants if self.eq_constants[c] == 0]
+            self.eq_constants.update(shape.eq_constants)
         root = self._join(fact_id)
         self._members.setdefault(root, []).append(fact_id)
         if not shape.simple:

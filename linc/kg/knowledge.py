@@ -23,7 +23,7 @@ from linc.errors import FormulaSyntaxError, KnowledgeGraphError
 from linc.kg import codec
 from linc.kg import graph as graphs
 from linc.kg.consistency import check_consistent
-from linc.kg.errors import DatabaseError, UnknownFactError, UnverifiedFactError
+from linc.kg.errors import CheckTimeoutError, DatabaseError, UnknownFactError, UnverifiedFactError
 from linc.kg.facts import Fact, FactKind, Premise, Provenance, check_fact, complement
 from linc.kg.ground import Plan, plan
 from linc.kg.index import Index
@@ -76,8 +76,9 @@ class KnowledgeGraph:
     ``prover`` writes every proof (default: the registry's ``z3``); ``timeout`` bounds each prover
     call and each consistency check; ``busy_timeout`` is how long a write waits for another
     process holding the file. ``create=False`` refuses a missing file instead of creating it.
-    ``durable=False`` skips the disk flush per commit (see :mod:`linc.kg.store`): inserts get
-    several times faster, and a power cut may lose the last few of them.
+    An insert that returned survives the process being killed; ``durable=True`` also flushes each
+    commit to disk (one fsync per insert), so it survives a power cut too (by default a power cut
+    may lose the last second or so of inserts, see :mod:`linc.kg.store`).
     Use an instance from one thread at a time; other processes may use the same file at once.
 
     >>> import tempfile, pathlib
@@ -96,7 +97,7 @@ class KnowledgeGraph:
         create: bool = True,
         timeout: float | None = None,
         busy_timeout: float = 30.0,
-        durable: bool = True,
+        durable: bool = False,
     ):
         self.path = Path(path) if path is not None else default_path()
         if path is None and create:
@@ -105,7 +106,7 @@ class KnowledgeGraph:
         self._prover = prover
         self._store = Store(self.path, create=create, busy_timeout=busy_timeout, durable=durable)
         self._index: Index | None = None
-        self._revision = -1
+        self._revision = self._epoch = -1
         self._graph: nx.MultiDiGraph | None = None
         self._checker: Checker | None = None
 
@@ -120,7 +121,7 @@ class KnowledgeGraph:
 
     @property
     def durable(self) -> bool:
-        """Whether each commit is flushed to disk (``synchronous=FULL``); settable."""
+        """Whether each commit is flushed to disk before it returns (``synchronous=FULL``); settable."""
         return self._store.durable
 
     @durable.setter
@@ -147,18 +148,21 @@ class KnowledgeGraph:
     # ------------------------------------------------------------ the in-memory index
 
     def _sync(self) -> Index:
-        """The index, brought up to the file's state by applying the rows added since; rebuilt when
-        facts were removed. Call inside a snapshot or a write transaction."""
+        """The index of the checked facts, brought up to the file's state by applying the rows
+        added since; rebuilt in a new epoch (facts retracted, or promoted by :meth:`check`).
+        Call inside a snapshot or a write transaction."""
         revision = self._store.revision()
         if self._index is not None and revision == self._revision:
             return self._index
-        rows = self._store.formulas_after(self._index.max_id) if self._index is not None else None
-        if rows is None or self._store.count() != len(self._index) + len(rows):  # type: ignore[arg-type]
+        epoch = self._store.epoch()
+        if self._index is None or epoch != self._epoch:
             self._index, self._graph = Index(), None
-            rows = self._store.formulas_after(0)
-        for fact_id, formula in rows:
-            self._learn(fact_id, formula)
-        self._revision = revision
+        rows = self._store.formulas_after(self._index.max_id)
+        self._index.load(rows)
+        if self._graph is not None:
+            for fact_id, formula in rows:
+                graphs.add(self._graph, fact_id, formula)
+        self._revision, self._epoch = revision, epoch
         return self._index
 
     def _learn(self, fact_id: int, formula: Formula) -> None:
@@ -182,6 +186,7 @@ class KnowledgeGraph:
         model: str | None = None,
         use_kg: bool = False,
         timeout: float | None = None,
+        allow_unchecked: bool = False,
     ) -> Fact:
         """Prove ``fact`` from ``premises`` (and the stored facts, with ``use_kg``), then store it.
 
@@ -189,7 +194,8 @@ class KnowledgeGraph:
         ``use_kg`` proof needed, become the fact's dependencies: retracting one of them retracts the
         fact. Returns the stored fact (the existing one if it is stored already). Raises
         :class:`UnverifiedFactError` when the prover does not show it, :class:`FactConflictError`
-        when stored facts refute it."""
+        when stored facts refute it, :class:`CheckTimeoutError` when that check runs out of time
+        (with ``allow_unchecked`` the fact is then stored marked unchecked, see :meth:`check`)."""
         fact = as_formula(fact)
         check_fact(fact)
         given = [p if isinstance(p, Premise) else Premise(as_formula(p), p if isinstance(p, str) else None) for p in premises]
@@ -208,7 +214,7 @@ class KnowledgeGraph:
                 return self.get(existing)
             result, used = proof if proof is not None else self._prove(fact, given, limit, use_kg=True)
             stored = self._check_and_insert(
-                fact, FactKind.DERIVED, limit, premises=given, text=text, parser=parser, model=model,
+                fact, FactKind.DERIVED, limit, allow_unchecked, premises=given, text=text, parser=parser, model=model,
                 prover=result.prover, proof=result.proof, seconds=result.seconds, used=used,
             )
             if stored is not None:
@@ -224,6 +230,7 @@ class KnowledgeGraph:
         model: str | None = None,
         use_kg: bool = False,
         timeout: float | None = None,
+        allow_unchecked: bool = False,
     ) -> Fact:
         """Verify-then-store from language: the reasoner translates and votes; if its verdict is
         True, the winning translation's conclusion is proved again here from its premises (so the
@@ -237,7 +244,7 @@ class KnowledgeGraph:
         texts = list(premises) if len(premises) == len(vote.premises) else [None] * len(vote.premises)
         given = [Premise(parse(f, syntax="folio"), t) for f, t in zip(vote.premises, texts)]
         fact = parse(vote.conclusion, syntax="folio")
-        return self.add(fact, given, text=conclusion, parser=reasoner.parser.name, model=model, use_kg=use_kg, timeout=timeout)
+        return self.add(fact, given, text=conclusion, parser=reasoner.parser.name, model=model, use_kg=use_kg, timeout=timeout, allow_unchecked=allow_unchecked)
 
     def assert_axiom(
         self,
@@ -247,18 +254,23 @@ class KnowledgeGraph:
         parser: str | None = None,
         model: str | None = None,
         timeout: float | None = None,
+        allow_unchecked: bool = False,
     ) -> Fact:
-        """Store ``fact`` without proof, marked as an axiom; still refused if stored facts refute it."""
+        """Store ``fact`` without proof, marked as an axiom; still refused if stored facts refute it
+        (and, unless ``allow_unchecked``, if that check runs out of time: see :meth:`add`)."""
         fact = as_formula(fact)
         check_fact(fact)
-        stored = self._check_and_insert(fact, FactKind.AXIOM, self._limit(timeout), text=text, parser=parser, model=model)
+        stored = self._check_and_insert(fact, FactKind.AXIOM, self._limit(timeout), allow_unchecked, text=text, parser=parser, model=model)
         assert stored is not None  # an axiom needs no stored support
         return stored
 
-    def _check_and_insert(self, fact: Formula, kind: FactKind, limit: float, *, used: Sequence[int] = (), premises: Sequence[Premise] = (), **fields) -> Fact | None:
-        """Check ``fact`` against the store and insert it, as one write transaction (so no other
-        writer can slip a contradicting fact in between). None when a stored fact in ``used``, or
-        a stored premise, was retracted since the proof: the caller proves again."""
+    def _check_and_insert(
+        self, fact: Formula, kind: FactKind, limit: float, allow_unchecked: bool, *, used: Sequence[int] = (), premises: Sequence[Premise] = (), **fields
+    ) -> Fact | None:
+        """Check ``fact`` against the checked facts and insert it, as one write transaction (so no
+        other writer can slip a contradicting fact in between); a check that runs out of time
+        stores it unchecked when ``allow_unchecked``. None when a stored fact in ``used``, or a
+        stored premise, was retracted since the proof: the caller proves again."""
         with self._store.change() as db:
             index = self._sync()
             fact_id = self._store.find(fact)
@@ -266,15 +278,46 @@ class KnowledgeGraph:
                 named = [i for i in (self._store.find(universal_closure(p.formula)) for p in premises) if i is not None]
                 if any(i not in index.formulas for i in used):
                     return None
-                check_consistent(index, self._checks, fact, limit, self._store.facts)
-                fact_id = self._store.insert(db, fact, kind, premises=premises, depends_on=[*named, *used], **fields)
+                checked = True
+                try:
+                    check_consistent(index, self._checks, fact, limit, self._store.facts)
+                except CheckTimeoutError:
+                    if not allow_unchecked:
+                        raise
+                    checked = False
+                fact_id = self._store.insert(db, fact, kind, premises=premises, depends_on=[*named, *used], checked=checked, **fields)
                 written = True
             else:
-                written = False
+                written = checked = False
         if written:
-            self._learn(fact_id, fact)
+            if checked:
+                self._learn(fact_id, fact)
             self._revision = self._store.written_revision
         return self.get(fact_id)
+
+    def check(self, ref: FactRef, *, timeout: float | None = None) -> Fact:
+        """Check a fact stored unchecked against the checked facts and, when it passes, mark it
+        checked: from then on it serves as knowledge (questions, proofs, checks, the graph).
+        Raises :class:`FactConflictError` when checked facts refute it (it stays unchecked: retract
+        it, or what it contradicts) and :class:`CheckTimeoutError` when the check runs out of time
+        again. A checked fact is returned as it is."""
+        fact = self.get(ref)
+        if fact.checked:
+            return fact
+        with self._store.change() as db:
+            index = self._sync()
+            current = self._store.facts([fact.id])
+            if not current:
+                raise UnknownFactError(f"no stored fact #{fact.id} (retracted meanwhile)")
+            promote = not current[0].checked  # another process may have promoted it meanwhile
+            if promote:
+                check_consistent(index, self._checks, fact.formula, self._limit(timeout), self._store.facts)
+                self._store.mark_checked(db, fact.id)
+                epoch = self._store.new_epoch(db)  # other processes cannot apply it as a new row
+        if promote:
+            self._learn(fact.id, fact.formula)
+            self._revision, self._epoch = self._store.written_revision, epoch
+        return self.get(fact.id)
 
     def _prove(self, fact: Formula, given: list[Premise], limit: float, *, use_kg: bool) -> tuple[ProverResult, list[int]]:
         """The prover's proof of ``fact`` from ``given`` (and, with ``use_kg``, the stored facts it
@@ -324,10 +367,10 @@ class KnowledgeGraph:
         return index, plan(index, [closed, complement(closed)])
 
     def premises(self, relevant_to: FormulaLike | None = None) -> list[Formula]:
-        """The stored facts as premises for a new question (only those that can matter to
+        """The checked facts as premises for a new question (only those that can matter to
         ``relevant_to``, when given: fewer premises, faster proofs, same answer)."""
         if relevant_to is None:
-            return [f.formula for f in self._store.facts()]
+            return [f.formula for f in self._store.facts() if f.checked]
         index, part = self._relevant(as_formula(relevant_to))
         return [index.formulas[i] for i in sorted(part.parts)]
 
@@ -402,6 +445,7 @@ class KnowledgeGraph:
             ids = self._store.dependents_closure(fact.id)
             gone = self._store.facts(ids)
             self._store.delete(db, ids)
+            self._store.new_epoch(db)
         return gone
 
     def integrity(self) -> str:

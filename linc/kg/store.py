@@ -1,12 +1,20 @@
 """SQLite persistence of facts: one file, WAL journal, one transaction per change.
 
-Why these settings: WAL lets readers run while one process writes; ``synchronous=FULL`` makes a
-committed insert survive a crash of the process and of the machine (``durable=False`` gives
-``NORMAL``: a commit then costs no disk flush and still survives a crash of the process, but the
-last commits may be lost, never torn, if the machine loses power); ``BEGIN IMMEDIATE`` takes the
+Why these settings: WAL lets readers run while one process writes; ``BEGIN IMMEDIATE`` takes the
 write lock up front, so a writer's consistency check and its insert happen as one step while
 other writers queue on the busy timeout (two contradicting facts can never both get in); a
 ``revision`` counter in the file tells every process when its in-memory index is stale.
+
+Durability. By default (``durable=False``, ``synchronous=NORMAL``) a commit writes its WAL frames
+to the operating system before it returns and flushes nothing: an insert that returned survives
+the process being killed (SIGKILL, a crash) because the kernel holds the data; a power cut or an
+operating-system crash may lose the inserts not yet checkpointed (those of the last second or
+so: a background checkpoint flushes the WAL and the database within :data:`CHECKPOINT_DELAY` of
+a commit), and never tears the file. ``durable=True`` (``synchronous=FULL``) flushes the WAL at
+every commit, so a returned insert survives a power cut too, for the price of one fsync each.
+Either way checkpoints run off the insert path, in a short-lived thread with its own connection
+(SQLite's automatic checkpoint stays as a safety net past :data:`AUTOCHECKPOINT_PAGES`).
+
 A file damaged after opening (a corrupt page, a tampered row) surfaces as :class:`DatabaseError`
 naming the file and what to do, never as a raw ``sqlite3`` error.
 """
@@ -14,8 +22,10 @@ naming the file and what to do, never as a raw ``sqlite3`` error.
 from __future__ import annotations
 
 import json
+import logging
 import random
 import sqlite3
+import threading
 import time
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -29,9 +39,22 @@ from linc.logic.formula import Formula
 
 #: Identifies a linc knowledge-graph file (``PRAGMA application_id``), ASCII "linK".
 APPLICATION_ID = 0x6C696E4B
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+#: Statements that bring a file of each older schema version one version up.
+_UPGRADES = {
+    1: [
+        "ALTER TABLE facts ADD COLUMN checked INTEGER NOT NULL DEFAULT 1 CHECK (checked IN (0, 1))",
+        "INSERT OR IGNORE INTO meta (key, value) VALUES ('epoch', '0')",
+    ]
+}
 # Ids per IN (...) query: well under SQLite's bound-parameter limit on every build.
 _CHUNK = 500
+#: Seconds after a commit within which the background checkpoint flushes it to disk.
+CHECKPOINT_DELAY = 0.5
+#: WAL pages past which a commit checkpoints on its own path (the background one fell behind).
+AUTOCHECKPOINT_PAGES = 10_000
+
+logger = logging.getLogger(__name__)
 
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -47,7 +70,8 @@ CREATE TABLE facts (
     prover TEXT,
     proof TEXT,
     seconds REAL,
-    created_at TEXT NOT NULL
+    created_at TEXT NOT NULL,
+    checked INTEGER NOT NULL DEFAULT 1 CHECK (checked IN (0, 1))
 );
 CREATE TABLE depends (
     fact_id INTEGER NOT NULL REFERENCES facts(id) ON DELETE CASCADE,
@@ -63,13 +87,67 @@ CREATE TABLE symbols (
 );
 CREATE INDEX symbols_name ON symbols(kind, name);
 INSERT INTO meta (key, value) VALUES ('revision', '0');
+INSERT INTO meta (key, value) VALUES ('epoch', '0');
 """
+
+
+class _Checkpointer:
+    """Checkpoints the WAL off the insert path: after a commit, a thread with its own connection
+    waits ``delay`` seconds (so a burst of commits shares one checkpoint), runs a passive
+    checkpoint (flush the WAL, copy it into the database, flush that) and exits once a wait
+    brings no new commit."""
+
+    def __init__(self, path: Path, delay: float):
+        self._path, self._delay = path, delay
+        self._lock = threading.Lock()
+        self._pending = False
+        self._thread: threading.Thread | None = None
+        self._stopped = threading.Event()
+
+    def poke(self) -> None:
+        """A commit happened: checkpoint within ``delay`` seconds."""
+        with self._lock:
+            self._pending = True
+            if self._thread is None and not self._stopped.is_set():
+                self._thread = threading.Thread(target=self._run, name="linc-kg-checkpoint", daemon=True)
+                self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            db = sqlite3.connect(self._path, timeout=5.0, isolation_level=None, check_same_thread=False)
+        except sqlite3.Error as exc:
+            logger.warning("cannot open %s to checkpoint it: %s", self._path, exc)
+            with self._lock:
+                self._thread = None
+            return
+        try:
+            while True:
+                self._stopped.wait(self._delay)
+                with self._lock:
+                    if not self._pending or self._stopped.is_set():
+                        self._thread = None
+                        return
+                    self._pending = False
+                try:
+                    db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                except sqlite3.Error as exc:  # busy or damaged: the next commit or closing retries
+                    logger.debug("checkpoint of %s failed: %s", self._path, exc)
+        finally:
+            db.close()
+
+    def stop(self) -> None:
+        """Stop and wait for the thread (closing the store then checkpoints on its own path)."""
+        self._stopped.set()
+        with self._lock:
+            thread = self._thread
+        if thread is not None:
+            thread.join()
 
 
 class Store:
     """The facts table and its indexes in one SQLite file; returns :class:`Fact` records."""
 
-    def __init__(self, path: str | Path, *, create: bool = True, busy_timeout: float = 30.0, durable: bool = True):
+    def __init__(self, path: str | Path, *, create: bool = True, busy_timeout: float = 30.0, durable: bool = False):
         self.path = Path(path)
         self.busy_timeout = busy_timeout
         self.written_revision = 0
@@ -87,6 +165,7 @@ class Store:
             self._db = sqlite3.connect(self.path, timeout=busy_timeout, isolation_level=None, check_same_thread=False)
         except sqlite3.Error as exc:
             raise DatabaseError(f"cannot open {self.path}: {exc}") from exc
+        self._checkpointer = _Checkpointer(self.path, CHECKPOINT_DELAY)
         try:
             self._setup()
         except sqlite3.DatabaseError as exc:
@@ -100,12 +179,19 @@ class Store:
         db = self._db
         db.execute("PRAGMA foreign_keys = ON")
         self._retry(lambda: db.execute("PRAGMA journal_mode = WAL").fetchone())
+        db.execute(f"PRAGMA wal_autocheckpoint = {AUTOCHECKPOINT_PAGES}")
         self.durable = self._durable
         if self._version() == (APPLICATION_ID, SCHEMA_VERSION):
             return
         with self._transaction():  # re-checked under the write lock: another process may be creating it
             app_id, version = self._version()
             if (app_id, version) == (APPLICATION_ID, SCHEMA_VERSION):
+                return
+            if app_id == APPLICATION_ID and version in _UPGRADES:
+                for old in range(version, SCHEMA_VERSION):
+                    for statement in _UPGRADES[old]:
+                        db.execute(statement)
+                db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
                 return
             if app_id == APPLICATION_ID:
                 raise DatabaseError(f"{self.path} has schema version {version}; this linc reads version {SCHEMA_VERSION}, upgrade linc")
@@ -133,6 +219,7 @@ class Store:
         return app_id, version
 
     def close(self) -> None:
+        self._checkpointer.stop()
         self._db.close()
 
     # ------------------------------------------------------------ transactions
@@ -187,9 +274,12 @@ class Store:
         with self._transaction() as db:
             before = db.total_changes
             yield db
-            if db.total_changes != before:
+            wrote = db.total_changes != before
+            if wrote:
                 self.written_revision = self.revision() + 1
                 db.execute("UPDATE meta SET value = ? WHERE key = 'revision'", (str(self.written_revision),))
+        if wrote:
+            self._checkpointer.poke()  # after COMMIT: the commit is in the WAL, flushed soon
 
     @contextmanager
     def snapshot(self) -> Iterator[None]:
@@ -201,12 +291,27 @@ class Store:
             self._end()
 
     def revision(self) -> int:
-        rows = self._query("SELECT value FROM meta WHERE key = 'revision'")
+        """Bumped by every change: an index at an older revision is stale."""
+        return self._counter("revision")
+
+    def epoch(self) -> int:
+        """Bumped when checked facts leave (retraction) or join out of id order (promotion): an
+        index of an older epoch cannot catch up by applying new rows and is rebuilt."""
+        return self._counter("epoch")
+
+    def new_epoch(self, db: sqlite3.Connection) -> int:
+        """Inside a :meth:`change`: bump the epoch; returns the new one."""
+        value = self.epoch() + 1
+        db.execute("UPDATE meta SET value = ? WHERE key = 'epoch'", (str(value),))
+        return value
+
+    def _counter(self, key: str) -> int:
+        rows = self._query("SELECT value FROM meta WHERE key = ?", (key,))
         value = rows[0][0] if rows else None
         try:
             return int(value)  # type: ignore[arg-type]
         except (TypeError, ValueError):
-            raise self.damaged(f"its revision row reads {value!r}, not a number") from None
+            raise self.damaged(f"its {key} row reads {value!r}, not a number") from None
 
     def _query(self, sql: str, params: Sequence = ()) -> list[tuple]:
         """Run a read; a file damaged after opening surfaces as :class:`DatabaseError`."""
@@ -228,11 +333,12 @@ class Store:
         proof: str | None = None,
         seconds: float | None = None,
         depends_on: Sequence[int] = (),
+        checked: bool = True,
     ) -> int:
         """Insert inside a :meth:`change` transaction; returns the new id."""
         cur = db.execute(
-            "INSERT INTO facts (key, fol, kind, text, premises, parser, model, prover, proof, seconds, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO facts (key, fol, kind, text, premises, parser, model, prover, proof, seconds, created_at, checked)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 codec.dumps(formula),
                 str(formula),
@@ -245,6 +351,7 @@ class Store:
                 proof,
                 seconds,
                 datetime.now(timezone.utc).isoformat(timespec="microseconds"),
+                int(checked),
             ),
         )
         fact_id = cur.lastrowid
@@ -273,6 +380,10 @@ class Store:
         return [r[0] for r in rows]
 
     @staticmethod
+    def mark_checked(db: sqlite3.Connection, fact_id: int) -> None:
+        db.execute("UPDATE facts SET checked = 1 WHERE id = ?", (fact_id,))
+
+    @staticmethod
     def delete(db: sqlite3.Connection, ids: Sequence[int]) -> None:
         db.executemany("DELETE FROM facts WHERE id = ?", [(i,) for i in ids])
 
@@ -298,9 +409,9 @@ class Store:
         return [self._fact(row, deps.get(row[0], [])) for row in rows]
 
     def formulas_after(self, last_id: int) -> list[tuple[int, Formula]]:
-        """(id, formula) of every fact with a larger id than ``last_id``, in id order."""
+        """(id, formula) of every checked fact with a larger id than ``last_id``, in id order."""
         out = []
-        for fact_id, key in self._query("SELECT id, key FROM facts WHERE id > ? ORDER BY id", (last_id,)):
+        for fact_id, key in self._query("SELECT id, key FROM facts WHERE id > ? AND checked = 1 ORDER BY id", (last_id,)):
             try:
                 out.append((fact_id, codec.loads(key)))
             except MalformedFactError as exc:
@@ -324,7 +435,7 @@ class Store:
         return self._query("PRAGMA integrity_check")[0][0]
 
     def _fact(self, row: tuple, depends_on: list[int]) -> Fact:
-        fact_id, key, _fol, kind, text, premises, parser, model, prover, proof, seconds, created_at = row
+        fact_id, key, _fol, kind, text, premises, parser, model, prover, proof, seconds, created_at, checked = row
         try:
             formula = codec.loads(key)
             premise_list = tuple(Premise.from_dict(p) for p in json.loads(premises))
@@ -343,4 +454,5 @@ class Store:
             proof=proof,
             seconds=seconds,
             depends_on=tuple(depends_on),
+            checked=bool(checked),
         )

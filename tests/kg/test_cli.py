@@ -94,3 +94,20 @@ def test_add_from_sentences(db):
     assert fact["fol"] == "Red(bob)" and fact["text"] == "Bob is red." and fact["premises"][0]["text"] == "Bob is big."
     r = linc("add", "--nl", "Anne is red.", "-p", "Anne is big.", "--db", db)
     assert r.exit_code == 1 and "not verified" in r.output
+
+
+def test_unchecked_facts_on_the_command_line(db):
+    for rule in ("all x. all y. all z. ((R(x, y) & R(y, z)) -> R(x, z))", "all x. -R(x, x)"):
+        assert linc("add", "--axiom", "--db", db, "--", rule).exit_code == 0
+    serial = ["--timeout", "1", "--db", db, "--", "all x. exists y. R(x, y)"]
+    r = linc("add", "--axiom", *serial)
+    assert r.exit_code == 1 and "CheckTimeoutError" in r.output
+    r = linc("add", "--axiom", "--allow-unchecked", *serial)
+    assert r.exit_code == 0 and "unchecked" in r.output
+    assert "unchecked" in linc("list", "--db", db).output
+    assert [f["checked"] for f in json.loads(linc("list", "--db", db, "--json").output)] == [True, True, False]
+    r = linc("check", "3", "--timeout", "1", "--db", db)
+    assert r.exit_code == 1 and "CheckTimeoutError" in r.output
+    assert linc("retract", "2", "--db", db).exit_code == 0
+    r = linc("check", "3", "--timeout", "20", "--db", db)
+    assert r.exit_code == 0 and "checked #3" in r.output

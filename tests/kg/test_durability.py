@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import os
 import random
+import shutil
 import signal
 import sqlite3
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 from linc.kg import KnowledgeGraph
+from linc.kg import store as store_module
 
 from .conftest import z3_prover
 from .writer import RULE
@@ -18,8 +22,8 @@ from .writer import RULE
 WRITER = Path(__file__).with_name("writer.py")
 
 
-def start(db: Path, name: str, count: int, mode: str = "chain") -> subprocess.Popen:
-    args = [sys.executable, str(WRITER), str(db), name, str(count), mode]
+def start(db: Path, name: str, count: int, mode: str = "chain", *extra: str) -> subprocess.Popen:
+    args = [sys.executable, str(WRITER), str(db), name, str(count), mode, *extra]
     return subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
@@ -129,12 +133,60 @@ def test_a_writer_is_not_sent_back_by_unrelated_writes(tmp_path):
             assert prover.calls == 1 and len(kg) == 4
 
 
-def test_durable_false_skips_the_flush_but_keeps_the_facts(tmp_path):
+def test_the_default_skips_the_flush_and_durable_true_flushes_every_commit(tmp_path):
     db = tmp_path / "kg.sqlite"
-    with KnowledgeGraph(db, prover=z3_prover(), durable=False) as kg:
+    with KnowledgeGraph(db, prover=z3_prover()) as kg:
         assert kg._store._db.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
         kg.assert_axiom(RULE)
         kg.durable = True
         assert kg._store._db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
-    with KnowledgeGraph(db, prover=z3_prover()) as kg:
+    with KnowledgeGraph(db, prover=z3_prover(), durable=True) as kg:
+        assert kg._store._db.execute("PRAGMA synchronous").fetchone()[0] == 2
         assert [f.formula for f in kg.facts()] == [RULE]
+
+
+def stored_in_main_file(db: Path, tmp_path: Path) -> int:
+    """How many facts the database file holds on its own, without its WAL (a copy, read alone)."""
+    alone = tmp_path / "alone" / "kg.sqlite"
+    alone.parent.mkdir(exist_ok=True)
+    shutil.copyfile(db, alone)
+    conn = sqlite3.connect(alone)
+    try:
+        if not conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'facts'").fetchone()[0]:
+            return 0  # not even the schema was checkpointed yet
+        return conn.execute("SELECT count(*) FROM facts").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def test_sigkill_keeps_acknowledged_facts_that_are_in_the_wal_only(tmp_path):
+    """No flush and no checkpoint before the kill: the facts live only in the WAL (the operating
+    system's page cache), and every acknowledged one is read back after the kill."""
+    db = tmp_path / "kg.sqlite"
+    with KnowledgeGraph(db, prover=z3_prover()) as kg:
+        kg.assert_axiom(RULE)  # closing checkpoints: the file itself holds the schema and the rule
+    child = start(db, "w", 0, "chain", "hold")
+    lines = [child.stdout.readline() for _ in range(30)]
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait()
+    acked = acknowledged(lines)
+    assert len(acked) == 30 and (tmp_path / "kg.sqlite-wal").stat().st_size > 0
+    assert stored_in_main_file(db, tmp_path) == 1  # none of the 30 reached the database file
+    with KnowledgeGraph(db, prover=z3_prover(), create=False) as kg:
+        assert kg.integrity() == "ok"
+        assert acked.items() <= {f.id: f.fol for f in kg.facts()}.items()
+
+
+def test_commits_are_checkpointed_in_the_background(tmp_path, monkeypatch):
+    """The WAL reaches the database file soon after the commits, without closing or another commit."""
+    monkeypatch.setattr(store_module, "CHECKPOINT_DELAY", 0.05)
+    db = tmp_path / "kg.sqlite"
+    with KnowledgeGraph(db, prover=z3_prover()) as kg:
+        for i in range(5):
+            kg.assert_axiom(f"Big(c{i})")
+        deadline = time.monotonic() + 30
+        while stored_in_main_file(db, tmp_path) < 5 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert stored_in_main_file(db, tmp_path) == 5
+        threads = [t for t in threading.enumerate() if t.name == "linc-kg-checkpoint"]
+    assert not [t for t in threads if t.is_alive()]  # closing stopped the checkpointing thread

@@ -35,14 +35,15 @@ def reference(g, source, target, max_length, directed, relation):
 
 @pytest.mark.parametrize("seed", range(4))
 @pytest.mark.parametrize("directed", [False, True])
-def test_paths_agree_with_networkx(seed, directed):
+@pytest.mark.parametrize("max_length", [3, 5])
+def test_paths_agree_with_networkx(seed, directed, max_length):
     g = random_graph(seed)
     for source, target in [("c0", "c1"), ("c2", "c7"), ("c5", "c3")]:
         if source not in g or target not in g:
             continue
         for relation in (None, "Likes"):
-            found = graphs.paths(g, source, target, max_length=3, directed=directed, relation=relation, limit=10_000)
-            assert {tuple(e.fact for e in p) for p in found} == reference(g, source, target, 3, directed, relation)
+            found = graphs.paths(g, source, target, max_length=max_length, directed=directed, relation=relation, limit=10_000)
+            assert {tuple(e.fact for e in p) for p in found} == reference(g, source, target, max_length, directed, relation)
             assert [len(p) for p in found] == sorted(len(p) for p in found)  # shortest first
             for p in found:  # edges report their stored direction
                 assert all(g.has_edge(e.subject, e.object, e.fact) and not e.negated for e in p)

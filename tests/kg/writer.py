@@ -1,6 +1,7 @@
 """Child process for the durability tests: inserts facts and reports each insert that returned.
 
-Usage: python writer.py DB NAME COUNT [MODE]   (COUNT 0 = forever). Each returned insert prints
+Usage: python writer.py DB NAME COUNT [MODE] [hold]   (COUNT 0 = forever; ``hold``: never
+checkpoint, so what it stored is in the WAL only). Each returned insert prints
 ``<fact id> <fol>`` on stdout, flushed, so the parent knows exactly what was acknowledged; a
 refused one prints ``refused <fol>``.
 
@@ -42,7 +43,11 @@ def race(kg: KnowledgeGraph, mode: str, i: int):
         return None
 
 
-def main(db: str, name: str, count: int, mode: str = "chain") -> None:
+def main(db: str, name: str, count: int, mode: str = "chain", hold: str = "") -> None:
+    if hold:
+        import linc.kg.store
+
+        linc.kg.store.CHECKPOINT_DELAY = 3600.0
     with KnowledgeGraph(db, prover=z3_prover()) as kg:
         for i in itertools.count() if count == 0 else range(count):
             fact = chain(kg, name, i) if mode == "chain" else race(kg, mode, i)
