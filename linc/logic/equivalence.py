@@ -21,14 +21,15 @@ from __future__ import annotations
 
 import itertools
 import time
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
+from functools import lru_cache
 from typing import Iterable, Sequence
 
 import z3
 
-from linc.logic.formula import Binary, Const, Eq, Formula, Func, Not, Pred, Term, Var, conjoin, nnf, universal_closure
+from linc.logic.formula import Binary, Const, Eq, Formula, Func, Not, Pred, Term, Var, alpha_normalize, conjoin, nnf, universal_closure
 from linc.logic.signature import Symbol, rename_symbols, symbols
 from linc.logic.smt import Z3Translator
 
@@ -56,17 +57,26 @@ class Checker:
         self.solver = z3.SimpleSolver(ctx=self.tr.ctx)
         self.checks = 0  # checks actually run (remembered answers are free)
         self._known: dict[tuple[Formula, Formula], bool | None] = {}
+        self._terms: dict[Formula, z3.BoolRef] = {}
+
+    def _term(self, f: Formula) -> z3.BoolRef:
+        term = self._terms.get(f)
+        if term is None:
+            term = self._terms[f] = self.tr.formula(universal_closure(f))
+        return term
 
     def entails(self, a: Formula, b: Formula) -> bool | None:
         """Does ``a`` entail ``b`` (free variables read universally)? None: Z3 ran out of time."""
         key = (a, b)
+        if key not in self._known and alpha_normalize(a) == alpha_normalize(b):
+            self._known[key] = True
         if key not in self._known:
             self.checks += 1
             self.solver.push()
             try:
                 self.solver.set("timeout", max(1, int(self.timeout * 1000)))
-                self.solver.add(self.tr.formula(universal_closure(a)))
-                self.solver.add(z3.Not(self.tr.formula(universal_closure(b))))
+                self.solver.add(self._term(a))
+                self.solver.add(z3.Not(self._term(b)))
                 answer = self.solver.check()
             finally:
                 self.solver.pop()
@@ -163,24 +173,24 @@ class _Search:
 
     # ---------------------------------------------------------------- the renaming
 
-    def _evidence(self) -> Counter[tuple[Symbol, Symbol]]:
+    def _evidence(self) -> defaultdict[tuple[Symbol, Symbol], float]:
         """Votes for sample symbol ↦ gold symbol: formulas of one shape (after negation normal
-        form, so ``¬¬P`` is ``P`` and ``A → B`` is ``¬A ∨ B``) say it strongly; symbols met in the
-        same order in paired formulas say it weakly."""
-        votes: Counter[tuple[Symbol, Symbol]] = Counter()
+        form, so ``¬¬P`` is ``P`` and ``A → B`` is ``¬A ∨ B``) say it strongly (2, more than any
+        name similarity); symbols met in the same order in paired formulas say it weakly (0.1)."""
+        votes: defaultdict[tuple[Symbol, Symbol], float] = defaultdict(float)
         for i, j in self.pairs:
             s, g = self.sample[i], self.gold[j]
             shared = _correspond(s, g) or _correspond(nnf(s), nnf(g))
             for pair in (shared or {}).items():
-                votes[pair] += 4
+                votes[pair] += 2.0
             if self.positional or (i, j) == self.conclusion:
                 for a, b in zip(_in_order(s), _in_order(g)):
                     if a[0] == b[0] and a[2] == b[2]:
-                        votes[(a, b)] += 1
+                        votes[(a, b)] += 0.1
         return votes
 
-    def _preference(self, a: Symbol, b: Symbol) -> tuple[int, float]:
-        return self.evidence[(a, b)], _similarity(a[1], b[1])
+    def _preference(self, a: Symbol, b: Symbol) -> float:
+        return self.evidence.get((a, b), 0.0) + _similarity(a[1], b[1])
 
     def _initial(self) -> dict[Symbol, Symbol]:
         """The greedy injective renaming by evidence, then name similarity."""
@@ -240,7 +250,8 @@ class _Search:
             for candidate in self._local(i, j, mapping):
                 if self.spent:
                     return None
-                if not self.equivalent(i, j, candidate):
+                # only a renaming that gives both formulas the same symbols is worth a check
+                if set(symbols([self.renamed(i, candidate)])) != self.gold_symbols[j] or not self.equivalent(i, j, candidate):
                     continue
                 better = self.matching(candidate)
                 if len(better) > len(matched):
@@ -248,41 +259,26 @@ class _Search:
         return None
 
     def _local(self, i: int, j: int, mapping: dict[Symbol, Symbol]) -> Iterable[dict[Symbol, Symbol]]:
-        """Renamings that differ from ``mapping`` on sample formula ``i``'s symbols only, each sent to
-        a gold formula ``j`` symbol of its kind and arity (or left as it was), best evidence first;
-        a gold symbol taken from another sample symbol is swapped with it."""
-        mine = sorted(self.sample_symbols[i])
-        choices = []
-        for a in mine:
-            fits = [b for b in self.gold_symbols[j] if b[0] == a[0] and b[2] == a[2]]
-            fits.sort(key=lambda b: (self._preference(a, b), b), reverse=True)
-            current = mapping.get(a)
-            choices.append(fits + ([current] if current not in fits else []))
+        """Renamings that differ from ``mapping`` on sample formula ``i``'s symbols only, at most
+        :data:`LOCAL_TRIES`: first the correspondence that gives both formulas one shape (if
+        any), then one symbol at a time sent to a symbol of gold formula ``j`` of its kind and
+        arity, best evidence first. A gold symbol taken from another sample symbol is swapped."""
+        shared = _correspond(self.sample[i], self.gold[j]) or _correspond(nnf(self.sample[i]), nnf(self.gold[j]))
+        moves: list[dict[Symbol, Symbol]] = [shared] if shared else []
+        singles = [(a, b) for a in self.sample_symbols[i] for b in self.gold_symbols[j]
+                   if a[0] == b[0] and a[2] == b[2] and mapping.get(a) != b]
+        singles.sort(key=lambda ab: (self._preference(*ab), ab), reverse=True)
+        moves += [{a: b} for a, b in singles]
         tried = 0
-        for combo in itertools.product(*choices):
+        for move in moves:
             if tried >= LOCAL_TRIES:
                 return
-            targets = [b for b in combo if b is not None]
-            if len(set(targets)) < len(targets) or all(mapping.get(a) == b for a, b in zip(mine, combo)):
-                continue
-            tried += 1
             candidate = dict(mapping)
-            owner = {b: a for a, b in mapping.items()}
-            for a, b in zip(mine, combo):
-                old = candidate.get(a)
-                if b is None:
-                    candidate.pop(a, None)
-                    continue
-                other = owner.get(b)
-                if other is not None and other != a and other not in mine:
-                    if old is None:
-                        candidate.pop(other)
-                    else:
-                        candidate[other] = old
-                        owner[old] = other
-                candidate[a] = b
-                owner[b] = a
-            yield candidate
+            for a, b in move.items():
+                _assign(candidate, a, b)
+            if candidate != mapping:
+                tried += 1
+                yield candidate
 
     # ---------------------------------------------------------------- the verdicts
 
@@ -321,16 +317,29 @@ class _Search:
         return Counterpart(j, i, relation, _shown(own, [set(own)]))
 
     def _whole(self, premises: list[Counterpart], conclusion: Counterpart, mapping: dict[Symbol, Symbol]) -> bool:
-        """All premises and the conclusion equivalent, one for one; or, when the premises were
-        split or merged, the conjunction of the sample's premises equivalent to the gold's."""
+        """All premises and the conclusion equivalent, one for one; or, when the sample has another
+        number of premises (it split or merged some), the conjunction of its premises equivalent
+        to the gold's."""
         if conclusion.relation != "equivalent":
             return False
-        if self.positional and all(p.relation == "equivalent" for p in premises):
-            return True
+        if self.positional:
+            return all(p.relation == "equivalent" for p in premises)
         if not self.n_sample or not self.n_gold:
             return self.n_sample == self.n_gold
         mine = conjoin([self.renamed(i, mapping) for i in range(self.n_sample)])
         return self.checker.equivalent(mine, conjoin(self.gold[: self.n_gold]))
+
+
+def _assign(mapping: dict[Symbol, Symbol], a: Symbol, b: Symbol) -> None:
+    """Send ``a`` to ``b`` in place; the sample symbol that had ``b`` gets ``a``'s old image."""
+    old = mapping.get(a)
+    other = next((x for x, y in mapping.items() if y == b and x != a), None)
+    if other is not None:
+        if old is None:
+            del mapping[other]
+        else:
+            mapping[other] = old
+    mapping[a] = b
 
 
 def _shown(mapping: dict[Symbol, Symbol], owned: Sequence[set[Symbol]]) -> dict[str, str]:
@@ -343,6 +352,7 @@ def _shown(mapping: dict[Symbol, Symbol], owned: Sequence[set[Symbol]]) -> dict[
     return out
 
 
+@lru_cache(maxsize=65536)
 def _similarity(a: str, b: str) -> float:
     return SequenceMatcher(None, a.lower().replace("_", ""), b.lower().replace("_", "")).ratio()
 
