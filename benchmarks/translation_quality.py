@@ -11,17 +11,16 @@ seconds of each and their ratio (the baseline is the run without, measured in th
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import time
-from pathlib import Path
+
+from vote_policies import recordings  # the same recordings and command line (run as a script)
 
 from linc.eval.datasets import load_dataset
 from linc.eval.report import summarise
 from linc.eval.runner import EvalConfig, evaluate
 
-RECORDING = "linc-recorded/gpt-3.5-turbo-16k-0613_folio-neurosymbolic-{}shot.jsonl"
 SHOTS = (1, 2, 4, 8)
 
 
@@ -33,16 +32,10 @@ def cpu_seconds(data, translation: bool) -> float:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[1].parent / "shared" / "data")
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
-    args = parser.parse_args()
-    files = {s: args.data / RECORDING.format(s) for s in SHOTS}
-    missing = [str(f) for f in files.values() if not f.is_file()]
-    if missing:
-        print(f"recordings not found: {', '.join(missing)} (give --data)", file=sys.stderr)
+    found = recordings(__doc__.splitlines()[0])
+    if found is None:
         return 2
+    args, files = found
     rows = {}
     for shots, path in files.items():
         summary = summarise(evaluate(load_dataset(str(path)), EvalConfig(parser="replay", k=10), workers=args.workers).records)
