@@ -29,7 +29,22 @@ from typing import Iterable, Sequence
 
 import z3
 
-from linc.logic.formula import Binary, Const, Eq, Formula, Func, Not, Pred, Term, Var, alpha_normalize, conjoin, nnf, universal_closure
+from linc.logic.formula import (
+    Binary,
+    Const,
+    Eq,
+    Formula,
+    Func,
+    Not,
+    Pred,
+    Term,
+    Var,
+    alpha_normalize,
+    conjoin,
+    nnf,
+    subformulas,
+    universal_closure,
+)
 from linc.logic.signature import Symbol, rename_symbols, symbols
 from linc.logic.smt import Z3Translator
 
@@ -363,8 +378,6 @@ def _in_order(f: Formula) -> list[Symbol]:
 
 
 def _walk_symbols(f: Formula) -> Iterable[Symbol]:
-    from linc.logic.formula import subformulas
-
     for g in subformulas(f):
         if isinstance(g, Pred):
             yield ("predicate", g.name, len(g.args))

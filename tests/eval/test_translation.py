@@ -62,7 +62,8 @@ def test_the_summary_prints_the_figures_and_the_html_report_reads_the_records(tm
     assert "premises 0.800, conclusions 1.000, whole problems 0.600" in result.stdout
     assert "translated right 1.000 (1/1), wrong 0.000 (0/1)" in result.stdout
     assert json.loads((out / "summary.json").read_text())["translation"]["problems"] == 2
-    assert "r1" in render_report([out])
+    page = render_report([out])
+    assert "r1" in page and "60.0%</div>\n      of the winning samples translate the whole problem" in page
 
 
 def test_switched_off_there_is_none(tmp_path):
