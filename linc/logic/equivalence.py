@@ -29,22 +29,8 @@ from typing import Iterable, Sequence
 
 import z3
 
-from linc.logic.formula import (
-    Binary,
-    Const,
-    Eq,
-    Formula,
-    Func,
-    Not,
-    Pred,
-    Term,
-    Var,
-    alpha_normalize,
-    conjoin,
-    nnf,
-    subformulas,
-    universal_closure,
-)
+from linc.logic.formula import (Binary, Const, Eq, Formula, Func, Not, Pred, Term, Var, alpha_normalize, conjoin, nnf,
+                                 subformulas, universal_closure)
 from linc.logic.signature import Symbol, rename_symbols, symbols
 from linc.logic.smt import Z3Translator
 
