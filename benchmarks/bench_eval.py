@@ -5,8 +5,10 @@
     ask ``nltk.inference.Prover9`` (10 s limit) for the conclusion and, when that fails, for its
     negation; any exception is an ``Error`` vote; majority vote over the non-Error votes; a problem
     with none counts as wrong. One process, one problem after another, as LINC runs.
-(b) ``linc eval FILE --parser replay --json`` as a user runs it (a fresh process, startup
-    included), on the whole file.
+(b) ``linc eval FILE --parser replay --json --no-translation`` as a user runs it (a fresh
+    process, startup included), on the whole file. The baseline does not judge translations
+    against the gold FOL, so (b) does not either (``benchmarks/translation_quality.py`` measures
+    what that judging costs).
 
 Run:  .venv/bin/python benchmarks/bench_eval.py [--baseline-limit N] [--prover z3] [--workers N]
 
@@ -122,7 +124,7 @@ def run_baseline(problems: list[dict], prover) -> tuple[float, float, list[str],
 
 def run_linc(path: Path, prover: str, workers: int | None, out: Path) -> tuple[float, float, dict, dict[str, str]]:
     linc = Path(sys.executable).parent / "linc"
-    argv = [str(linc), "eval", str(path), "--parser", "replay", "--prover", prover, "--json", "--out", str(out)]
+    argv = [str(linc), "eval", str(path), "--parser", "replay", "--prover", prover, "--json", "--no-translation", "--out", str(out)]
     if workers:
         argv += ["--workers", str(workers)]
     start, cpu = time.perf_counter(), cpu_seconds()

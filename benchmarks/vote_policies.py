@@ -31,17 +31,27 @@ READINGS = {  # the defaults, then each repair switched off alone, then LINC's r
 }
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def recordings(description: str) -> tuple[argparse.Namespace, dict[int, Path]] | None:
+    """The command line (``--data``, ``--workers``, ``--json``) and the recordings by shot count;
+    None (after saying which) when some are missing."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[1].parent / "shared" / "data")
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--json", action="store_true", help="print the table as JSON")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args()
     files = {s: args.data / RECORDING.format(s) for s in LINC_ACCURACY}
     missing = [str(f) for f in files.values() if not f.is_file()]
     if missing:
         print(f"recordings not found: {', '.join(missing)} (give --data)", file=sys.stderr)
+        return None
+    return args, files
+
+
+def main() -> int:
+    found = recordings(__doc__.splitlines()[0])
+    if found is None:
         return 2
+    args, files = found
     policies = {name: plugins.get_vote(name) for name in plugins.names("vote")}
     table: dict[str, dict[str, dict[int, int]]] = {}
     for reading, options in READINGS.items():

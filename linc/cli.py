@@ -185,6 +185,7 @@ def eval_(
     no_repair: bool = typer.Option(False, "--no-repair", help="Switch self-repair off."),
     vote: str = typer.Option("proof-first", "--vote", help="Voting policy: proof-first (default), clean-first, majority (LINC), or a plugin."),
     countermodels: bool = typer.Option(False, "--countermodels", help="Keep countermodels of Uncertain answers in the records (slower)."),
+    no_translation: bool = typer.Option(False, "--no-translation", help="Do not judge the translations against the dataset's gold FOL."),
     out: Optional[Path] = typer.Option(None, "--out", help="Directory for per-problem JSONL + summary JSON; re-run to resume."),
     plot: bool = typer.Option(False, "--plot", help="Write the confusion matrix (and accuracy by depth) as PNG, into --out DIR or the current directory."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object with the figures."),
@@ -202,7 +203,7 @@ def eval_(
     except LincError as err:
         raise _fail(err) from None
     code = run_eval(dataset, parser, model, prover, k, workers, limit, timeout, not no_repair, out, plot, as_json,
-                    parser_option, prover_option, countermodels, vote)
+                    parser_option, prover_option, countermodels, vote, not no_translation)
     if code:
         raise typer.Exit(code=code)
 

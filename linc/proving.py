@@ -53,6 +53,9 @@ class ProverResult:
     reason: str | None = None  # why Unknown / Error, in words
     raw: str | None = None  # the backend's raw output when something went wrong
     details: dict[str, Any] | None = None  # backend extras, e.g. a portfolio's member answers
+    #: On True / False: 0-based positions, in the premise list given to ``decide``, of the premises
+    #: the proof used (an unsat core, or the premises a proof cites); None when the backend cannot tell.
+    support: list[int] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -100,6 +103,7 @@ class Prover(ABC):
 
         limit = positive_seconds(self.timeout if timeout is None else timeout, "timeout")
         premises = list(premises)
+        given = len(premises)
         for f in [*premises, conclusion]:
             if not isinstance(f, _FORMULA_TYPES):
                 raise TypeError(f"expected linc.logic formulas, got {type(f).__name__}: {f!r}")
@@ -120,6 +124,8 @@ class Prover(ABC):
                                   reason=f"{self._who} returned {type(result).__name__}, not a ProverResult (see docs/plugins.md)")
         if not result.seconds:
             result.seconds = time.perf_counter() - start
+        if result.support is not None:  # the distinct-object axioms added here are nobody's premises
+            result.support = sorted({i for i in result.support if 0 <= i < given})
         return result
 
     @property

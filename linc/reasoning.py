@@ -73,6 +73,9 @@ class Verdict:
     problem_id: str = ""
     policy: str = DEFAULT_POLICY  # the voting policy that chose the label
     shown: int | None = None  # index of the vote whose proof or countermodel this is
+    #: On True / False: the premises the shown vote's proof used (see :func:`support_of`); None when
+    #: the prover could not tell (or there is no proof).
+    support: list[dict[str, Any]] | None = None
 
     @property
     def repairs(self) -> list[str]:
@@ -159,6 +162,9 @@ class Reasoner:
         backing = sorted((TIERS.index(v.tier), i) for i, v in enumerate(votes) if v.label == label and results[i] is not None)
         shown = backing[0][1] if backing else None
         winner = results[shown] if shown is not None else None
+        support = None
+        if winner is not None and winner.support is not None and label in (Label.TRUE.value, Label.FALSE.value):
+            support = support_of(winner.support, problem.premises, votes[shown].premises, extra)  # type: ignore[index]
         done = time.perf_counter()
         return Verdict(
             label=label,
@@ -175,6 +181,7 @@ class Reasoner:
             problem_id=problem.id,
             policy=self.policy_name,
             shown=shown,
+            support=support,
         )
 
     # ------------------------------------------------------------ one sample
@@ -240,6 +247,28 @@ class Reasoner:
             result = ProverResult(Label.ERROR, getattr(self.prover, "name", "?"), 0.0, reason=f"{type(err).__name__}: {err}")
         self._decided[key] = self._shapes[shape] = result
         return result, True
+
+
+def support_of(positions: Sequence[int], sentences: Sequence[str], formulas: Sequence[str], extra: Sequence[Formula]) -> list[dict[str, Any]]:
+    """The premises a proof used, as records: ``positions`` index ``[*extra, *formulas]`` (what
+    the prover was given: facts lent by a knowledge graph, then the sample's premises).
+
+    A sample premise gets its 1-based ``position`` and ``formula``, and its ``sentence`` when the
+    sample has one formula per sentence (else the formula cannot be tied to a sentence for sure,
+    and ``sentence`` is None); a lent fact has ``source`` ``"kg"`` and no position.
+
+    >>> support_of([1], ["Bob is big.", "All big things are red."], ["Big(bob)", "∀x (Big(x) → Red(x))"], [])
+    [{'position': 2, 'sentence': 'All big things are red.', 'formula': '∀x (Big(x) → Red(x))', 'source': 'premise'}]
+    """
+    aligned = len(sentences) == len(formulas)
+    out: list[dict[str, Any]] = []
+    for i in sorted(positions):
+        if i < len(extra):
+            out.append({"position": None, "sentence": None, "formula": str(extra[i]), "source": "kg"})
+        elif i - len(extra) < len(formulas):
+            n = i - len(extra)
+            out.append({"position": n + 1, "sentence": sentences[n] if aligned else None, "formula": formulas[n], "source": "premise"})
+    return out
 
 
 def _shape(key: tuple[tuple[Formula, ...], Formula]) -> tuple:

@@ -90,6 +90,11 @@ def render_verdict(verdict: Verdict, console: Console | None = None) -> None:
             console.print(f"[red]error:[/] {escape(shown.error)}", highlight=False)
         if shown.repairs:
             console.print(f"[dim]repairs: {escape('; '.join(shown.repairs))}[/]")
+    if verdict.support is not None:
+        console.print(Text.assemble(("support", "bold"), " (the premises the proof used):"))
+        for used in verdict.support:
+            where = f"{used['position']}." if used["position"] is not None else "kg:"
+            console.print(Text(f"  {where} {used['sentence'] or used['formula']}"))
     if verdict.proof:
         console.print(Panel(Text(clip(verdict.proof)), title="proof", expand=False))
     if verdict.countermodel:
@@ -104,6 +109,8 @@ def render_result(result: ProverResult, premises: Sequence[Formula], conclusion:
     console.print(_formula_table([str(p) for p in premises], str(conclusion)))
     if result.reason:
         console.print(f"[dim]reason:[/] {escape(result.reason)}", highlight=False)
+    if result.support is not None:
+        console.print(f"[bold]support:[/] premises {', '.join(str(i + 1) for i in result.support)}", highlight=False)
     if result.proof:
         console.print(Panel(Text(clip(result.proof)), title="proof", expand=False))
     if result.countermodel:

@@ -19,6 +19,7 @@ full timeout when the premises do not saturate.
 
 from __future__ import annotations
 
+import re
 import tempfile
 import time
 from abc import abstractmethod
@@ -52,6 +53,12 @@ class Attempt:
     model: dict[str, Any] | None = None  # a readable model when SATURATED, if the backend has one
     without_goal: bool = False  # PROVED without using the goal: the premises are inconsistent
     raw: str | None = None  # raw output, kept on errors
+    support: list[int] | None = None  # when PROVED: 0-based positions of the premises the proof cites
+
+
+def cited(proof: str, pattern: re.Pattern[str]) -> list[int]:
+    """0-based positions of the premises a proof cites: ``pattern``'s group 1 is a 1-based position."""
+    return sorted({int(n) - 1 for n in pattern.findall(proof)})
 
 
 def _inconsistency(a: dict[str, Attempt]) -> Attempt | None:
@@ -88,9 +95,9 @@ def combine(name: str, a: dict[str, Attempt]) -> ProverResult:
     saturated = [x.outcome is Outcome.SATURATED for x in (pos, neg, cons)]
     consistent = True if any(saturated) else None
     if pos.outcome is Outcome.PROVED:
-        return ProverResult(Label.TRUE, name, 0.0, proof=pos.text, consistent=consistent)
+        return ProverResult(Label.TRUE, name, 0.0, proof=pos.text, consistent=consistent, support=pos.support)
     if neg.outcome is Outcome.PROVED:
-        return ProverResult(Label.FALSE, name, 0.0, proof=neg.text, consistent=consistent)
+        return ProverResult(Label.FALSE, name, 0.0, proof=neg.text, consistent=consistent, support=neg.support)
     if saturated[0] and saturated[1]:
         models = {"conclusion_true": neg.model, "conclusion_false": pos.model}
         countermodel = models if pos.model is not None or neg.model is not None else None

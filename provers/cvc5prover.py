@@ -49,13 +49,15 @@ class Cvc5Prover(Prover):
             cons = _Check(premises, None, deadline)
             if cons.result == "unsat":
                 return ProverResult(Label.INCONSISTENT, self.name, 0.0, proof=cons.core, consistent=False)
-            return ProverResult(Label.TRUE, self.name, 0.0, proof=pos.core, consistent=True if cons.result == "sat" else None)
+            return ProverResult(Label.TRUE, self.name, 0.0, proof=pos.core, consistent=True if cons.result == "sat" else None,
+                                support=pos.used)
         neg = _Check(premises, conclusion, deadline)
         if neg.result == "unsat":
             cons = pos if pos.result == "sat" else _Check(premises, None, deadline)
             if cons.result == "unsat":
                 return ProverResult(Label.INCONSISTENT, self.name, 0.0, proof=cons.core, consistent=False)
-            return ProverResult(Label.FALSE, self.name, 0.0, proof=neg.core, consistent=True if cons.result == "sat" else None)
+            return ProverResult(Label.FALSE, self.name, 0.0, proof=neg.core, consistent=True if cons.result == "sat" else None,
+                                support=neg.used)
         if pos.result == "sat" and neg.result == "sat":
             countermodel = {"conclusion_true": neg.model, "conclusion_false": pos.model} if self.countermodels else None
             return ProverResult(Label.UNCERTAIN, self.name, 0.0, countermodel=countermodel, consistent=True)
@@ -75,6 +77,7 @@ class _Check:
         self.sort = self.tm.mkUninterpretedSort("U")
         self.symbols: dict[tuple[str, str, int], Any] = {}
         self.core = self.model = None
+        self.used: list[int] = []  # 0-based positions of the premises in the unsat core
         self.reason = ""
         left = deadline - time.monotonic()
         if left <= 0:
@@ -85,9 +88,11 @@ class _Check:
                               ("finite-model-find", "true"), ("tlimit-per", str(max(1, int(left * 1000))))):
             solver.setOption(option, value)
         named: dict[Any, str] = {}
+        position: dict[Any, int] = {}
         for i, f in enumerate(premises, 1):
             term = self._formula(f, {})
             named[term] = f"premise_{i}: {f}"
+            position.setdefault(term, i - 1)
             solver.assertFormula(term)
         if extra is not None:
             term = self._formula(extra, {})
@@ -96,7 +101,9 @@ class _Check:
         answer = solver.checkSat()
         if answer.isUnsat():
             self.result = "unsat"
-            used = [named[t] for t in solver.getUnsatCore() if t in named]
+            core = solver.getUnsatCore()
+            used = [named[t] for t in core if t in named]
+            self.used = sorted({position[t] for t in core if t in position})
             self.core = "\n".join(["unsat core (these formulas cannot all hold):", *(f"  {u}" for u in used)])
         elif answer.isSat():
             self.result = "sat"

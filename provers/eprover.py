@@ -18,7 +18,7 @@ from linc.logic.names import TPTP, SymbolTable
 from linc.logic.tptp import problem_text
 from linc_provers._binary import BinarySpec
 from linc_provers._process import Completed, Job
-from linc_provers._refute import Attempt, ExternalProver, Outcome
+from linc_provers._refute import Attempt, ExternalProver, Outcome, cited
 
 BINARY = BinarySpec(
     label="E",
@@ -32,6 +32,7 @@ BINARY = BinarySpec(
 
 _STATUS = re.compile(r"^[%#] SZS status (\w+)", re.M)
 _PROOF = re.compile(r"SZS output start CNFRefutation[^\n]*\n(.*?)\n\S* ?SZS output end", re.S)
+_CITED = re.compile(r"file\([^,()]*,\s*premise_(\d+)\)")
 _OUTCOMES = {
     "Theorem": Outcome.PROVED,
     "Unsatisfiable": Outcome.PROVED,
@@ -74,5 +75,6 @@ class EProver(ExternalProver):
             if found is None:
                 message = f"eprover reported SZS status {status.group(1)} but its output holds no proof"
                 return Attempt(Outcome.ERROR, message, raw=(out + done.error_text)[-4000:])
-            return Attempt(outcome, table.rename_in(found.group(1).strip()), without_goal=status.group(1) == "ContradictoryAxioms")
+            proof = table.rename_in(found.group(1).strip())
+            return Attempt(outcome, proof, without_goal=status.group(1) == "ContradictoryAxioms", support=cited(found.group(1), _CITED))
         return Attempt(outcome, f"SZS status {status.group(1)}")

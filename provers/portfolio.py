@@ -87,7 +87,7 @@ class Portfolio(Prover):
             winner, best = next(iter(definite.items()))
             details["winner"] = winner
             return ProverResult(best.label, self.name, 0.0, proof=best.proof, countermodel=best.countermodel,
-                                consistent=best.consistent, details=details)
+                                consistent=best.consistent, details=details, support=best.support)
         reasons = "; ".join(f"{n}: {r.reason or r.label.value}" for n, r in results.items()) or "no member answered"
         label = Label.ERROR if results and all(r.label is Label.ERROR for r in results.values()) else Label.UNKNOWN
         return ProverResult(label, self.name, 0.0, reason=reasons, details=details)

@@ -17,7 +17,7 @@ from linc.logic.names import PROVER9, SymbolTable
 from linc.logic.prover9 import DEFAULT_OPTIONS, problem_text
 from linc_provers._binary import BinarySpec
 from linc_provers._process import Completed, Job
-from linc_provers._refute import Attempt, ExternalProver, Outcome
+from linc_provers._refute import Attempt, ExternalProver, Outcome, cited
 
 
 def _wheel_file() -> str | None:
@@ -42,6 +42,7 @@ _LIMITS = {"max_megs": "memory limit", "max_seconds": "time limit", "max_given":
            "max_kept": "kept-clause limit", "action": "action exit", "SIGINT": "interrupted"}
 _PROOF = re.compile(r"=+ PROOF =+\n(.*?)\n=+ end of proof =+", re.S)
 _EXIT = re.compile(r"^Process \d+ exit \((\w+)\)", re.M)
+_LABEL = re.compile(r"label\(premise_(\d+)\)")
 _FATAL = re.compile(r"%%+ ?ERROR[^\n]*\n?(?:[^\n]*\n){0,3}", re.S)
 
 
@@ -65,7 +66,7 @@ class Prover9(ExternalProver):
 
     def _job(self, table: SymbolTable, premises: list[Formula], goal: Formula | None, seconds: float, workdir: str, tag: str) -> Job:
         options = () if self.linc_compatible else DEFAULT_OPTIONS
-        text = problem_text(premises, goal, table, options=options, max_seconds=int(seconds) + 1)
+        text = problem_text(premises, goal, table, options=options, max_seconds=int(seconds) + 1, labels=True)
         return Job([self.binary], text.encode(), cwd=workdir)
 
     def _read(self, table: SymbolTable, done: Completed, tag: str) -> Attempt:
@@ -77,7 +78,7 @@ class Prover9(ExternalProver):
             proof = table.rename_in(found.group(1).strip())
             # A refutation whose proof never uses the denied goal refutes the premises alone.
             without_goal = "[deny(" not in proof and "[goal]" not in proof
-            return Attempt(Outcome.PROVED, proof, without_goal=without_goal)
+            return Attempt(Outcome.PROVED, proof, without_goal=without_goal, support=cited(proof, _LABEL))
         ended = _EXIT.search(out)
         reason = ended.group(1) if ended else None
         if reason == "sos_empty" and "SEARCH FAILED" in out:

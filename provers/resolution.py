@@ -119,7 +119,9 @@ class Search:
         c = _Clause(len(self.clauses), lits, parents, rule, goal, keys, _eligible(lits))
         self.clauses.append(c)
         if not lits:
-            raise _Stop(Attempt(Outcome.PROVED, self._proof(c), without_goal=not goal))
+            used = self._ancestors(c)
+            premises = {int(r.split()[1]) - 1 for r in (self.clauses[i].rule for i in used) if r.startswith("premise ")}
+            raise _Stop(Attempt(Outcome.PROVED, self._proof(used), without_goal=not goal, support=sorted(premises)))
         self.kept += 1
         if self.kept > self.max_kept:
             raise _Stop(Attempt(Outcome.LIMIT, f"kept-clause limit ({self.max_kept})"))
@@ -224,14 +226,18 @@ class Search:
 
     # -------------------------------------------------------- the proof
 
-    def _proof(self, empty: _Clause) -> str:
-        """The derivation of ⊥: the clauses it descends from, renumbered 1..n, with parents."""
+    def _ancestors(self, empty: _Clause) -> set[int]:
+        """The ids of the clauses the empty clause descends from (itself included)."""
         needed, stack = set(), [empty.id]
         while stack:
             i = stack.pop()
             if i not in needed:
                 needed.add(i)
                 stack.extend(self.clauses[i].parents)
+        return needed
+
+    def _proof(self, needed: set[int]) -> str:
+        """The derivation of ⊥ from the clauses in ``needed``, renumbered 1..n, with parents."""
         number = {i: n for n, i in enumerate(sorted(needed), 1)}
         lines = []
         for i in sorted(needed):

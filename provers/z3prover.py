@@ -39,6 +39,9 @@ MAX_TUPLES = 512
 _TRACK = "linc track {}"
 #: A warm context is dropped and rebuilt once it has declared this many symbols (memory bound).
 MAX_DECLS = 50_000
+#: The support of a proof is made minimal only for cores up to this size, within this many seconds.
+MINIMISE_PREMISES = 64
+MINIMISE_SECONDS = 1.0
 
 
 class Z3Prover(Prover):
@@ -85,22 +88,24 @@ class Z3Prover(Prover):
     def _answer(self, session: "_Session", conclusion: Formula) -> ProverResult:
         pos = session.check(Not(conclusion))
         if pos == z3.unsat:
-            proof = session.core()
+            proof, used = session.core(), session.used()
             cons = session.consistency()
             if cons == z3.unknown and session.check(conclusion) == z3.unsat:
                 cons = z3.unsat
             if cons == z3.unsat:
                 return ProverResult(Label.INCONSISTENT, self.name, 0.0, proof=session.premises.core or proof, consistent=False)
-            return ProverResult(Label.TRUE, self.name, 0.0, proof=proof, consistent=True if cons == z3.sat else None)
+            return ProverResult(Label.TRUE, self.name, 0.0, proof=proof, consistent=True if cons == z3.sat else None,
+                                support=session.minimal(used, Not(conclusion)))
         if pos == z3.sat:
             session.premises.consistent = z3.sat
         neg = session.check(conclusion)
         if neg == z3.unsat:
-            proof = session.core()
+            proof, used = session.core(), session.used()
             cons = session.consistency()
             if cons == z3.unsat:
                 return ProverResult(Label.INCONSISTENT, self.name, 0.0, proof=session.premises.core or proof, consistent=False)
-            return ProverResult(Label.FALSE, self.name, 0.0, proof=proof, consistent=True if cons == z3.sat else None)
+            return ProverResult(Label.FALSE, self.name, 0.0, proof=proof, consistent=True if cons == z3.sat else None,
+                                support=session.minimal(used, conclusion))
         if pos == z3.sat and neg == z3.sat:
             countermodel = {
                 "conclusion_true": session.model(conclusion, self.small_models, self.max_model_size),
@@ -256,6 +261,37 @@ class _Session:
         for name in sorted(self._last_core, key=lambda n: (n == goal, len(n), n)):
             lines.append(f"  {self._goal if name == goal else self.premises.names[name]}")
         return "\n".join(lines)
+
+    def used(self) -> list[int]:
+        """0-based positions of the premises in the last check's unsat core."""
+        position = {t: i for i, t in enumerate(self.premises.tracks)}
+        return sorted(position[n] for n in self._last_core if n in position)
+
+    def minimal(self, used: list[int], goal: Formula) -> list[int]:
+        """``used`` made minimal by deletion (Z3's cores are not minimal): each premise is dropped
+        in turn and stays out when the rest, with ``goal``, is still unsatisfiable. A separate
+        solver over just the core asks, with one assumption literal per premise; bounded by
+        :data:`MINIMISE_SECONDS` and :data:`MINIMISE_PREMISES` (past them the core is kept as is)."""
+        if len(used) <= 1 or len(used) > MINIMISE_PREMISES:
+            return used
+        deadline = min(self.deadline, time.monotonic() + MINIMISE_SECONDS)
+        ctx = self.warm.tr.ctx
+        solver = z3.SimpleSolver(ctx=ctx)
+        solver.add(self.warm.formula(goal))
+        flags = {i: z3.Bool(_TRACK.format(f"keep {i}"), ctx) for i in used}
+        for i, term in zip(used, self.warm.formulas(tuple(self.premises.formulas[i] for i in used))):
+            solver.add(z3.Implies(flags[i], term))
+        keep = list(used)
+        for i in used:
+            left = deadline - time.monotonic()
+            if i not in keep or left <= 0:
+                continue
+            trial = [j for j in keep if j != i]
+            solver.set("timeout", max(1, int(left * 1000)))
+            if solver.check([flags[j] for j in trial]) == z3.unsat:
+                core = {str(c) for c in solver.unsat_core()}
+                keep = [j for j in trial if str(flags[j]) in core]
+        return keep
 
     def model(self, extra: Formula, small: bool, max_size: int) -> dict[str, Any] | None:
         """A readable model of premises ∧ ``extra``, over the smallest domain found in time."""

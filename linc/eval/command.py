@@ -43,7 +43,7 @@ def key_values(pairs: list[str], flag: str) -> dict[str, Any]:
 def choose_config(dataset: Dataset, parser: str | None, model: str | None, prover: str, k: int | None,
                   timeout: float, repair: bool, parser_opts: dict[str, Any] | None = None,
                   prover_opts: dict[str, Any] | None = None, countermodels: bool = False,
-                  vote: str = DEFAULT_POLICY) -> EvalConfig:
+                  vote: str = DEFAULT_POLICY, translation: bool = True) -> EvalConfig:
     """Settle the parser and its options; refuse a parser the dataset cannot feed."""
     name = parser or ("llm" if model else "grammar")
     if name == "gold" and not dataset.has_gold_fol:
@@ -70,13 +70,14 @@ def choose_config(dataset: Dataset, parser: str | None, model: str | None, prove
         prover_options=dict(prover_opts or {}),
         countermodels=countermodels,
         vote=vote,
+        translation=translation,
     )
 
 
 def run_eval(spec: str, parser: str | None, model: str | None, prover: str, k: int | None, workers: int | None,
              limit: int | None, timeout: float, repair: bool, out: Path | None, plot: bool, as_json: bool,
              parser_option: list[str] | None = None, prover_option: list[str] | None = None,
-             countermodels: bool = False, vote: str = DEFAULT_POLICY) -> int:
+             countermodels: bool = False, vote: str = DEFAULT_POLICY, translation: bool = True) -> int:
     """Run ``linc eval``; returns the exit code."""
     err = Console(stderr=True, highlight=False)
     start = time.perf_counter()
@@ -90,7 +91,7 @@ def run_eval(spec: str, parser: str | None, model: str | None, prover: str, k: i
         if len(dataset.issues) > _MAX_WARNINGS:
             err.print(f"[yellow]skipped[/] … and {len(dataset.issues) - _MAX_WARNINGS} more unreadable records", markup=True)
         plugins.get_vote(vote)  # an unknown policy fails before any work
-        config = choose_config(dataset, parser, model, prover, k, timeout, repair, parser_opts, prover_opts, countermodels, vote)
+        config = choose_config(dataset, parser, model, prover, k, timeout, repair, parser_opts, prover_opts, countermodels, vote, translation)
         store = RunStore(out, config.settings()) if out is not None else None
         run = _run_with_progress(dataset, config, workers, store, err)
     except KeyboardInterrupt:

@@ -19,6 +19,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 from linc import __version__
 from linc.eval.store import SUMMARY
+from linc.eval.translation import translation_figures
 from linc.voting import TIERS, VALID, decide
 
 __all__ = ["Summary", "revote", "summarise", "summary_renderable", "tier_figures", "write_summary", "write_plots"]
@@ -60,6 +61,7 @@ class Summary:
     vote: str = ""  # the voting policy
     semantics: str = "classical"  # the logic the dataset's gold labels follow
     tiers: dict[str, dict[str, float]] = field(default_factory=dict)  # see tier_figures
+    translation: dict[str, Any] = field(default_factory=dict)  # see linc.eval.translation.translation_figures
     linc_version: str = __version__
     created: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
 
@@ -166,6 +168,7 @@ def summarise(
         vote=str((settings or {}).get("vote", "")),
         semantics=semantics,
         tiers=tier_figures(records),
+        translation=translation_figures(records),
     )
 
 
@@ -232,6 +235,16 @@ def summary_renderable(summary: Summary) -> Any:
     head.add_row("time", f"wall {summary.seconds:.2f} s ({summary.workers} workers), prover {summary.prover_seconds:.2f} s")
     if summary.resumed:
         head.add_row("resumed", f"{summary.resumed} problems from an earlier run")
+    t = summary.translation
+    if t:
+        unread = f"; gold FOL unreadable for {t['gold_unreadable']} more" if t["gold_unreadable"] else ""
+        unread += f"; not judged (the check failed) {t['not_judged']}" if t.get("not_judged") else ""
+        head.add_row("translation", f"equivalent to gold FOL: premises {t['premise_equivalence']:.3f}, conclusions "
+                     f"{t['conclusion_equivalence']:.3f}, whole problems {t['problem_equivalence']:.3f} "
+                     f"({t['samples']} winning votes of {t['problems']} problems{unread})")
+        right, wrong = t["translated_right"], t["translated_wrong"]
+        head.add_row("", f"accuracy where translated right {right['accuracy']:.3f} ({right['correct']}/{right['problems']}), "
+                     f"wrong {wrong['accuracy']:.3f} ({wrong['correct']}/{wrong['problems']})")
     labels = Table(title="per label", title_justify="left")
     for column in ("label", "precision", "recall", "support"):
         labels.add_column(column, justify="left" if column == "label" else "right")

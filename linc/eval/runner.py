@@ -40,6 +40,7 @@ from typing import Any, Callable, Iterator
 from linc.errors import LincError
 from linc.eval.datasets import Dataset
 from linc.eval.store import RunStore
+from linc.eval.translation import judge_translation
 from linc.lifetime import die_with_parent
 from linc.parsing.base import Problem
 from linc.reasoning import Reasoner
@@ -66,6 +67,7 @@ class EvalConfig:
     problem_limit: float | None = None  # hard limit per problem; None: derived from the timeouts
     countermodels: bool = False  # labels are what an evaluation measures; models cost half the time
     vote: str = DEFAULT_POLICY  # the voting policy (see linc.voting)
+    translation: bool = True  # judge the winning votes' formulas against gold FOL, where there is some
 
     def reasoner(self) -> Reasoner:
         from linc import plugins
@@ -116,9 +118,13 @@ def problem_key(problem: Problem) -> str:
 
 
 def record_for(problem: Problem, key: str, verdict: dict[str, Any]) -> dict[str, Any]:
-    """The per-problem record: gold, prediction, and the whole verdict (votes, formulas, timings)."""
+    """The per-problem record: gold, prediction, the whole verdict (votes, formulas, timings), and
+    how its winning votes translated the problem (``translation``, where there is gold FOL)."""
     label = verdict.get("label", "Error")
-    return {
+    quality = verdict.get("translation")
+    if quality is not None:
+        verdict = {k: v for k, v in verdict.items() if k != "translation"}
+    record = {
         "id": problem.id,
         "key": key,
         "gold": problem.label,
@@ -131,6 +137,7 @@ def record_for(problem: Problem, key: str, verdict: dict[str, Any]) -> dict[str,
         "seconds": verdict.get("timings", {}).get("total_seconds", 0.0),
         "verdict": {**verdict, "problem_id": problem.id},
     }
+    return record if quality is None else {**record, "translation": quality}
 
 
 def _failed(label: str, reason: str, seconds: float = 0.0) -> dict[str, Any]:
@@ -168,7 +175,7 @@ def evaluate(
     finished = resumed
     tasks = [(key, problems[indices[0]]) for key, indices in groups.items()]
     count = min(workers or os.cpu_count() or 1, len(tasks)) or 1
-    solved = _in_process(reasoner, tasks) if count == 1 else _in_pool(reasoner, config, tasks, count)
+    solved = _in_process(reasoner, config, tasks) if count == 1 else _in_pool(reasoner, config, tasks, count)
     for key, verdict in solved:
         for index in groups[key]:
             record = record_for(problems[index], key, verdict)
@@ -184,18 +191,22 @@ def evaluate(
 # ---------------------------------------------------------------- solving
 
 
-def _solve(reasoner: Reasoner, problem: Problem) -> dict[str, Any]:
+def _solve(reasoner: Reasoner, problem: Problem, config: EvalConfig) -> dict[str, Any]:
+    """The verdict as a dict; with its ``translation`` judged against the gold FOL (in the
+    worker: the checks are CPU-bound like the proofs), which :func:`record_for` moves up."""
     try:
-        return reasoner.solve(problem).to_dict()
+        verdict = reasoner.solve(problem).to_dict()
     except LincError as err:
         return _failed("Error", f"{type(err).__name__}: {err}")
     except Exception:  # a bug on one problem must not end the run: record it with its traceback
         return _failed("Error", "internal error:\n" + traceback.format_exc(limit=8))
+    quality = judge_translation(config, problem, verdict)
+    return verdict if quality is None else {**verdict, "translation": quality}
 
 
-def _in_process(reasoner: Reasoner, tasks: list[tuple[str, Problem]]) -> Iterator[tuple[str, dict[str, Any]]]:
+def _in_process(reasoner: Reasoner, config: EvalConfig, tasks: list[tuple[str, Problem]]) -> Iterator[tuple[str, dict[str, Any]]]:
     for key, problem in tasks:
-        yield key, _solve(reasoner, problem)
+        yield key, _solve(reasoner, problem, config)
 
 
 # The Reasoner a forked worker inherits (built once, in the parent, before forking).
@@ -229,7 +240,7 @@ def _worker_main(conn: Connection, config: EvalConfig, parent: int | None) -> No
         if task is None:
             return
         key, problem = task
-        answer = _solve(reasoner, problem)
+        answer = _solve(reasoner, problem, config)
         try:
             conn.send((key, answer))
         except OSError:  # the parent is gone (killed): nobody to answer to

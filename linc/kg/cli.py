@@ -223,7 +223,8 @@ def provenance(
         if value:
             out.print(f"{label}: {value}", markup=False)
     for p in f.premises:
-        out.print(f"premise: {p.formula}" + (f"   ({p.text})" if p.text else ""), markup=False)
+        used = {True: "   [used by the proof]", False: "   [not used by the proof]", None: ""}[p.used]
+        out.print(f"premise: {p.formula}" + (f"   ({p.text})" if p.text else "") + used, markup=False)
     if f.proof:
         out.print("proof:", f.proof, markup=False)
     if prov.supports:

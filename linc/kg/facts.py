@@ -23,17 +23,20 @@ class FactKind(str, Enum):
 
 @dataclass(frozen=True)
 class Premise:
-    """A premise as the user gave it: the formula and, when it came from language, the sentence."""
+    """A premise as the user gave it: the formula and, when it came from language, the sentence.
+    ``used`` says whether the reasoner's proof used it (its verdict's support); None: not known."""
 
     formula: Formula
     text: str | None = None
+    used: bool | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"text": self.text, "fol": str(self.formula), "formula": codec.encode(self.formula)}
+        out = {"text": self.text, "fol": str(self.formula), "formula": codec.encode(self.formula)}
+        return out if self.used is None else {**out, "used": self.used}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "Premise":
-        return cls(codec.decode(d["formula"]), d.get("text"))
+        return cls(codec.decode(d["formula"]), d.get("text"), d.get("used"))
 
 
 @dataclass(frozen=True)

@@ -238,11 +238,13 @@ class KnowledgeGraph:
         from linc.logic.read import parse
 
         verdict = reasoner.check(premises, conclusion, kg=self if use_kg else None)
-        vote = next((v for v in verdict.votes if v.label == verdict.label and v.conclusion is not None), None)
-        if verdict.label != Label.TRUE.value or vote is None:
+        vote = verdict.votes[verdict.shown] if verdict.shown is not None else None
+        if verdict.label != Label.TRUE.value or vote is None or vote.conclusion is None:
             raise UnverifiedFactError(f"{conclusion!r} was not verified: the reasoner's verdict is {verdict.label} ({verdict.counts})")
         texts = list(premises) if len(premises) == len(vote.premises) else [None] * len(vote.premises)
-        given = [Premise(parse(f, syntax="folio"), t) for f, t in zip(vote.premises, texts)]
+        used = None if verdict.support is None else {s["position"] for s in verdict.support}
+        given = [Premise(parse(f, syntax="folio"), t, None if used is None else n in used)
+                 for n, (f, t) in enumerate(zip(vote.premises, texts), 1)]
         fact = parse(vote.conclusion, syntax="folio")
         return self.add(fact, given, text=conclusion, parser=reasoner.parser.name, model=model, use_kg=use_kg, timeout=timeout, allow_unchecked=allow_unchecked)
 

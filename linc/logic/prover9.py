@@ -58,18 +58,20 @@ def problem_text(
     table: SymbolTable | None = None,
     options: Sequence[str] = DEFAULT_OPTIONS,
     max_seconds: int | None = None,
+    labels: bool = False,
 ) -> str:
     """A complete Prover9 input: options, the assumptions list and the goals list.
 
     With ``goal=None`` the goals list is empty and Prover9 searches for a contradiction among the
-    premises (a proof then means the premises are inconsistent).
+    premises (a proof then means the premises are inconsistent). ``labels`` labels premise i
+    ``premise_i``, a label Prover9's proofs repeat, so they tell which premises they used.
     """
     w = _Writer(table or SymbolTable(PROVER9))
     lines = list(options)
     if max_seconds is not None:
         lines.append(f"assign(max_seconds, {max(1, int(max_seconds))}).")
     lines += ["", "formulas(assumptions)."]
-    lines += [w.formula(p) + "." for p in premises]
+    lines += [w.formula(p) + (f" # label(premise_{i})." if labels else ".") for i, p in enumerate(premises, 1)]
     lines += ["end_of_list.", "", "formulas(goals)."]
     if goal is not None:
         lines.append(w.formula(goal) + ".")

@@ -46,8 +46,10 @@ def capped(items: Iterable[Any], limit: int) -> tuple[list[Any], int]:
 
 
 def verdict_result(verdict: Verdict) -> dict[str, Any]:
-    """The Reasoner's verdict, with the formulas of the first sample that voted for the winner."""
-    winner = next((v for v in verdict.votes if v.label == verdict.label), verdict.votes[0] if verdict.votes else None)
+    """The Reasoner's verdict, with the formulas of the vote whose proof is shown (else the first
+    that voted for the winner), and the premises that proof used (``support``)."""
+    winner = verdict.votes[verdict.shown] if verdict.shown is not None else \
+        next((v for v in verdict.votes if v.label == verdict.label), verdict.votes[0] if verdict.votes else None)
     errors = sorted({clip(v.error, MAX_MESSAGE_CHARS) for v in verdict.votes if v.error})
     return {
         "label": verdict.label,
@@ -58,6 +60,7 @@ def verdict_result(verdict: Verdict) -> dict[str, Any]:
         },
         "prover": verdict.prover,
         "proof": clip(verdict.proof, MAX_PROOF_CHARS),
+        "support": verdict.support,
         "countermodel": clip_model(verdict.countermodel),
         "repairs": verdict.repairs,
         "errors": errors,
@@ -72,6 +75,7 @@ def prover_result(result: ProverResult, premises: list[str], conclusion: str) ->
         "formulas": {"premises": premises, "conclusion": conclusion},
         "prover": result.prover,
         "proof": clip(result.proof, MAX_PROOF_CHARS),
+        "support": [i + 1 for i in result.support] if result.support is not None else None,
         "countermodel": clip_model(result.countermodel),
         "consistent": result.consistent,
         "reason": clip(result.reason, MAX_MESSAGE_CHARS),

@@ -195,3 +195,15 @@ def test_without_an_injected_prover_the_registry_z3_is_used(tmp_path):
         kg.assert_axiom(fol("Big(anne)"))
         assert kg.add(fol("exists x. Big(x)"), [fol("Big(anne)")]).prover == "z3"
         assert kg.prover.name == "z3"
+
+
+def test_facts_from_language_keep_which_premises_the_proof_used(kg, tmp_path):
+    from linc.kg.facts import Premise
+    from linc.parsing.grammar import GrammarParser
+    from linc.reasoning import Reasoner
+
+    fact = kg.add_text(["Bob is big.", "Anne is kind.", "All big things are red."], "Bob is red.", Reasoner(GrammarParser(), "z3"))
+    assert [(p.text, p.used) for p in fact.premises] == [("Bob is big.", True), ("Anne is kind.", False), ("All big things are red.", True)]
+    with KnowledgeGraph(kg.path) as again:  # stored, not only remembered
+        assert [p.used for p in again.get(fact.id).premises] == [True, False, True]
+    assert "used" not in Premise(fol("Big(bob)")).to_dict()  # unknown: not written at all

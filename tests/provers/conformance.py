@@ -37,6 +37,8 @@ class Conformance:
     decides_equality = True
     #: Finds every proof asked for here; an incomplete backend may answer Unknown (never wrongly).
     complete = True
+    #: Names the premises its proofs used (``ProverResult.support``); others leave it None.
+    tells_support = True
 
     @pytest.fixture
     def prover(self):
@@ -108,6 +110,23 @@ class Conformance:
     def test_equality(self, prover):
         r = prover.decide([Eq(bob, Const("robert")), P("Man", bob)], P("Man", Const("robert")))
         self.expect(r, Label.TRUE, definite=self.decides_equality)
+
+    def test_support_is_the_premises_the_proof_used(self, prover):
+        premises = [MORTAL[0], P("Kind", alice), MORTAL[1]]
+        for goal, label in ((P("Mortal", bob), Label.TRUE), (Not(P("Mortal", bob)), Label.FALSE)):
+            r = prover.decide(premises, goal)
+            self.expect(r, label)
+            if r.label is label:
+                assert r.support == ([0, 2] if self.tells_support else None), (goal, r.support)
+
+    def test_support_leaves_out_the_distinct_objects_axioms(self, prover):
+        # '"a"' ≠ '"b"' is added by decide() after the premises: it is used, but nobody's premise
+        if not self.tells_support:
+            pytest.skip(f"{self.prover_name} names no support")
+        r = prover.decide([P("Man", Const('"a"')), Forall(x, Implies(P("Man", x), Eq(x, Const('"a"'))))], Not(P("Man", Const('"b"'))))
+        self.expect(r, Label.TRUE, definite=self.decides_equality)
+        if r.label is Label.TRUE:
+            assert r.support == [1] or r.support == [0, 1], r.support
 
     def test_bad_timeout(self, prover):
         with pytest.raises(ValueError):

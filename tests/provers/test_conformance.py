@@ -25,6 +25,7 @@ class TestResolution(Conformance):
 
 class TestSympy(Conformance):
     prover_name = "sympy"
+    tells_support = False
 
 
 class TestPortfolioRace(Conformance):
@@ -44,6 +45,7 @@ class TestLean(Conformance):
     timeout = 60.0
     answers_uncertain = False
     decides_equality = False
+    tells_support = False
 
 
 class TestCvc5(Conformance):
@@ -55,3 +57,4 @@ class TestPyProver(Conformance):
 
     prover_name = "pyprover"
     complete = False
+    tells_support = False

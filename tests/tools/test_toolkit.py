@@ -44,10 +44,17 @@ def test_proofwriter_problem(toolkit: Toolkit) -> None:
     assert "Green(charlie)" in out["proof"]
 
 
+def test_a_proof_comes_with_the_premises_it_used(toolkit: Toolkit) -> None:
+    out = toolkit.call("check_entailment", {"premises": ["Bob is big.", "Anne is kind.", "All big things are red."], "conclusion": "Bob is red."})
+    assert [(s["position"], s["sentence"]) for s in out["support"]] == [(1, "Bob is big."), (3, "All big things are red.")]
+    out = toolkit.call("prove", {"premises": ["Big(bob)", "Kind(anne)", "all x.(Big(x) -> Red(x))"], "conclusion": "-Red(bob)"})
+    assert out["label"] == "False" and out["support"] == [1, 3]
+
+
 def test_uncertain_comes_with_a_countermodel(toolkit: Toolkit) -> None:
     out = toolkit.call("check_entailment", {"premises": ["Bob is big."], "conclusion": "Bob is red."})
     assert out["label"] == "Uncertain"
-    assert out["proof"] is None and out["countermodel"]
+    assert out["proof"] is None and out["countermodel"] and out["support"] is None
 
 
 def test_text_outside_the_grammar_is_a_tool_error_with_the_parsers_message(toolkit: Toolkit) -> None:

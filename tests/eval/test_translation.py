@@ -1,0 +1,98 @@
+"""Translation quality in `linc eval`: the winning votes' formulas against the gold FOL."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from linc.cli import app
+from linc.eval import EvalConfig, evaluate, load_dataset, summarise
+from linc.eval.html import render_report
+from linc.eval.translation import judge, translation_figures
+from linc.parsing.base import Problem
+from tests.conftest import SHARED_DATA, requires_data
+from tests.eval.conftest import write_jsonl
+
+
+def completion(*fol: str) -> str:
+    """A LINC-style completion: one TEXT/FOL pair per formula, the last one the conclusion."""
+    return "".join(f"TEXT:\tsentence {i}.\nFOL:\t{f}\n" for i, f in enumerate(fol))
+
+
+def recorded(tmp_path):
+    """Two problems with gold FOL and recorded completions: r0 translated with other names (and a
+    double negation), r1 with a converse implication in two of its three samples (its sentences
+    differ: the replay model finds completions by the sentences)."""
+    base = {"premises": ["All students are young.", "Rose is a student."], "conclusion": "Rose is young.", "label": "True",
+            "premises-FOL": ["∀x (Student(x) → Young(x))", "Student(rose)"], "conclusion-FOL": "Young(rose)"}
+    right = completion("all x. (IsStudent(x) -> --IsYoung(x))", "IsStudent(Rose)", "IsYoung(Rose)")
+    converse = completion("all x. (IsYoung(x) -> IsStudent(x))", "IsStudent(Rose)", "IsYoung(Rose)")
+    rows = [{**base, "id": "r0", "generations": [right] * 3},
+            {**base, "id": "r1", "conclusion": "Rose is a young one.", "generations": [converse, converse, right]}]
+    return write_jsonl(tmp_path / "recorded.jsonl", rows)
+
+
+def test_records_keep_per_premise_alignment_and_verdict(tmp_path):
+    run = evaluate(load_dataset(str(recorded(tmp_path))), EvalConfig(parser="replay", k=3, vote="majority"), workers=1)
+    r0, r1 = (r["translation"] for r in run.records)
+    assert r0["samples"] == 3 and r0["premises"] == [6, 6] and r0["conclusion"] == 3 and r0["problem"] == 3 and r0["right"]
+    (judged,) = r0["judged"]  # three equal samples are judged once
+    assert judged["votes"] == [0, 1, 2]
+    assert judged["premises"][0] == {"gold": 1, "sample": 1, "relation": "equivalent",
+                                     "alignment": {"IsStudent/1": "Student", "IsYoung/1": "Young"}}
+    # r1: the converse samples win the majority vote (Uncertain) and are not equivalent
+    assert run.records[1]["label"] == "Uncertain" and r1["samples"] == 2 and not r1["right"]
+    assert [p["relation"] for p in r1["judged"][0]["premises"]] == ["different", "equivalent"]
+    assert r1["premises"] == [2, 4] and r1["problem"] == 0
+
+    figures = summarise(run.records).translation
+    assert figures["premise_equivalence"] == 8 / 10 and figures["conclusion_equivalence"] == 1.0
+    assert figures["problem_equivalence"] == 3 / 5
+    assert figures["translated_right"] == {"problems": 1, "correct": 1, "accuracy": 1.0}
+    assert figures["translated_wrong"] == {"problems": 1, "correct": 0, "accuracy": 0.0}
+    assert "translation" not in run.records[0]["verdict"]  # the record holds it once, beside the verdict
+
+
+def test_the_summary_prints_the_figures_and_the_html_report_reads_the_records(tmp_path):
+    out = tmp_path / "run"
+    result = CliRunner().invoke(app, ["eval", str(recorded(tmp_path)), "--parser", "replay", "-k", "3", "--vote", "majority", "--workers", "1", "--out", str(out)],
+                                env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.stderr
+    assert "premises 0.800, conclusions 1.000, whole problems 0.600" in result.stdout
+    assert "translated right 1.000 (1/1), wrong 0.000 (0/1)" in result.stdout
+    assert json.loads((out / "summary.json").read_text())["translation"]["problems"] == 2
+    page = render_report([out])
+    assert "r1" in page and "60.0%</div>\n      of the winning samples translate the whole problem" in page
+
+
+def test_switched_off_there_is_none(tmp_path):
+    result = CliRunner().invoke(app, ["eval", str(recorded(tmp_path)), "--parser", "replay", "-k", "3", "--workers", "1",
+                                      "--json", "--no-translation"])
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["translation"] == {}
+
+
+def test_gold_that_does_not_read_is_counted_apart():
+    problem = Problem(["P."], "C.", label="True", premises_fol=["∀x (P(x) → "], conclusion_fol="P(a)")
+    quality = judge(problem, {"label": "True", "votes": [{"label": "True", "premises": ["P(a)"], "conclusion": "P(a)"}]})
+    assert quality["gold_reads"] is False and "premise 1" in quality["reason"]
+    figures = translation_figures([{"correct": True, "translation": quality}])
+    assert figures["problems"] == 0 and figures["gold_unreadable"] == 1 and figures["samples"] == 0
+
+
+def test_a_vote_without_formulas_misses_every_gold_formula():
+    problem = Problem(["P."], "C.", premises_fol=["P(a)"], conclusion_fol="P(a)")
+    quality = judge(problem, {"label": "Error", "votes": [{"label": "Error", "premises": [], "conclusion": None, "error": "no FOL"}]})
+    (judged,) = quality["judged"]
+    assert [p["relation"] for p in judged["premises"]] == ["missing"] and judged["conclusion"]["relation"] == "missing"
+    assert judged["unread"] == "no FOL" and quality["premises"] == [0, 1] and quality["problem"] == 0
+
+
+@requires_data
+def test_gold_fol_through_the_gold_parser_is_equivalent_to_itself():
+    data = load_dataset(str(SHARED_DATA / "folio" / "folio-v0.0-validation.jsonl"))
+    run = evaluate(data, EvalConfig(parser="gold"), workers=2)
+    figures = summarise(run.records).translation
+    assert figures["problems"] + figures["gold_unreadable"] == len(data.problems) and figures["problems"] >= 200
+    assert figures["premise_equivalence"] == figures["conclusion_equivalence"] == figures["problem_equivalence"] == 1.0

@@ -1,0 +1,72 @@
+"""Equivalence with a reference translation up to renaming (linc.logic.equivalence), decided by Z3."""
+
+from __future__ import annotations
+
+from linc.logic.equivalence import Checker, compare
+from linc.logic.read import parse
+
+
+def nltk(*texts: str):
+    return [parse(t) for t in texts]
+
+
+def folio(*texts: str):
+    return [parse(t, "folio") for t in texts]
+
+
+def test_renamed_symbols_and_a_double_negation_are_equivalent():
+    c = compare(nltk("all x.(IsStudent(x) -> --IsYoung(x))", "IsStudent(Rose)"), parse("--IsYoung(Rose)"),
+                folio("∀x (Student(x) → Young(x))", "Student(rose)"), parse("Young(rose)", "folio"))
+    assert [p.relation for p in c.premises] == ["equivalent", "equivalent"]
+    assert c.conclusion.relation == "equivalent" and c.equivalent
+    assert c.alignment == {"Rose": "rose", "IsStudent/1": "Student", "IsYoung/1": "Young"}
+    assert c.premises[1].alignment == {"Rose": "rose", "IsStudent/1": "Student"}  # per premise: its own symbols
+
+
+def test_a_converse_implication_is_not_equivalent_under_any_renaming():
+    # the second premise and the conclusion pin the names down: swapping them cannot rescue the first
+    c = compare(nltk("all x.(IsYoung(x) -> IsStudent(x))", "IsStudent(Rose)"), parse("IsYoung(Rose)"),
+                folio("∀x (Student(x) → Young(x))", "Student(rose)"), parse("Young(rose)", "folio"))
+    assert c.premises[0].relation == "different"
+    assert [p.relation for p in c.premises[1:]] == ["equivalent"] and c.conclusion.relation == "equivalent"
+    assert not c.equivalent
+
+
+def test_stronger_and_weaker_translations_are_told_apart():
+    gold = folio("∀x (Student(x) → Young(x))")
+    stronger = compare(nltk("all x.(Student(x) -> (Young(x) & Smart(x)))"), parse("Young(a)"), gold, parse("Young(a)"))
+    weaker = compare(nltk("all x.((Student(x) & Smart(x)) -> Young(x))"), parse("Young(a)"), gold, parse("Young(a)"))
+    assert stronger.premises[0].relation == "stronger" and weaker.premises[0].relation == "weaker"
+
+
+def test_the_search_finds_a_renaming_that_names_mislead():
+    # names say bob -> bob, alice -> alice; only the swap makes the contrapositive equivalent
+    c = compare(nltk("-Red(alice) -> -Big(bob)", "Big(bob)"), parse("Red(alice)"),
+                nltk("Big(alice) -> Red(bob)", "Big(alice)"), parse("Red(bob)"))
+    assert c.equivalent, c
+    assert c.alignment["alice"] == "bob" and c.alignment["bob"] == "alice"
+
+
+def test_split_premises_make_an_equivalent_problem_but_not_equivalent_premises():
+    c = compare(nltk("Big(a)", "Red(a)"), parse("Big(a)"), nltk("Big(a) & Red(a)"), parse("Big(a)"))
+    assert c.premises[0].relation == "stronger" or c.premises[0].relation == "weaker"
+    assert c.equivalent  # the conjunctions are equivalent
+
+
+def test_a_missing_premise_is_reported_and_no_two_gold_premises_share_one_sample_premise():
+    c = compare(nltk("Big(a)"), parse("Big(a)"), nltk("Red(a)", "Big(a)"), parse("Big(a)"))
+    assert [(p.sample, p.relation) for p in c.premises] == [(None, "missing"), (0, "equivalent")]
+    assert not c.equivalent
+
+
+def test_the_search_stops_at_its_budget():
+    # a contrapositive with misleading names: the right renaming takes a search with Z3 checks
+    # (no two formulas share a shape, so only the checks can tell which name is which)
+    sample = nltk("all x.(-P(x) -> -Q(x))"), parse("exists x.(Q(x) | Q(x))")
+    gold = nltk("all x.(P(x) -> Q(x))"), parse("exists x. P(x)")
+    full = compare(*sample, *gold)
+    assert full.equivalent and not full.exhausted
+    assert full.alignment == {"P/1": "Q", "Q/1": "P"}
+    cut = compare(*sample, *gold, Checker(), max_checks=0)  # no search: the names' renaming is judged
+    assert cut.exhausted and not cut.equivalent and cut.alignment == {"P/1": "P", "Q/1": "Q"}
+    assert cut.checks <= 4 < full.checks  # only the verdicts on the two gold formulas
