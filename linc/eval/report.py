@@ -18,6 +18,7 @@ from types import SimpleNamespace
 from typing import Any, Callable, Iterable, Sequence
 
 from linc import __version__
+from linc.eval.cost import Prices, estimate_cost, total_usage
 from linc.eval.store import SUMMARY
 from linc.voting import TIERS, VALID, decide
 
@@ -60,6 +61,8 @@ class Summary:
     vote: str = ""  # the voting policy
     semantics: str = "classical"  # the logic the dataset's gold labels follow
     tiers: dict[str, dict[str, float]] = field(default_factory=dict)  # see tier_figures
+    usage: dict[str, int] = field(default_factory=dict)  # model calls, retries, tokens (linc.eval.cost)
+    cost: dict[str, Any] | None = None  # dollars at the prices given (--price)
     linc_version: str = __version__
     created: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
 
@@ -113,8 +116,10 @@ def summarise(
     resumed: int = 0,
     workers: int = 1,
     semantics: str = "classical",
+    prices: Prices | None = None,
 ) -> Summary:
-    """Aggregate per-problem records (as :func:`linc.eval.runner.record_for` makes them)."""
+    """Aggregate per-problem records (as :func:`linc.eval.runner.record_for` makes them); with
+    ``prices``, estimate what their model calls cost."""
     labelled = [r for r in records if r.get("gold") is not None]
     confusion = {g: {p: 0 for p in PREDICTED} for g in GOLD}
     for r in labelled:
@@ -141,6 +146,7 @@ def summarise(
         if depth_kind and r.get(depth_key) is not None:
             depth_counts[str(r[depth_key])][0] += 1
             depth_counts[str(r[depth_key])][1] += r["label"] == r["gold"]
+    usage = total_usage(records)
     return Summary(
         labelled=len(labelled),
         correct=correct,
@@ -166,6 +172,8 @@ def summarise(
         vote=str((settings or {}).get("vote", "")),
         semantics=semantics,
         tiers=tier_figures(records),
+        usage=usage,
+        cost=estimate_cost(usage, prices) if prices is not None else None,
     )
 
 
@@ -232,6 +240,8 @@ def summary_renderable(summary: Summary) -> Any:
     head.add_row("time", f"wall {summary.seconds:.2f} s ({summary.workers} workers), prover {summary.prover_seconds:.2f} s")
     if summary.resumed:
         head.add_row("resumed", f"{summary.resumed} problems from an earlier run")
+    for name, text in _usage_rows(summary):
+        head.add_row(name, text)
     labels = Table(title="per label", title_justify="left")
     for column in ("label", "precision", "recall", "support"):
         labels.add_column(column, justify="left" if column == "label" else "right")
@@ -268,6 +278,20 @@ def summary_renderable(summary: Summary) -> Any:
             depth.add_row(d, str(int(row["n"])), f"{row['accuracy']:.3f}")
         parts.append(depth)
     return Group(*parts)
+
+
+def _usage_rows(summary: Summary) -> list[tuple[str, str]]:
+    """The model-call and cost lines of the printed summary (none when no model was called)."""
+    use = summary.usage
+    if not any(use.get(k) for k in ("calls", "cached", "failed")):
+        return []
+    estimate = " (estimated by the model)" if use.get("estimated") else ""
+    rows = [("model", f"{use.get('calls', 0)} requests, {use.get('cached', 0)} from the cache, {use.get('retries', 0)} retries, "
+                      f"{use.get('failed', 0)} failed; tokens in {use.get('input_tokens', 0):,}, out {use.get('output_tokens', 0):,}{estimate}")]
+    if summary.cost is not None:
+        per = summary.cost["usd_per_million"]
+        rows.append(("cost", f"≈ ${summary.cost['total']:.4f} at ${per['in']:g} in, ${per['out']:g} out per million tokens{estimate}"))
+    return rows
 
 
 def _png_metadata(summary: Summary) -> dict[str, str]:
