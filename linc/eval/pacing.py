@@ -32,9 +32,14 @@ from linc.reasoning import Reasoner, ask_prover
 
 __all__ = ["ProverPool", "solve_paced"]
 
+_STARTUP = 120.0  # seconds a replacement worker may take to start
 
-def _decide(reasoner: Reasoner, payload: tuple[list[Formula], Formula, float | None]) -> ProverResult:
-    """A worker's answer to one decision (see :func:`linc.eval.runner._worker_main`)."""
+
+def _decide(reasoner: Reasoner, payload: tuple[list[Formula], Formula, float | None] | None) -> ProverResult | None:
+    """A worker's answer to one decision (see :func:`linc.eval.runner._worker_main`); None to a
+    ping (``None``), which tells that the worker is up."""
+    if payload is None:
+        return None
     premises, conclusion, timeout = payload
     return ask_prover(reasoner.prover, premises, conclusion, timeout)
 
@@ -82,7 +87,19 @@ class ProverPool:
                 return
             fresh = _Worker(_context(), self._config, _decide)  # threads run now: not forked
             self._workers.add(fresh)
-        self._idle.put(fresh)
+        threading.Thread(target=self._warm, args=(fresh,), name="linc-prover-start", daemon=True).start()
+
+    def _warm(self, worker: _Worker) -> None:
+        """Put ``worker`` to use once it is up, so that its start (not forked: it imports and
+        builds its backend) is not charged to its first decision's limit. One that cannot start
+        fails its first decision and is replaced then."""
+        try:
+            worker.conn.send((0, None))
+            if worker.conn.poll(_STARTUP):
+                worker.conn.recv()
+        except (EOFError, OSError):
+            pass
+        self._idle.put(worker)
 
     def close(self) -> None:
         """Stop every worker, idle or busy (a busy one's thread then gets an error result)."""

@@ -73,6 +73,7 @@ class RateLimitedParser(LLMParser):
     """The llm parser over :class:`RateLimited`, answering every problem ``P(a), so Q(a)``."""
 
     name = "evaltest-ratelimited"
+    model_class = RateLimited
 
     def __init__(self, **options):
         answer = "TEXT: x\nFOL: all x. (P(x) -> Q(x))\nTEXT: x\nFOL: P(a)\nTEXT: x\nFOL: Q(a)"
