@@ -7,7 +7,8 @@ and a run's ``--out`` directory resumes under either executor. As many tasks are
 the cluster has CPUs (or ``workers``), so each starts when it is sent; one that overruns the hard
 limit is cancelled and its problem recorded ``Unknown``, as a stuck local worker's is.
 
-Without an address a local Ray is started for the run and shut down after it; with one
+Without an address a local Ray is started for the run (even when a cluster runs on this machine)
+and shut down after it; with one
 (``auto``, ``HOST:PORT``, ``ray://HOST:PORT``) the run joins that cluster, whose nodes need linc
 (and any plugin the run uses) installed. A Ray already initialised in this process is used as it is.
 """
@@ -53,7 +54,7 @@ def solve_on_ray(config: EvalConfig, tasks: list[tuple[str, Problem]], address: 
     started = not ray.is_initialized()
     if started:
         try:
-            ray.init(address=address, num_cpus=workers if address is None else None, include_dashboard=False,
+            ray.init(address=address or "local", num_cpus=workers if address is None else None, include_dashboard=False,
                      logging_level=logging.WARNING, configure_logging=True)
         except (ConnectionError, RuntimeError, ValueError) as err:
             raise OptionError(f"--ray-address {address or '(local)'}: cannot start or join Ray: {err}") from None

@@ -183,12 +183,14 @@ class LLMParser(Parser):
         """(completions, why some or all are missing)."""
         try:
             return self._request(messages, n, usage)
-        except TimeoutError:
-            usage.add(failed=1)
-            return [], f"the model did not answer within {self.call_timeout:g} s"
         except Exception as err:  # provider SDKs raise their own classes (HTTP, auth, rate limits)
             usage.add(failed=1)
-            return [], _describe(err)
+            return [], self._failure(err)
+
+    def _failure(self, err: BaseException) -> str:
+        if isinstance(err, TimeoutError):
+            return f"the model did not answer within {self.call_timeout:g} s"
+        return _describe(err)
 
     def _request(self, messages: list[BaseMessage], n: int, usage: Usage) -> tuple[list[str], str | None]:
         if self._takes_n:
@@ -206,7 +208,7 @@ class LLMParser(Parser):
             else:
                 usage.add(failed=1)
         errors = [r for r in replies if isinstance(r, BaseException)]
-        return texts, _describe(errors[0]) if errors else None
+        return texts, self._failure(errors[0]) if errors else None
 
     def _attempt(self, call: Callable[[], T], usage: Usage) -> T:
         """One model request: within the call deadline, at most ``max_concurrency`` in flight

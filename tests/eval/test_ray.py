@@ -4,6 +4,8 @@ executor, resume across executors, a stuck task cancelled, and no Ray process le
 from __future__ import annotations
 
 import os
+import sys
+from dataclasses import replace
 
 import pytest
 
@@ -26,7 +28,7 @@ def local_ray():
     before = os.environ.get(VARIABLE)
     os.environ[VARIABLE] = census.tag  # only while Ray starts: its processes inherit it, ours do not
     try:
-        ray.init(num_cpus=2, include_dashboard=False, logging_level="ERROR")
+        ray.init(address="local", num_cpus=2, include_dashboard=False, logging_level="ERROR")
     finally:
         if before is None:
             os.environ.pop(VARIABLE, None)
@@ -70,6 +72,19 @@ def test_a_stuck_task_is_cancelled_and_recorded_unknown(local_ray, tmp_path):
     rows = [fol_problem(i) for i in range(3)]
     rows[1]["conclusion-FOL"] = "Hang(c1)"
     data = load_dataset(str(write_jsonl(tmp_path / "d.jsonl", rows)))
-    run = evaluate(data, EvalConfig(parser="evaltest-fol", prover="evaltest-hang", problem_limit=3.0), executor="ray")
+    config = EvalConfig(parser="evaltest-fol", prover="evaltest-hang", problem_limit=3.0)
+    # the limit counts from when a task is sent, so first let the Ray workers start (seconds, here)
+    warm = load_dataset(str(write_jsonl(tmp_path / "warm.jsonl", [fol_problem(i) for i in range(10, 14)])))
+    assert [r["label"] for r in evaluate(warm, replace(config, problem_limit=120.0), executor="ray").records] == ["True"] * 4
+    run = evaluate(data, config, executor="ray")
     assert [r["label"] for r in run.records] == ["True", "Unknown", "True"]
     assert "the Ray task was cancelled" in run.records[1]["verdict"]["reason"]
+
+
+def test_without_ray_installed_the_executor_says_how_to_get_it(monkeypatch, tmp_path):
+    from linc.errors import OptionError
+
+    monkeypatch.setitem(sys.modules, "ray", None)  # as if the extra were not installed
+    data = load_dataset(str(write_jsonl(tmp_path / "d.jsonl", [fol_problem(0)])))
+    with pytest.raises(OptionError, match=r"pip install 'linc\[ray\]'"):
+        evaluate(data, EvalConfig(parser="gold", prover="z3"), executor="ray")
