@@ -41,6 +41,7 @@ from linc.errors import LincError, OptionError
 from linc.eval.datasets import Dataset
 from linc.eval.store import RunStore
 from linc.lifetime import die_with_parent
+from linc.options import at_least, positive_number
 from linc.parsing.base import Problem
 from linc.reasoning import Reasoner
 from linc.voting import DEFAULT_POLICY
@@ -168,6 +169,10 @@ def evaluate(
     """
     if executor not in EXECUTORS:
         raise OptionError(f"--executor must be one of {', '.join(EXECUTORS)}, not {executor!r}")
+    if concurrency is not None:
+        at_least(concurrency, 1, "--concurrency")
+    if rate_limit is not None:
+        positive_number(rate_limit, "--rate-limit", "requests per second")
     if executor == "ray" and (concurrency is not None or rate_limit is not None):
         raise OptionError("--concurrency and --rate-limit pace the local executor; under Ray, --workers sets the tasks in flight")
     start = time.perf_counter()

@@ -109,3 +109,13 @@ def test_cli_prints_usage_and_cost_and_refuses_bad_settings(shared_data, tmp_pat
                            (["--executor", "slurm"], "--executor must be one of local, ray")):
         bad = runner.invoke(app, ["eval", path, "--parser", "replay", "--limit", "1", *flags])
         assert bad.exit_code == 2 and message in bad.output, (flags, bad.output)
+
+
+def test_the_api_refuses_a_pace_that_cannot_be_kept(small_jsonl):
+    from linc.errors import OptionError
+
+    data = load_dataset(str(small_jsonl))
+    with pytest.raises(OptionError, match="--concurrency must be a whole number of at least 1"):
+        evaluate(data, FOL, concurrency=0)
+    with pytest.raises(OptionError, match="--rate-limit must be a positive number of requests per second"):
+        evaluate(data, FOL, rate_limit=-2.0)
