@@ -179,7 +179,12 @@ def eval_(
     prover: str = typer.Option("z3", "--prover", help="Prover backend."),
     prover_option: list[str] = typer.Option([], "--prover-option", help="KEY=VALUE passed to the prover backend (repeatable)."),
     k: Optional[int] = typer.Option(None, "-k", help="Samples per problem (default: 10 for llm/replay, else 1)."),
-    workers: Optional[int] = typer.Option(None, "--workers", help="Worker processes (default: all cores)."),
+    workers: Optional[int] = typer.Option(None, "--workers", help="Worker processes (default: all cores); under Ray, tasks in flight (default: the cluster's CPUs)."),
+    concurrency: Optional[int] = typer.Option(None, "--concurrency", help="Model requests in flight across problems, whatever the core count (provers stay in --workers processes)."),
+    rate_limit: Optional[float] = typer.Option(None, "--rate-limit", help="At most this many model requests per second."),
+    price: Optional[str] = typer.Option(None, "--price", help="Estimate the cost: in=X,out=Y in USD per million input/output tokens, or a JSON file {\"in\": X, \"out\": Y}."),
+    executor: str = typer.Option("local", "--executor", help="local (worker processes) or ray (tasks on a Ray cluster; pip install 'linc[ray]')."),
+    ray_address: Optional[str] = typer.Option(None, "--ray-address", help="The Ray cluster to join (auto, HOST:PORT, ray://HOST:PORT); default: a local Ray for the run."),
     limit: Optional[int] = typer.Option(None, "--limit", help="Only the first N problems."),
     timeout: float = typer.Option(10.0, "--timeout", help="Seconds per prover call."),
     no_repair: bool = typer.Option(False, "--no-repair", help="Switch self-repair off."),
@@ -191,19 +196,24 @@ def eval_(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object with the figures."),
 ) -> None:
     """Evaluate a dataset (FOLIO, ProofWriter, ...): accuracy, confusion, errors, timings."""
-    from linc.errors import LincError
-    from linc.eval.command import run_eval
-    from linc.options import at_least, positive_seconds
+    from linc.errors import LincError, OptionError
+    from linc.eval.command import Scale, run_eval
+    from linc.options import at_least, positive_number, positive_seconds
 
     try:
         positive_seconds(timeout, "--timeout")
-        for value, flag in ((k, "-k"), (workers, "--workers"), (limit, "--limit")):
+        for value, flag in ((k, "-k"), (workers, "--workers"), (limit, "--limit"), (concurrency, "--concurrency")):
             if value is not None:
                 at_least(value, 1, flag)
+        if rate_limit is not None:
+            positive_number(rate_limit, "--rate-limit", "requests per second")
+        if ray_address is not None and executor != "ray":
+            raise OptionError("--ray-address needs --executor ray")
     except LincError as err:
         raise _fail(err) from None
     code = run_eval(dataset, parser, model, prover, k, workers, limit, timeout, not no_repair, out, plot, as_json,
-                    parser_option, prover_option, countermodels, vote, not no_translation)
+                    parser_option, prover_option, countermodels, vote, not no_translation,
+                    scale=Scale(concurrency=concurrency, rate_limit=rate_limit, executor=executor, address=ray_address), price=price)
     if code:
         raise typer.Exit(code=code)
 

@@ -23,13 +23,18 @@ from typing import Any, Callable
 
 from linc.errors import OptionError
 
-__all__ = ["at_least", "positive_seconds", "typed_options"]
+__all__ = ["at_least", "positive_number", "positive_seconds", "typed_options"]
 
 
 def positive_seconds(value: Any, flag: str) -> float:
     """``value`` as seconds: a finite number above zero."""
+    return positive_number(value, flag, "seconds")
+
+
+def positive_number(value: Any, flag: str, unit: str) -> float:
+    """``value`` as a finite number above zero, of ``unit`` (named in the error)."""
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
-        raise OptionError(f"{flag} must be a positive number of seconds, not '{value}'")
+        raise OptionError(f"{flag} must be a positive number of {unit}, not '{value}'")
     return float(value)
 
 

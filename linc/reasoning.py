@@ -28,6 +28,7 @@ from linc.errors import LincError, SignatureError
 from linc.logic.formula import Binary, Const, Eq, Formula, Func, Not, Pred, Term, Var, alpha_normalize
 from linc.logic.signature import check_signature
 from linc.parsing.base import Parser, Problem, Sample
+from linc.parsing.usage import metered
 from linc.proving import Label, Prover, ProverResult
 from linc.voting import DEFAULT_POLICY, TIERS, VotePolicy, decide
 
@@ -73,6 +74,7 @@ class Verdict:
     problem_id: str = ""
     policy: str = DEFAULT_POLICY  # the voting policy that chose the label
     shown: int | None = None  # index of the vote whose proof or countermodel this is
+    usage: dict[str, int] = field(default_factory=dict)  # model calls and tokens (linc.parsing.usage)
     #: On True / False: the premises the shown vote's proof used (see :func:`support_of`); None when
     #: the prover could not tell (or there is no proof).
     support: list[dict[str, Any]] | None = None
@@ -142,7 +144,14 @@ class Reasoner:
         return self.solve(Problem(premises=list(premises), conclusion=conclusion), kg=kg)
 
     def solve(self, problem: Problem, kg: FactSource | None = None) -> Verdict:
-        """Parse ``problem`` K times, decide each sample, and vote."""
+        """Parse ``problem`` K times, decide each sample, and vote; the model calls it took are
+        counted in ``Verdict.usage``."""
+        with metered() as usage:
+            verdict = self._solve(problem, kg)
+        verdict.usage = usage.to_dict()
+        return verdict
+
+    def _solve(self, problem: Problem, kg: FactSource | None) -> Verdict:
         start = time.perf_counter()
         try:
             samples = self.parser.translate(problem, self.k)
@@ -241,12 +250,17 @@ class Reasoner:
             return self._decided[key], False
         if shape in self._shapes:
             return replace(self._shapes[shape], proof=None, countermodel=None), False
-        try:
-            result = self.prover.decide(premises, conclusion, timeout=self.timeout)
-        except LincError as err:
-            result = ProverResult(Label.ERROR, getattr(self.prover, "name", "?"), 0.0, reason=f"{type(err).__name__}: {err}")
+        result = ask_prover(self.prover, premises, conclusion, self.timeout)
         self._decided[key] = self._shapes[shape] = result
         return result, True
+
+
+def ask_prover(prover: Prover, premises: Sequence[Formula], conclusion: Formula, timeout: float | None) -> ProverResult:
+    """``prover.decide``, with a typed error of the backend as an ``Error`` result, never raised."""
+    try:
+        return prover.decide(premises, conclusion, timeout=timeout)
+    except LincError as err:
+        return ProverResult(Label.ERROR, getattr(prover, "name", "?"), 0.0, reason=f"{type(err).__name__}: {err}")
 
 
 def support_of(positions: Sequence[int], sentences: Sequence[str], formulas: Sequence[str], extra: Sequence[Formula]) -> list[dict[str, Any]]:

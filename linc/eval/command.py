@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from rich.markup import escape
 
 from linc import plugins
 from linc.errors import DatasetError, LincError, PluginError, user_message
+from linc.eval.cost import Prices
 from linc.eval.datasets import Dataset, load_dataset
 from linc.eval.report import summarise, summary_renderable, write_plots, write_summary
 from linc.eval.runner import EvalConfig, evaluate
@@ -74,15 +76,27 @@ def choose_config(dataset: Dataset, parser: str | None, model: str | None, prove
     )
 
 
+@dataclass
+class Scale:
+    """How the problems run (no record depends on it): see :func:`linc.eval.runner.evaluate`."""
+
+    concurrency: int | None = None
+    rate_limit: float | None = None
+    executor: str = "local"
+    address: str | None = None
+
+
 def run_eval(spec: str, parser: str | None, model: str | None, prover: str, k: int | None, workers: int | None,
              limit: int | None, timeout: float, repair: bool, out: Path | None, plot: bool, as_json: bool,
              parser_option: list[str] | None = None, prover_option: list[str] | None = None,
-             countermodels: bool = False, vote: str = DEFAULT_POLICY, translation: bool = True) -> int:
+             countermodels: bool = False, vote: str = DEFAULT_POLICY, translation: bool = True, scale: Scale | None = None,
+             price: str | None = None) -> int:
     """Run ``linc eval``; returns the exit code."""
     err = Console(stderr=True, highlight=False)
     start = time.perf_counter()
     store: RunStore | None = None
     try:
+        prices = Prices.parse(price) if price is not None else None
         parser_opts = key_values(parser_option or [], "--parser-option")
         prover_opts = key_values(prover_option or [], "--prover-option")
         dataset = load_dataset(spec, limit=limit)
@@ -93,7 +107,7 @@ def run_eval(spec: str, parser: str | None, model: str | None, prover: str, k: i
         plugins.get_vote(vote)  # an unknown policy fails before any work
         config = choose_config(dataset, parser, model, prover, k, timeout, repair, parser_opts, prover_opts, countermodels, vote, translation)
         store = RunStore(out, config.settings()) if out is not None else None
-        run = _run_with_progress(dataset, config, workers, store, err)
+        run = _run_with_progress(dataset, config, workers, store, err, scale or Scale())
     except KeyboardInterrupt:
         saved = f"; finished problems are saved in {out}: re-run the same command to resume" if out else ""
         err.print(f"[bold red]interrupted[/]{saved}", markup=True)
@@ -105,7 +119,8 @@ def run_eval(spec: str, parser: str | None, model: str | None, prover: str, k: i
         if store is not None:
             store.close()
     summary = summarise(run.records, time.perf_counter() - start, dataset=dataset.source, settings=config.settings(),
-                        skipped=dataset.issues, resumed=run.resumed, workers=run.workers, semantics=dataset.semantics)
+                        skipped=dataset.issues, resumed=run.resumed, workers=run.workers, semantics=dataset.semantics,
+                        prices=prices)
     written: list[Path] = []
     if out is not None:
         written.append(write_summary(summary, out))
@@ -133,7 +148,8 @@ def _verdict_on_run(summary: Any, config: EvalConfig, dataset: Dataset, err: Con
     return 0
 
 
-def _run_with_progress(dataset: Dataset, config: EvalConfig, workers: int | None, store: RunStore | None, err: Console):
+def _run_with_progress(dataset: Dataset, config: EvalConfig, workers: int | None, store: RunStore | None, err: Console,
+                       scale: Scale):
     """Evaluate under a progress bar that refreshes from the callback (no refresh thread, so
     worker processes can still be forked safely)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
@@ -155,4 +171,4 @@ def _run_with_progress(dataset: Dataset, config: EvalConfig, workers: int | None
                 tally["shown"] = now
                 bar.refresh()
 
-        return evaluate(dataset, config, workers=workers, store=store, progress=progress)
+        return evaluate(dataset, config, workers=workers, store=store, progress=progress, **asdict(scale))

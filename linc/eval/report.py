@@ -18,6 +18,7 @@ from types import SimpleNamespace
 from typing import Any, Callable, Iterable, Sequence
 
 from linc import __version__
+from linc.eval.cost import Prices, estimate_cost, total_usage
 from linc.eval.store import SUMMARY
 from linc.eval.translation import translation_figures
 from linc.voting import TIERS, VALID, decide
@@ -61,6 +62,8 @@ class Summary:
     vote: str = ""  # the voting policy
     semantics: str = "classical"  # the logic the dataset's gold labels follow
     tiers: dict[str, dict[str, float]] = field(default_factory=dict)  # see tier_figures
+    usage: dict[str, int] = field(default_factory=dict)  # model calls, retries, tokens (linc.eval.cost)
+    cost: dict[str, Any] | None = None  # dollars at the prices given (--price)
     translation: dict[str, Any] = field(default_factory=dict)  # see linc.eval.translation.translation_figures
     linc_version: str = __version__
     created: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
@@ -115,8 +118,10 @@ def summarise(
     resumed: int = 0,
     workers: int = 1,
     semantics: str = "classical",
+    prices: Prices | None = None,
 ) -> Summary:
-    """Aggregate per-problem records (as :func:`linc.eval.runner.record_for` makes them)."""
+    """Aggregate per-problem records (as :func:`linc.eval.runner.record_for` makes them); with
+    ``prices``, estimate what their model calls cost."""
     labelled = [r for r in records if r.get("gold") is not None]
     confusion = {g: {p: 0 for p in PREDICTED} for g in GOLD}
     for r in labelled:
@@ -143,6 +148,7 @@ def summarise(
         if depth_kind and r.get(depth_key) is not None:
             depth_counts[str(r[depth_key])][0] += 1
             depth_counts[str(r[depth_key])][1] += r["label"] == r["gold"]
+    usage = total_usage(records)
     return Summary(
         labelled=len(labelled),
         correct=correct,
@@ -168,6 +174,8 @@ def summarise(
         vote=str((settings or {}).get("vote", "")),
         semantics=semantics,
         tiers=tier_figures(records),
+        usage=usage,
+        cost=estimate_cost(usage, prices) if prices is not None else None,
         translation=translation_figures(records),
     )
 
@@ -235,6 +243,8 @@ def summary_renderable(summary: Summary) -> Any:
     head.add_row("time", f"wall {summary.seconds:.2f} s ({summary.workers} workers), prover {summary.prover_seconds:.2f} s")
     if summary.resumed:
         head.add_row("resumed", f"{summary.resumed} problems from an earlier run")
+    for name, text in _usage_rows(summary):
+        head.add_row(name, text)
     t = summary.translation
     if t:
         unread = f"; gold FOL unreadable for {t['gold_unreadable']} more" if t["gold_unreadable"] else ""
@@ -281,6 +291,20 @@ def summary_renderable(summary: Summary) -> Any:
             depth.add_row(d, str(int(row["n"])), f"{row['accuracy']:.3f}")
         parts.append(depth)
     return Group(*parts)
+
+
+def _usage_rows(summary: Summary) -> list[tuple[str, str]]:
+    """The model-call and cost lines of the printed summary (none when no model was called)."""
+    use = summary.usage
+    if not any(use.get(k) for k in ("calls", "cached", "failed")):
+        return []
+    estimate = " (estimated by the model)" if use.get("estimated") else ""
+    rows = [("model", f"{use.get('calls', 0)} requests, {use.get('cached', 0)} from the cache, {use.get('retries', 0)} retries, "
+                      f"{use.get('failed', 0)} failed; tokens in {use.get('input_tokens', 0):,}, out {use.get('output_tokens', 0):,}{estimate}")]
+    if summary.cost is not None:
+        per = summary.cost["usd_per_million"]
+        rows.append(("cost", f"≈ ${summary.cost['total']:.4f} at ${per['in']:g} in, ${per['out']:g} out per million tokens{estimate}"))
+    return rows
 
 
 def _png_metadata(summary: Summary) -> dict[str, str]:

@@ -24,6 +24,7 @@ next is reported, so an interrupted run resumes where it stopped.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import multiprocessing
@@ -37,16 +38,17 @@ from dataclasses import asdict, dataclass, field
 from multiprocessing.connection import Connection, wait
 from typing import Any, Callable, Iterator
 
-from linc.errors import LincError
+from linc.errors import LincError, OptionError
 from linc.eval.datasets import Dataset
 from linc.eval.store import RunStore
 from linc.eval.translation import judge_translation
 from linc.lifetime import die_with_parent
+from linc.options import at_least, positive_number
 from linc.parsing.base import Problem
 from linc.reasoning import Reasoner
 from linc.voting import DEFAULT_POLICY
 
-__all__ = ["EvalConfig", "EvalRun", "Progress", "evaluate", "problem_key", "record_for"]
+__all__ = ["EXECUTORS", "EvalConfig", "EvalRun", "Progress", "evaluate", "problem_key", "record_for"]
 
 #: Called after each finished problem with (problems done, problems in the run, its record).
 Progress = Callable[[int, int, dict[str, Any]], None]
@@ -145,19 +147,42 @@ def _failed(label: str, reason: str, seconds: float = 0.0) -> dict[str, Any]:
     return {"label": label, "votes": [], "counts": {}, "reason": reason, "timings": {"total_seconds": seconds}}
 
 
+#: Where problems run: worker processes of this machine, or tasks on a Ray cluster.
+EXECUTORS = ("local", "ray")
+
+
 def evaluate(
     dataset: Dataset,
     config: EvalConfig,
     workers: int | None = None,
     store: RunStore | None = None,
     progress: Progress | None = None,
+    *,
+    concurrency: int | None = None,
+    rate_limit: float | None = None,
+    executor: str = "local",
+    address: str | None = None,
 ) -> EvalRun:
     """Answer every problem of ``dataset``; returns the records in dataset order.
 
     ``workers`` defaults to every core. Records already in ``store`` (same id, same input) are
     reused; new ones are appended to it as they finish. Raises :class:`LincError` when the
     parser or prover cannot be built (unknown name, missing binary), before any work starts.
+
+    How the problems run changes no record, so none of these is part of the run's settings:
+    ``concurrency`` model requests in flight across problems and at most ``rate_limit`` requests
+    per second, with provers in ``workers`` processes (:mod:`linc.eval.pacing`; either one
+    switches this on); ``executor="ray"`` runs problems as tasks on the Ray cluster at
+    ``address``, or on a local Ray (:mod:`linc.eval.ray_tasks`).
     """
+    if executor not in EXECUTORS:
+        raise OptionError(f"--executor must be one of {', '.join(EXECUTORS)}, not {executor!r}")
+    if concurrency is not None:
+        at_least(concurrency, 1, "--concurrency")
+    if rate_limit is not None:
+        positive_number(rate_limit, "--rate-limit", "requests per second")
+    if executor == "ray" and (concurrency is not None or rate_limit is not None):
+        raise OptionError("--concurrency and --rate-limit pace the local executor; under Ray, --workers sets the tasks in flight")
     start = time.perf_counter()
     reasoner = config.reasoner()  # fail fast on a bad name; forked workers inherit it
     done = store.open() if store is not None else {}
@@ -175,7 +200,18 @@ def evaluate(
     finished = resumed
     tasks = [(key, problems[indices[0]]) for key, indices in groups.items()]
     count = min(workers or os.cpu_count() or 1, len(tasks)) or 1
-    solved = _in_process(reasoner, config, tasks) if count == 1 else _in_pool(reasoner, config, tasks, count)
+    if not tasks:
+        solved: Iterator[tuple[str, dict[str, Any]]] = iter(())
+    elif executor == "ray":
+        from linc.eval.ray_tasks import solve_on_ray
+
+        solved = solve_on_ray(config, tasks, address, workers)
+    elif concurrency is not None or rate_limit is not None:
+        from linc.eval.pacing import solve_paced
+
+        solved = solve_paced(reasoner, config, tasks, concurrency or count, count, rate_limit)
+    else:
+        solved = _in_process(reasoner, config, tasks) if count == 1 else _in_pool(reasoner, config, tasks, count)
     for key, verdict in solved:
         for index in groups[key]:
             record = record_for(problems[index], key, verdict)
@@ -209,6 +245,9 @@ def _in_process(reasoner: Reasoner, config: EvalConfig, tasks: list[tuple[str, P
         yield key, _solve(reasoner, problem, config)
 
 
+#: What a worker does with each task's payload (a module-level function, so that it pickles).
+Handler = Callable[[Reasoner, Any], Any]
+
 # The Reasoner a forked worker inherits (built once, in the parent, before forking).
 _INHERITED: Reasoner | None = None
 # This process's ends of its workers' pipes; a forked worker inherits copies and must close them,
@@ -216,8 +255,9 @@ _INHERITED: Reasoner | None = None
 _PARENT_ENDS: set[Connection] = set()
 
 
-def _worker_main(conn: Connection, config: EvalConfig, parent: int | None) -> None:
-    """Answer problems sent over ``conn`` until told to stop (``None``) or the parent is gone.
+def _worker_main(conn: Connection, config: EvalConfig, parent: int | None, handler: Handler) -> None:
+    """Answer tasks ``(tag, payload)`` sent over ``conn`` with ``(tag, handler(reasoner, payload))``
+    until told to stop (``None``) or the parent is gone.
 
     ``parent`` is the pid of the process that started this one (None: unknown, under forkserver).
     """
@@ -239,10 +279,10 @@ def _worker_main(conn: Connection, config: EvalConfig, parent: int | None) -> No
             return
         if task is None:
             return
-        key, problem = task
-        answer = _solve(reasoner, problem, config)
+        tag, payload = task
+        answer = handler(reasoner, payload)
         try:
-            conn.send((key, answer))
+            conn.send((tag, answer))
         except OSError:  # the parent is gone (killed): nobody to answer to
             return
 
@@ -258,11 +298,11 @@ def _context() -> multiprocessing.context.BaseContext:
 class _Worker:
     """One worker process and the task it is on."""
 
-    def __init__(self, ctx: multiprocessing.context.BaseContext, config: EvalConfig):
+    def __init__(self, ctx: multiprocessing.context.BaseContext, config: EvalConfig, handler: Handler):
         self.conn, child = ctx.Pipe()
         _PARENT_ENDS.add(self.conn)
         parent = None if ctx.get_start_method() == "forkserver" else os.getpid()  # else the server
-        self.process = ctx.Process(target=_worker_main, args=(child, config, parent), daemon=True)
+        self.process = ctx.Process(target=_worker_main, args=(child, config, parent, handler), daemon=True)
         self.process.start()
         child.close()
         self.task: tuple[str, Problem] | None = None
@@ -286,14 +326,21 @@ class _Worker:
         self.conn.close()
 
 
-def _in_pool(reasoner: Reasoner, config: EvalConfig, tasks: list[tuple[str, Problem]], count: int) -> Iterator[tuple[str, dict[str, Any]]]:
+def _start_workers(reasoner: Reasoner, config: EvalConfig, count: int, handler: Handler | None = None) -> tuple[multiprocessing.context.BaseContext, list[_Worker]]:
+    """``count`` workers; forked ones inherit ``reasoner`` (so start them before any thread).
+    They solve whole problems unless given another ``handler``."""
+    handler = handler or functools.partial(_solve, config=config)
     global _INHERITED
     ctx = _context()
     _INHERITED = reasoner if ctx.get_start_method() == "fork" else None
     try:
-        pool = [_Worker(ctx, config) for _ in range(count)]
+        return ctx, [_Worker(ctx, config, handler) for _ in range(count)]
     finally:
         _INHERITED = None
+
+
+def _in_pool(reasoner: Reasoner, config: EvalConfig, tasks: list[tuple[str, Problem]], count: int) -> Iterator[tuple[str, dict[str, Any]]]:
+    ctx, pool = _start_workers(reasoner, config, count)
     queue = deque(tasks)
     limit = config.hard_limit
     try:

@@ -102,3 +102,7 @@ class Parser(ABC):
 
         Parsers that cannot repair (deterministic ones) return None."""
         return None
+
+    def pace(self, concurrency: int | None = None, rate_limit: float | None = None) -> None:
+        """Allow ``concurrency`` model requests in flight at once and at most ``rate_limit`` per
+        second. Parsers that call no model have nothing to pace."""

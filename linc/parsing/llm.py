@@ -23,6 +23,7 @@ from typing import Any, Callable, TypeVar
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage
+from langchain_core.runnables import RunnableLambda
 
 from linc.errors import FormulaSyntaxError, ParserError
 from linc.logic.formula import Formula
@@ -32,6 +33,9 @@ from linc.parsing.base import Parser, Problem, Sample
 from linc.parsing.cache import LLMCache, conversation, model_identity
 from linc.parsing.extract import STYLES, extract
 from linc.parsing.prompt import build_messages, load_examples, repair_messages
+from linc.parsing.retry import Backoff, retrying
+from linc.parsing.usage import Usage
+from linc.parsing.usage import current as current_usage
 
 T = TypeVar("T")
 
@@ -50,6 +54,12 @@ class LLMParser(Parser):
 
     ``cache``: True (default location, see :func:`linc.parsing.cache.default_cache_path`), a path,
     an :class:`LLMCache`, or False. ``call_timeout``: seconds before a model call counts as failed.
+
+    Pacing: at most ``max_concurrency`` requests of this parser are in flight at once, from however
+    many threads (see :meth:`pace`); a request that fails with a rate limit, a server error or a
+    lost connection is tried again up to ``max_retries`` times, with exponential backoff and
+    jitter from ``retry_wait`` seconds (:mod:`linc.parsing.retry`). Requests, retries, cache hits
+    and tokens are counted into the current problem's meter (:mod:`linc.parsing.usage`).
     """
 
     name = "llm"
@@ -67,6 +77,8 @@ class LLMParser(Parser):
         cache: LLMCache | str | os.PathLike[str] | bool = True,
         call_timeout: float | None = 600.0,
         max_concurrency: int = 4,
+        max_retries: int = 6,
+        retry_wait: float = 1.0,
         model_options: dict[str, Any] | None = None,
     ):
         if extraction not in STYLES:
@@ -82,6 +94,8 @@ class LLMParser(Parser):
         self.fix_signature = fix_signature
         self.call_timeout = call_timeout
         self.max_concurrency = max(1, max_concurrency)
+        self._gate = threading.BoundedSemaphore(self.max_concurrency)
+        self.backoff = Backoff(retries=max(0, max_retries), base=retry_wait)
         self.cache = _open_cache(cache)
         self._identity = model_identity(self.model)
         self._takes_n = "n" in type(self.model).model_fields
@@ -103,6 +117,20 @@ class LLMParser(Parser):
             return None
         fixed.model_repairs = sample.model_repairs + 1
         return fixed
+
+    def pace(self, concurrency: int | None = None, rate_limit: float | None = None) -> None:
+        """Allow ``concurrency`` requests in flight at once, and start at most ``rate_limit``
+        requests per second (LangChain's ``InMemoryRateLimiter`` on the model; a burst of up to
+        one second's worth is let through)."""
+        if concurrency is not None:
+            self.max_concurrency = max(1, concurrency)
+            self._gate = threading.BoundedSemaphore(self.max_concurrency)
+        if rate_limit is not None:
+            from langchain_core.rate_limiters import InMemoryRateLimiter
+
+            limiter = InMemoryRateLimiter(requests_per_second=rate_limit, check_every_n_seconds=min(0.1, 0.5 / rate_limit),
+                                          max_bucket_size=max(1.0, rate_limit))
+            self.model = self.model.model_copy(update={"rate_limiter": limiter})
 
     # ------------------------------------------------------------ pieces, public for tools and tests
 
@@ -135,11 +163,14 @@ class LLMParser(Parser):
     # ------------------------------------------------------------ calling the model
 
     def _samples(self, messages: list[BaseMessage], k: int) -> list[Sample]:
+        usage = current_usage() or Usage()  # this thread's problem's meter
         key = LLMCache.key(self._identity, {"temperature": self.temperature}, conversation(messages))
         texts = self.cache.get(key)[:k] if self.cache is not None else []
+        if texts:
+            usage.add(cached=1)
         failure = None
         if len(texts) < k:
-            fresh, failure = self._call(messages, k - len(texts))
+            fresh, failure = self._call(messages, k - len(texts), usage)
             if fresh and self.cache is not None:
                 self.cache.add(key, fresh, model=self._identity["type"])
             texts = texts + fresh
@@ -148,25 +179,45 @@ class LLMParser(Parser):
             samples += [Sample([], None, error=failure) for _ in range(k - len(texts))]
         return samples
 
-    def _call(self, messages: list[BaseMessage], n: int) -> tuple[list[str], str | None]:
+    def _call(self, messages: list[BaseMessage], n: int, usage: Usage) -> tuple[list[str], str | None]:
         """(completions, why some or all are missing)."""
         try:
-            return _within(self.call_timeout, lambda: self._request(messages, n))
-        except TimeoutError:
-            return [], f"the model did not answer within {self.call_timeout:g} s"
+            return self._request(messages, n, usage)
         except Exception as err:  # provider SDKs raise their own classes (HTTP, auth, rate limits)
-            return [], _describe(err)
+            usage.add(failed=1)
+            return [], self._failure(err)
 
-    def _request(self, messages: list[BaseMessage], n: int) -> tuple[list[str], str | None]:
+    def _failure(self, err: BaseException) -> str:
+        if isinstance(err, TimeoutError):
+            return f"the model did not answer within {self.call_timeout:g} s"
+        return _describe(err)
+
+    def _request(self, messages: list[BaseMessage], n: int, usage: Usage) -> tuple[list[str], str | None]:
         if self._takes_n:
             model = self.model.model_copy(update={"n": n}) if n > 1 else self.model
-            result = model.generate([messages])
-            return [_text(g.message) for g in result.generations[0]], None
-        replies = self.model.batch([messages] * n, config={"max_concurrency": self.max_concurrency},
-                                   return_exceptions=True)
+            generations = self._attempt(lambda: model.generate([messages]), usage).generations[0]
+            # one response: providers with ``n`` put the whole response's usage on every choice
+            usage.record(generations[0].message if generations else None)
+            return [_text(g.message) for g in generations], None
+        ask = RunnableLambda(lambda m: self._attempt(lambda: self.model.invoke(m), usage))
+        replies = ask.batch([messages] * n, config={"max_concurrency": self.max_concurrency}, return_exceptions=True)
         texts = [_text(r) for r in replies if isinstance(r, BaseMessage)]
+        for reply in replies:
+            if isinstance(reply, BaseMessage):
+                usage.record(reply)
+            else:
+                usage.add(failed=1)
         errors = [r for r in replies if isinstance(r, BaseException)]
-        return texts, _describe(errors[0]) if errors else None
+        return texts, self._failure(errors[0]) if errors else None
+
+    def _attempt(self, call: Callable[[], T], usage: Usage) -> T:
+        """One model request: within the call deadline, at most ``max_concurrency`` in flight
+        (the slot is given back while waiting to retry), retried on transient failures."""
+        def once() -> T:
+            with self._gate:
+                return _within(self.call_timeout, call)
+
+        return retrying(once, self.backoff, on_retry=lambda err: usage.add(retries=1))
 
 
 def resolve_model(model: BaseChatModel | str | None, temperature: float | None = None,

@@ -15,12 +15,15 @@ sampling, caching, extraction and reading are exercised exactly as with a live m
 
 from __future__ import annotations
 
+import asyncio
 import json
+import math
 import re
+import time
 from pathlib import Path
 from typing import Any, Iterable
 
-from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
@@ -30,6 +33,7 @@ from linc.errors import DatasetError, ParserError
 from linc.parsing.base import Problem, Sample
 from linc.parsing.llm import LLMParser
 from linc.parsing.prompt import sentence
+from linc.parsing.usage import ESTIMATED
 
 _BLOCKS = re.compile(r"<PREMISES>\n(.*?)\n?</PREMISES>\s*<CONCLUSION>\n(.*?)\n?</CONCLUSION>", re.DOTALL)
 _SHOTS = re.compile(r"(\d+)shot")
@@ -47,10 +51,17 @@ class ReplayChatModel(BaseChatModel):
 
     ``n`` completions per call (like OpenAI's ``n``; fewer if fewer were recorded). A prompt with no
     recording, or a follow-up turn (recordings have none), raises :class:`ParserError`.
+
+    ``latency``: seconds each call takes, simulated (a sleep; ``asyncio.sleep`` when called
+    asynchronously), to measure how an evaluation copes with a live model's pace. Each reply
+    carries ``usage_metadata`` as a live model's does, but estimated (about four characters per
+    token; ``response_metadata["usage_estimated"]`` says so), for the whole call as OpenAI gives
+    it: the prompt once, all the completions returned.
     """
 
     path: str | None = None
     n: int = 1
+    latency: float = 0.0
     _recorded: dict[Key, list[str]] = PrivateAttr(default_factory=dict)
 
     def model_post_init(self, context: Any) -> None:
@@ -84,6 +95,17 @@ class ReplayChatModel(BaseChatModel):
 
     def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
                   run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> ChatResult:
+        if self.latency > 0:
+            time.sleep(self.latency)
+        return self._answer(messages, kwargs.get("n"))
+
+    async def _agenerate(self, messages: list[BaseMessage], stop: list[str] | None = None,
+                         run_manager: AsyncCallbackManagerForLLMRun | None = None, **kwargs: Any) -> ChatResult:
+        if self.latency > 0:
+            await asyncio.sleep(self.latency)
+        return self._answer(messages, kwargs.get("n"))
+
+    def _answer(self, messages: list[BaseMessage], n: int | None) -> ChatResult:
         if any(m.type == "ai" for m in messages[_last_problem_turn(messages):]):
             raise ParserError("the replay model has no recorded answer to a follow-up turn")
         found = _BLOCKS.findall(str(messages[-1].text)) if messages else []
@@ -93,8 +115,12 @@ class ReplayChatModel(BaseChatModel):
         generations = self._recorded.get(problem_key(premises.split("\n"), conclusion))
         if generations is None:
             raise ParserError(f"no recorded completion for the problem whose conclusion is {sentence(conclusion)!r}")
-        n = max(1, kwargs.get("n") or self.n)
-        return ChatResult(generations=[ChatGeneration(message=AIMessage(g)) for g in generations[:n]])
+        chosen = generations[:max(1, n or self.n)]
+        given = sum(_tokens(str(m.text)) for m in messages)
+        taken = sum(_tokens(g) for g in chosen)
+        usage = {"input_tokens": given, "output_tokens": taken, "total_tokens": given + taken}
+        return ChatResult(generations=[ChatGeneration(message=AIMessage(g, usage_metadata=usage, response_metadata={ESTIMATED: True}))
+                                       for g in chosen])
 
 
 class ReplayParser(LLMParser):
@@ -104,15 +130,20 @@ class ReplayParser(LLMParser):
     (``problem.meta["generations"]``, which the JSONL dataset reader fills). The number of shots
     in the prompt follows the file name (``...-4shot.jsonl``) when not given; it only changes the
     prompt, not what is replayed. No cache and no call deadline: replaying is already free and
-    cannot hang. No self-repair: recordings have no second turn.
+    cannot hang. No self-repair: recordings have no second turn. ``latency``: seconds each model
+    call is made to take (see :class:`ReplayChatModel`).
     """
 
     name = "replay"
 
     def __init__(self, path: str | None = None, *, model: ReplayChatModel | None = None,
-                 shots: int | None = None, **options: Any):
+                 shots: int | None = None, latency: float = 0.0, **options: Any):
+        if latency < 0:
+            raise ParserError(f"latency must be zero or more seconds, not {latency}")
         if model is None:
-            model = ReplayChatModel(path=str(path) if path is not None else None)
+            model = ReplayChatModel(path=str(path) if path is not None else None, latency=latency)
+        elif latency:
+            model = model.model_copy(update={"latency": latency})
         if shots is None:
             found = _SHOTS.search(Path(path).name) if path else None
             shots = int(found.group(1)) if found else 8
@@ -129,6 +160,12 @@ class ReplayParser(LLMParser):
 
     def repair(self, problem: Problem, sample: Sample, error: str) -> Sample | None:
         return None
+
+
+def _tokens(text: str) -> int:
+    """An estimate of the tokens in ``text``: about four characters each, as for English with
+    OpenAI's tokenisers."""
+    return math.ceil(len(text) / 4)
 
 
 def _last_problem_turn(messages: list[BaseMessage]) -> int:

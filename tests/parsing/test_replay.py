@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import math
 
 import pytest
 from langchain_core.messages import HumanMessage
@@ -84,3 +86,43 @@ def test_gold_parser():
     assert not GoldParser(lenient=False).translate(broken)[0].ok
     repaired = GoldParser().translate(broken)[0]
     assert repaired.ok and repaired.repairs
+
+
+PROMPT = "<PREMISES>\nAll big things are red.\nBob is big.\n</PREMISES>\n<CONCLUSION>\nBob is red.\n</CONCLUSION>\n<EVALUATE>\n"
+
+
+def test_model_reports_estimated_usage_for_the_whole_call(recorded):
+    model = ReplayChatModel(path=str(recorded), n=2)
+    first, second = (g.message for g in model.generate([[HumanMessage(PROMPT)]]).generations[0])
+    completions = RECORDS[0]["generations"][:2]
+    expected = {"input_tokens": math.ceil(len(PROMPT) / 4), "output_tokens": sum(math.ceil(len(c) / 4) for c in completions)}
+    assert {k: first.usage_metadata[k] for k in expected} == expected
+    assert first.usage_metadata == second.usage_metadata  # one response, as OpenAI reports it for n > 1
+    assert first.response_metadata["usage_estimated"] is True
+
+
+def test_latency_is_slept_per_call(recorded, monkeypatch):
+    slept = []
+    monkeypatch.setattr("linc.parsing.replay.time.sleep", slept.append)
+    parser = ReplayParser(str(recorded), latency=0.25)
+    parser.translate(PROBLEM, k=3)  # one call for all three samples (the model takes ``n``)
+    parser.translate(PROBLEM, k=1)
+    assert slept == [0.25, 0.25]
+    with pytest.raises(ParserError, match="latency"):
+        ReplayParser(str(recorded), latency=-1)
+
+
+def test_latency_awaited_asynchronously_leaves_the_event_loop_free(recorded):
+    model = ReplayChatModel(path=str(recorded), latency=0.3)
+
+    async def run():
+        ticks = 0
+        call = asyncio.ensure_future(model.ainvoke(PROMPT))
+        while not call.done():
+            await asyncio.sleep(0.01)
+            ticks += 1
+        return ticks, (await call).content
+
+    ticks, content = asyncio.run(run())
+    assert content == RECORDS[0]["generations"][0]
+    assert ticks >= 5  # a blocking sleep would have let the loop tick once at most

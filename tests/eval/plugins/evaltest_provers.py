@@ -3,8 +3,11 @@ one returns None (as a ``_decide`` stub with ``...`` as its body does)."""
 
 from __future__ import annotations
 
+import os
+import time
+
 from linc import plugins
-from linc.proving import Prover
+from linc.proving import Label, Prover, ProverResult
 
 
 @plugins.prover("evaltest-boom")
@@ -20,3 +23,18 @@ class ReturnsNone(Prover):
     name = "evaltest-none"
 
     def _decide(self, premises, conclusion, timeout): ...
+
+
+@plugins.prover("evaltest-hang")
+class HangsOrDies(Prover):
+    """Answers True, except on a conclusion about ``Hang`` (never returns, ignoring its timeout)
+    or ``Die`` (its process dies)."""
+
+    name = "evaltest-hang"
+
+    def _decide(self, premises, conclusion, timeout):
+        if "Hang" in str(conclusion):
+            time.sleep(3600)
+        if "Die" in str(conclusion):
+            os._exit(3)
+        return ProverResult(Label.TRUE, self.name, 0.0)
