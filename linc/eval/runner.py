@@ -326,10 +326,8 @@ class _Worker:
         self.conn.close()
 
 
-def _start_workers(reasoner: Reasoner, config: EvalConfig, count: int, handler: Handler | None = None) -> tuple[multiprocessing.context.BaseContext, list[_Worker]]:
-    """``count`` workers; forked ones inherit ``reasoner`` (so start them before any thread).
-    They solve whole problems unless given another ``handler``."""
-    handler = handler or functools.partial(_solve, config=config)
+def _start_workers(reasoner: Reasoner, config: EvalConfig, count: int, handler: Handler) -> tuple[multiprocessing.context.BaseContext, list[_Worker]]:
+    """``count`` workers; forked ones inherit ``reasoner`` (so start them before any thread)."""
     global _INHERITED
     ctx = _context()
     _INHERITED = reasoner if ctx.get_start_method() == "fork" else None
@@ -340,7 +338,8 @@ def _start_workers(reasoner: Reasoner, config: EvalConfig, count: int, handler: 
 
 
 def _in_pool(reasoner: Reasoner, config: EvalConfig, tasks: list[tuple[str, Problem]], count: int) -> Iterator[tuple[str, dict[str, Any]]]:
-    ctx, pool = _start_workers(reasoner, config, count)
+    solve = functools.partial(_solve, config=config)
+    ctx, pool = _start_workers(reasoner, config, count, solve)
     queue = deque(tasks)
     limit = config.hard_limit
     try:
@@ -373,7 +372,7 @@ def _in_pool(reasoner: Reasoner, config: EvalConfig, tasks: list[tuple[str, Prob
                 else:
                     answer = (key, _failed("Unknown", f"no answer within {limit:.0f} s: the worker was stopped", limit))
                 worker.stop()
-                pool[index] = _Worker(ctx, config)
+                pool[index] = _Worker(ctx, config, solve)
                 yield answer
     finally:
         for worker in pool:
