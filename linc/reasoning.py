@@ -228,7 +228,7 @@ class Reasoner:
         label, without the proof or countermodel, whose text names the first sample's symbols.
         The first vote of each label is always decided itself, so the winner keeps its proof."""
         key = (tuple(alpha_normalize(p) for p in premises), alpha_normalize(conclusion))
-        shape = _shape(key) if self.dedup_renamed else key
+        shape = _shape(key) if self.dedup_renamed and self.k > 1 else key  # one sample: no sibling to match
         if key in self._decided:
             self._shapes.setdefault(shape, self._decided[key])
             return self._decided[key], False

@@ -28,8 +28,9 @@ from linc.logic.epr import Grounding, NotEPR, compile_epr
 from linc.logic.formula import Formula, Not
 from linc.logic.smt import Z3Translator
 
-#: Instances of quantified bodies one problem may ground to; beyond, the quantified path is used.
-MAX_INSTANCES = 20_000
+#: Instances of quantified bodies one problem may ground to; beyond, the quantified path (whose
+#: instantiation is lazy) is quicker: FOLIO's transitivity rule over 10 constants is 1,000 instances.
+MAX_INSTANCES = 500
 #: The solver is rebuilt after this many premise lists or declarations (bounds what it keeps).
 MAX_SCOPES = 5_000
 MAX_DECLS = 50_000

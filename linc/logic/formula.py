@@ -57,11 +57,20 @@ def _args(node: object, args: object) -> None:
         raise FormulaSyntaxError(f"{type(node).__name__} needs a tuple of terms, got {args!r:.80}")
 
 
+class _Node:
+    """Every node keeps its hash once computed (a slot outside the dataclass fields, so it is
+    neither compared nor pickled: string hashes differ between processes). Formulas are dict
+    keys all over linc (decision caches, translation caches), and a dataclass hash would
+    otherwise walk the whole formula at every lookup."""
+
+    __slots__ = ("_hash",)
+
+
 # ---------------------------------------------------------------- terms
 
 
 @dataclass(frozen=True, slots=True)
-class Var:
+class Var(_Node):
     """A variable; bound by a quantifier, or free (then a prover closes it or refuses it)."""
 
     name: str
@@ -76,7 +85,7 @@ class Var:
 
 
 @dataclass(frozen=True, slots=True)
-class Const:
+class Const(_Node):
     """An individual constant such as ``bob``. A name in double quotes (``"abc"``) is a TPTP
     distinct object: unequal to every other distinct object (:func:`distinct_objects`)."""
 
@@ -94,7 +103,7 @@ class Const:
 
 
 @dataclass(frozen=True, slots=True)
-class Func:
+class Func(_Node):
     """A function term ``f(t1, ..., tn)`` with n >= 1."""
 
     name: str
@@ -122,7 +131,7 @@ _TERMS = (Var, Const, Func)
 
 
 @dataclass(frozen=True, slots=True)
-class Pred:
+class Pred(_Node):
     """An atom ``P(t1, ..., tn)``; n may be 0 for a propositional letter."""
 
     name: str
@@ -136,7 +145,7 @@ class Pred:
 
 
 @dataclass(frozen=True, slots=True)
-class Eq:
+class Eq(_Node):
     """Equality of two terms."""
 
     left: Term
@@ -148,7 +157,7 @@ class Eq:
 
 
 @dataclass(frozen=True, slots=True)
-class Not:
+class Not(_Node):
     body: "Formula"
     depth: int = _depth_field()
 
@@ -156,7 +165,7 @@ class Not:
         _set_depth(self, (self.body,), _FORMULAS, "a formula")
 
 
-class _BinaryNode:
+class _BinaryNode(_Node):
     """Shared construction check of the binary connectives."""
 
     __slots__ = ()
@@ -202,7 +211,7 @@ class Iff(_BinaryNode):
     depth: int = _depth_field()
 
 
-class _QuantifierNode:
+class _QuantifierNode(_Node):
     """Shared construction check of the quantifiers."""
 
     __slots__ = ()
@@ -251,8 +260,23 @@ def _node_repr(self) -> str:
 
 for _cls in _FORMULAS:
     _cls.__str__ = _folio_str  # type: ignore[attr-defined]
+def _cached(generated):
+    """The dataclass ``__hash__``, computed once per node (children's hashes are cached too)."""
+
+    def __hash__(self) -> int:
+        try:
+            return self._hash
+        except AttributeError:
+            h = generated(self)
+            object.__setattr__(self, "_hash", h)
+            return h
+
+    return __hash__
+
+
 for _cls in (*_FORMULAS, *_TERMS):
     _cls.__repr__ = _node_repr  # type: ignore[method-assign]
+    _cls.__hash__ = _cached(_cls.__hash__)  # type: ignore[method-assign]
 
 
 # ---------------------------------------------------------------- traversal
