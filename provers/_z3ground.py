@@ -164,4 +164,11 @@ class Ground:
         assumed = [self._bool(t) for t in tracks] + ([] if goal is None else [goal])
         if self.check(assumed, ms) != z3.unsat:
             return None
-        return [self._names[c.get_id()] for c in self.solver.unsat_core()]
+        ctx = self.tr.ctx.ref()
+        core = z3core.Z3_solver_get_unsat_core(ctx, self.solver.solver)
+        z3core.Z3_ast_vector_inc_ref(ctx, core)
+        try:  # read at C level: z3's AstVector wrapper costs more than the check
+            return [self._names[z3core.Z3_get_ast_id(ctx, z3core.Z3_ast_vector_get(ctx, core, i))]
+                    for i in range(z3core.Z3_ast_vector_size(ctx, core))]
+        finally:
+            z3core.Z3_ast_vector_dec_ref(ctx, core)

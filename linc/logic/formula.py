@@ -17,6 +17,7 @@ its target's identifier rules through :mod:`linc.logic.names`, the one place tha
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Iterable, Iterator, Union
 
 from linc.errors import FormulaDepthError, FormulaSyntaxError, UnsupportedProblem
@@ -383,6 +384,7 @@ def nnf(f: Formula, negate: bool = False) -> Formula:
     return (Forall if negate else Exists)(f.var, nnf(f.body, negate))
 
 
+@lru_cache(maxsize=65536)
 def universal_closure(f: Formula) -> Formula:
     """Bind every free variable with ∀ (sorted by name, so the result is deterministic)."""
     for v in sorted(free_vars(f), key=lambda v: v.name, reverse=True):
@@ -390,6 +392,7 @@ def universal_closure(f: Formula) -> Formula:
     return f
 
 
+@lru_cache(maxsize=65536)
 def alpha_normalize(f: Formula) -> Formula:
     """Rename bound variables to ``_1``, ``_2``, ... in order of binding, so formulas that differ
     only in the names of bound variables become equal (the evaluator de-duplicates with this)."""
@@ -436,16 +439,21 @@ def distinct_objects(formulas: Iterable[Formula]) -> list[Formula]:
     """
     found: dict[Const, None] = {}
     for f in formulas:
-        for g in subformulas(f):
-            for t in (s for a in atom_terms(g) for s in terms_of(a)):
-                if isinstance(t, Const) and is_distinct_object(t.name):
-                    found[t] = None
+        found.update(dict.fromkeys(_distinct_in(f)))
     objects = sorted(found, key=lambda c: c.name)
     if len(objects) > MAX_DISTINCT_OBJECTS:
         raise UnsupportedProblem(
             f"{len(objects)} distinct objects; linc states the distinctness of at most {MAX_DISTINCT_OBJECTS}"
         )
     return [Not(Eq(a, b)) for i, a in enumerate(objects) for b in objects[i + 1 :]]
+
+
+@lru_cache(maxsize=65536)
+def _distinct_in(f: Formula) -> tuple[Const, ...]:
+    """The distinct objects of one formula (remembered: premises recur across problems and votes)."""
+    return tuple(dict.fromkeys(
+        t for g in subformulas(f) for a in atom_terms(g) for t in terms_of(a) if isinstance(t, Const) and is_distinct_object(t.name)
+    ))
 
 
 def is_ground_atom(f: Formula) -> bool:

@@ -12,7 +12,6 @@ translation error: what accuracy would be with a perfect parser (modulo annotati
 from __future__ import annotations
 
 from linc.errors import FormulaSyntaxError, ParserError
-from linc.logic.formula import Formula
 from linc.logic.read import read
 from linc.logic.signature import repair_signature
 from linc.parsing.base import Parser, Problem, Sample
@@ -29,31 +28,10 @@ class GoldParser(Parser):
 
     name = "gold"
 
-    #: Readings kept (a dataset's problems share their premises: FOLIO's stories have several
-    #: conclusions each, so most gold strings are read once instead of three times).
-    MAX_CACHED = 20_000
-
     def __init__(self, syntax: str = "folio", lenient: bool = True, fix_signature: bool = False):
         self.syntax = syntax
         self.lenient = lenient
         self.fix_signature = fix_signature
-        self._readings: dict[str, tuple[Formula, tuple[str, ...]] | FormulaSyntaxError] = {}
-
-    def _read(self, text: str) -> tuple[Formula, tuple[str, ...]]:
-        """``text`` read (formula, repairs), or its syntax error raised again; cached."""
-        known = self._readings.get(text)
-        if known is None:
-            try:
-                reading = read(text, self.syntax, self.lenient)
-                known = (reading.formula, tuple(reading.repairs))
-            except FormulaSyntaxError as err:
-                known = err
-            if len(self._readings) >= self.MAX_CACHED:
-                self._readings.clear()
-            self._readings[text] = known
-        if isinstance(known, FormulaSyntaxError):
-            raise known.with_traceback(None)
-        return known
 
     def translate(self, problem: Problem, k: int = 1) -> list[Sample]:
         if problem.premises_fol is None or problem.conclusion_fol is None:
@@ -66,11 +44,11 @@ class GoldParser(Parser):
         for i, text in enumerate(texts):
             where = "conclusion" if i == last else f"premise {i + 1}"
             try:
-                formula, fixes_made = self._read(text)
+                reading = read(text, self.syntax, self.lenient)
             except FormulaSyntaxError as err:
                 return [Sample([], None, raw=raw, repairs=repairs, error=f"gold FOL of the {where} does not read: {err}")]
-            formulas.append(formula)
-            repairs.extend(f"{where}: {fix}" for fix in fixes_made)
+            formulas.append(reading.formula)
+            repairs.extend(f"{where}: {fix}" for fix in reading.repairs)
         fixes: list[str] = []
         if self.fix_signature:
             formulas, fixes = repair_signature(formulas)

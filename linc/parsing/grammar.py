@@ -184,8 +184,10 @@ def _slot(token: str, i: int) -> str:
     return f"<{kind.upper() if i == 0 else kind}{i}>"
 
 
+@lru_cache(maxsize=16384)
 def _symbols(token: str, i: int) -> dict[str, str]:
-    """What the placeholder symbols of slot ``i`` stand for, once the word is known."""
+    """What the placeholder symbols of slot ``i`` stand for, once the word is known (remembered:
+    the caller only reads the dict)."""
     words = token.lower().split()
     const = "_".join(_symbol(w) for w in (words[1:] if words[0] == "the" else words))
     if _is_constant(token):

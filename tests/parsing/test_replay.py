@@ -85,19 +85,3 @@ def test_gold_parser():
     repaired = GoldParser().translate(broken)[0]
     assert repaired.ok and repaired.repairs
 
-
-def test_gold_parser_reads_a_shared_string_once_and_reports_it_per_problem(monkeypatch):
-    import linc.parsing.gold as gold
-
-    calls = []
-    real = gold.read
-    monkeypatch.setattr(gold, "read", lambda text, *a: calls.append(text) or real(text, *a))
-    parser = GoldParser()
-    first = Problem(["p"], "c", premises_fol=["Dog(rex"], conclusion_fol="Animal(rex)")
-    second = Problem(["p"], "c", premises_fol=["Dog(rex"], conclusion_fol="Cat(rex)")
-    a, b = parser.translate(first)[0], parser.translate(second)[0]
-    assert calls.count("Dog(rex") == 1
-    assert a.premises == b.premises and a.repairs == b.repairs and a.repairs  # repairs kept for each problem
-    strict = GoldParser(lenient=False)
-    for problem in (first, second):  # a string that does not read fails every problem it is in
-        assert "premise 1 does not read" in strict.translate(problem)[0].error
