@@ -101,7 +101,7 @@ def repair_signature(formulas: list[Formula]) -> tuple[list[Formula], list[str]]
             taken.add(new)
             renames[sym] = new
             repairs.append(f"{name} was used as {_role(roles[0])} and as {_role(sym)}: renamed the latter {new}")
-    return [_rename(f, renames) for f in formulas], repairs
+    return [rename_symbols(f, renames) for f in formulas], repairs
 
 
 def _fresh_name(sym: Symbol, taken: set[str]) -> str:
@@ -116,17 +116,18 @@ def _fresh_name(sym: Symbol, taken: set[str]) -> str:
     return new
 
 
-def _rename(f: Formula, renames: dict[Symbol, str]) -> Formula:
+def rename_symbols(f: Formula, renames: dict[Symbol, str]) -> Formula:
+    """``f`` with the symbols in ``renames`` (by kind, name and arity) renamed."""
     if isinstance(f, Pred):
         return Pred(renames.get(("predicate", f.name, len(f.args)), f.name), tuple(_rename_term(a, renames) for a in f.args))
     if isinstance(f, Eq):
         return Eq(_rename_term(f.left, renames), _rename_term(f.right, renames))
     if isinstance(f, Not):
-        return Not(_rename(f.body, renames))
+        return Not(rename_symbols(f.body, renames))
     if isinstance(f, Binary):
-        return type(f)(_rename(f.left, renames), _rename(f.right, renames))
+        return type(f)(rename_symbols(f.left, renames), rename_symbols(f.right, renames))
     if isinstance(f, Quantifier):
-        return type(f)(f.var, _rename(f.body, renames))
+        return type(f)(f.var, rename_symbols(f.body, renames))
     return f
 
 

@@ -54,6 +54,7 @@ from linc.logic.formula import (
     universal_closure,
 )
 from linc.logic.read import parse
+from linc.logic.signature import rename_symbols, symbols
 from linc.parsing.base import Parser, Problem, Sample
 from linc.parsing.readings import ReadingStore
 
@@ -290,23 +291,7 @@ def _templates(skeleton: tuple[str, ...], disk: bool) -> tuple[Formula, ...]:
 
 def _rename(f: Formula, names: Mapping[str, str]) -> Formula:
     """``f`` with its placeholder symbols replaced by the words' symbols."""
-    if isinstance(f, Pred):
-        return Pred(names.get(f.name, f.name), tuple(_rename_term(a, names) for a in f.args))
-    if isinstance(f, Eq):
-        return Eq(_rename_term(f.left, names), _rename_term(f.right, names))
-    if isinstance(f, Not):
-        return Not(_rename(f.body, names))
-    if isinstance(f, Binary):
-        return type(f)(_rename(f.left, names), _rename(f.right, names))
-    return type(f)(f.var, _rename(f.body, names))
-
-
-def _rename_term(t: Term, names: Mapping[str, str]) -> Term:
-    if isinstance(t, Var):
-        return t
-    if isinstance(t, Const):
-        return Const(names.get(t.name, t.name))
-    return Func(names.get(t.name, t.name), tuple(_rename_term(a, names) for a in t.args))
+    return rename_symbols(f, {sym: names[sym[1]] for sym in symbols([f]) if sym[1] in names})
 
 
 # ---------------------------------------------------------------- parsing
