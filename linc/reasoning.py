@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Protocol, Sequence
 
 from linc.errors import LincError, SignatureError
-from linc.logic.formula import Binary, Const, Eq, Formula, Func, Not, Pred, Term, Var, alpha_normalize
+from linc.logic.formula import Binary, Const, Eq, Formula, Not, Pred, Term, Var, alpha_normalize
 from linc.logic.signature import check_signature
 from linc.parsing.base import Parser, Problem, Sample
 from linc.parsing.usage import metered
@@ -244,7 +244,7 @@ class Reasoner:
         label, without the proof or countermodel, whose text names the first sample's symbols.
         The first vote of each label is always decided itself, so the winner keeps its proof."""
         key = (tuple(alpha_normalize(p) for p in premises), alpha_normalize(conclusion))
-        shape = _shape(key) if self.dedup_renamed else key
+        shape = _shape(key) if self.dedup_renamed and self.k > 1 else key  # one sample: no sibling to match
         if key in self._decided:
             self._shapes.setdefault(shape, self._decided[key])
             return self._decided[key], False
@@ -287,32 +287,49 @@ def support_of(positions: Sequence[int], sentences: Sequence[str], formulas: Seq
 
 def _shape(key: tuple[tuple[Formula, ...], Formula]) -> tuple:
     """``key`` with every predicate, function and constant renamed by order of first use: equal
-    shapes are renamings of one another, so they are entailed (or not) alike."""
-    names: dict[tuple[str, str, int], str] = {}
+    shapes are renamings of one another, so they are entailed (or not) alike. Written out in
+    prefix order as a flat tuple (node kinds, arities, new names, variables), which tells shapes
+    apart as the renamed formulas would, without building them."""
+    names: dict[tuple[str, str, int], int] = {}
+    out: list = []
+    add = out.append
 
-    def name(kind: str, old: str, arity: int) -> str:
-        return names.setdefault((kind, old, arity), f"{kind}{len(names)}")
-
-    def term(t: Term) -> Term:
+    def term(t: Term) -> None:
         if isinstance(t, Var):
-            return t
-        if isinstance(t, Const):
-            return Const(name("c", t.name, 0))
-        return Func(name("f", t.name, len(t.args)), tuple(term(a) for a in t.args))
+            add(t.name)
+        elif isinstance(t, Const):
+            add(names.setdefault(("c", t.name, 0), len(names)))
+        else:
+            add(names.setdefault(("f", t.name, len(t.args)), len(names)))
+            add(len(t.args))
+            for a in t.args:
+                term(a)
 
-    def walk(g: Formula) -> Formula:
+    def walk(g: Formula) -> None:
+        add(type(g).__name__)
         if isinstance(g, Pred):
-            return Pred(name("P", g.name, len(g.args)), tuple(term(a) for a in g.args))
-        if isinstance(g, Eq):
-            return Eq(term(g.left), term(g.right))
-        if isinstance(g, Not):
-            return Not(walk(g.body))
-        if isinstance(g, Binary):
-            return type(g)(walk(g.left), walk(g.right))
-        return type(g)(g.var, walk(g.body))
+            add(names.setdefault(("P", g.name, len(g.args)), len(names)))
+            add(len(g.args))
+            for a in g.args:
+                term(a)
+        elif isinstance(g, Eq):
+            term(g.left)
+            term(g.right)
+        elif isinstance(g, Not):
+            walk(g.body)
+        elif isinstance(g, Binary):
+            walk(g.left)
+            walk(g.right)
+        else:
+            add(g.var.name)
+            walk(g.body)
 
     premises, conclusion = key
-    return tuple(walk(p) for p in premises), walk(conclusion)
+    for p in premises:
+        walk(p)
+    add(len(premises))
+    walk(conclusion)
+    return tuple(out)
 
 
 def _vote_label(result: ProverResult | None, inconsistent: str) -> str:

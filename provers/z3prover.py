@@ -8,11 +8,14 @@ list, asserted once and kept while the next decisions share it (the votes of one
 theory's questions); a different premise list pops that scope first, so no assertion outlives
 its problem. Questions are asked with push/pop inside that scope.
 
-Two checks decide a problem: premises ∧ ¬C (unsatisfiable: ``True``) and premises ∧ C
-(unsatisfiable: ``False``); when only one direction is unsatisfiable, the premises' own
-consistency (checked once per premise list, then remembered) tells ``True``/``False`` from
-``Inconsistent``. Each check gets the time left; a check that runs out returns ``unknown`` and the
-answer becomes ``Unknown``. The "proof" is the unsat core, in IR notation. On ``Uncertain`` the
+A problem that is effectively propositional (function-free once Skolemised, as ProofWriter's
+and most of FOLIO's are) is grounded over its constants and decided without quantifiers, on a
+second solver of the same context (see :mod:`linc_provers._z3ground`); ``ground=False`` turns
+that off. Either way, two checks decide a problem: premises ∧ ¬C (unsatisfiable: ``True``) and
+premises ∧ C (unsatisfiable: ``False``); when only one direction is unsatisfiable, the premises'
+own consistency (known from a satisfiable direction, else checked once per premise list, then
+remembered) tells ``True``/``False`` from ``Inconsistent``. Each check gets the time left; a
+check that runs out returns ``unknown`` and the answer becomes ``Unknown``. The "proof" is the unsat core, in IR notation. On ``Uncertain`` the
 countermodel (only when ``countermodels`` is on) holds two small models, one where C holds and
 one where it fails, each searched from domain size 1 upwards so that they stay readable.
 """
@@ -32,6 +35,7 @@ import z3
 from linc.logic.formula import Const, Formula, Func, Not, Pred, atom_terms, subformulas, terms_of
 from linc.logic.smt import Z3Translator
 from linc.proving import Label, Prover, ProverResult
+from linc_provers._z3ground import GOAL_PREFIXES, Ground
 
 #: Predicates and functions are listed in full only up to this many argument tuples.
 MAX_TUPLES = 512
@@ -50,8 +54,9 @@ class Z3Prover(Prover):
     name = "z3"
 
     def __init__(self, timeout: float = 10.0, small_models: bool = True, max_model_size: int = 6,
-                 cached_premise_sets: int = 256, cached_formulas: int = 4096):
+                 cached_premise_sets: int = 256, cached_formulas: int = 4096, ground: bool = True):
         super().__init__(timeout)
+        self.ground = ground  # effectively propositional problems grounded (linc_provers._z3ground)
         self.small_models = small_models
         self.max_model_size = max_model_size
         self.cached_premise_sets = cached_premise_sets
@@ -82,16 +87,21 @@ class Z3Prover(Prover):
     def _decide(self, premises: list[Formula], conclusion: Formula, timeout: float) -> ProverResult:
         with self._lock:
             warm = self._state()
-            session = warm.session(premises, time.monotonic() + timeout)
+            deadline = time.monotonic() + timeout
+            session = (self.ground and warm.ground_session(premises, conclusion, deadline)) or warm.session(premises, deadline)
             return self._answer(session, conclusion)
 
     def _answer(self, session: "_Session", conclusion: Formula) -> ProverResult:
         pos = session.check(Not(conclusion))
         if pos == z3.unsat:
             proof, used = session.core(), session.used()
-            cons = session.consistency()
-            if cons == z3.unknown and session.check(conclusion) == z3.unsat:
-                cons = z3.unsat
+            cons = session.premises.consistent
+            if cons is None:  # premises ∧ C satisfiable shows them consistent in one check
+                neg = session.check(conclusion)
+                cons = z3.sat if neg == z3.sat else session.consistency()
+                if cons == z3.unknown and neg == z3.unsat:
+                    cons = z3.unsat
+                session.premises.consistent = cons if cons != z3.unknown else None
             if cons == z3.unsat:
                 return ProverResult(Label.INCONSISTENT, self.name, 0.0, proof=session.premises.core or proof, consistent=False)
             return ProverResult(Label.TRUE, self.name, 0.0, proof=proof, consistent=True if cons == z3.sat else None,
@@ -126,10 +136,15 @@ class _Premises:
         self.consistent: z3.CheckSatResult | None = None  # the premises alone, once checked definitely
         self.core: str | None = None  # the unsat core of the premises alone, when inconsistent
 
+    def name(self, track: str) -> str:
+        """How an unsat core shows the premise behind ``track`` (formatted only when shown)."""
+        i = self._index[track]
+        return f"premise_{i + 1}: {self.formulas[i]}"
+
     # Only unsat cores and countermodels need these, so they are built on first use.
     @cached_property
-    def names(self) -> dict[str, str]:
-        return {t: f"premise_{i}: {p}" for i, (t, p) in enumerate(zip(self.tracks, self.formulas), 1)}
+    def _index(self) -> dict[str, int]:
+        return {t: i for i, t in enumerate(self.tracks)}
 
     @cached_property
     def symbols(self) -> frozenset[tuple[str, str, int]]:
@@ -156,6 +171,7 @@ class _Warm:
         self._formulas: OrderedDict[Formula, z3.BoolRef] = OrderedDict()
         self._premises: OrderedDict[tuple[Formula, ...], _Premises] = OrderedDict()
         self._sizes = (premise_sets, formulas)
+        self.ground: Ground | None = None  # the ground path's solver, built on first use
 
     def formulas(self, fs: tuple[Formula, ...]) -> list[z3.BoolRef]:
         """Z3 terms of ``fs``; the ones not cached are translated together (one SMT-LIB parse)."""
@@ -193,6 +209,16 @@ class _Warm:
         return _Session(self, known, deadline)
 
 
+    def ground_session(self, premises: list[Formula], conclusion: Formula, deadline: float) -> "_GroundSession | None":
+        """The problem on the ground path, or None when it is not for it (see linc_provers._z3ground)."""
+        if self.ground is None:
+            self.ground = Ground(self.tr, self._sizes[1])
+        key = tuple(premises)
+        known = _lru(self._premises, key, self._sizes[0], lambda: _Premises(key))
+        literals = self.ground.load(key, known.tracks, conclusion)
+        return None if literals is None else _GroundSession(self, known, deadline, conclusion, literals)
+
+
 def _lru(cache: OrderedDict, key: Any, size: int, make: Any) -> Any:
     value = cache.get(key)
     if value is None:
@@ -214,7 +240,7 @@ class _Session:
         self.deadline = deadline
         self.reason = ""
         self._last_core: list[str] = []
-        self._goal = ""
+        self._goal: Formula | None = None  # the goal of the last check (shown in cores)
 
     def _timeout(self, cap: float | None = None) -> int | None:
         left = self.deadline - time.monotonic()
@@ -231,7 +257,7 @@ class _Session:
         self.solver.push()
         try:
             if goal is not None:
-                self._goal = f"goal: {goal}"
+                self._goal = goal
                 self.solver.assert_and_track(self.warm.formula(goal), self.warm.goal)
             result = self.solver.check()
             if result == z3.unknown:
@@ -259,7 +285,7 @@ class _Session:
         goal = _TRACK.format("goal")
         lines = ["unsat core (these formulas cannot all hold):"]
         for name in sorted(self._last_core, key=lambda n: (n == goal, len(n), n)):
-            lines.append(f"  {self._goal if name == goal else self.premises.names[name]}")
+            lines.append(f"  goal: {self._goal}" if name == goal else f"  {self.premises.name(name)}")
         return "\n".join(lines)
 
     def used(self) -> list[int]:
@@ -322,6 +348,47 @@ class _Session:
             return _readable(self.solver.model(), tr, symbols) if self.solver.check() == z3.sat else None
         finally:
             self.solver.pop()
+
+
+class _GroundSession(_Session):
+    """The same questions asked of the ground solver, where the problem is loaded; cores are
+    found when asked for, models on the quantified path (they are only wanted on ``Uncertain``)."""
+
+    def __init__(self, warm: _Warm, premises: _Premises, deadline: float, conclusion: Formula,
+                 literals: tuple[z3.BoolRef, z3.BoolRef]):
+        super().__init__(warm, premises, deadline)
+        self.ground: Ground = warm.ground  # type: ignore[assignment]
+        self.conclusion = conclusion
+        self.literals = literals  # standing for the conclusion, and for its negation
+        self._unsat: Formula | None = None  # the goal of the last unsatisfiable check
+
+    def _literal(self, goal: Formula | None) -> z3.BoolRef | None:
+        return None if goal is None else self.literals[0] if goal == self.conclusion else self.literals[1]
+
+    def check(self, goal: Formula | None = None) -> z3.CheckSatResult:
+        ms = self._timeout()
+        if ms is None:
+            return z3.unknown
+        literal = self._literal(goal)
+        result = self.ground.check([self.ground.every] if literal is None else [self.ground.every, literal], ms)
+        if result == z3.unknown:
+            self.reason = self.ground.solver.reason_unknown()
+        elif result == z3.unsat:
+            self._unsat = goal
+        return result
+
+    def core(self) -> str:
+        goal = self._unsat
+        ms = self._timeout()
+        names = None if ms is None else self.ground.core(self.premises.tracks, self._literal(goal), ms)
+        if names is None:  # no core in time: all premises (and the goal) cannot hold together
+            names = list(self.premises.tracks) + ([] if goal is None else [GOAL_PREFIXES[0]])
+        self._goal = goal
+        self._last_core = [_TRACK.format("goal") if n.startswith(GOAL_PREFIXES) else n for n in names]
+        return super().core()
+
+    def model(self, extra: Formula, small: bool, max_size: int) -> dict[str, Any] | None:
+        return self.warm.session(list(self.premises.formulas), self.deadline).model(extra, small, max_size)
 
 
 def _symbols(formulas: tuple[Formula, ...]) -> frozenset[tuple[str, str, int]]:

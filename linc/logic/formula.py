@@ -17,6 +17,7 @@ its target's identifier rules through :mod:`linc.logic.names`, the one place tha
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Iterable, Iterator, Union
 
 from linc.errors import FormulaDepthError, FormulaSyntaxError, UnsupportedProblem
@@ -57,11 +58,20 @@ def _args(node: object, args: object) -> None:
         raise FormulaSyntaxError(f"{type(node).__name__} needs a tuple of terms, got {args!r:.80}")
 
 
+class _Node:
+    """Every node keeps its hash once computed (a slot outside the dataclass fields, so it is
+    neither compared nor pickled: string hashes differ between processes). Formulas are dict
+    keys all over linc (decision caches, translation caches), and a dataclass hash would
+    otherwise walk the whole formula at every lookup."""
+
+    __slots__ = ("_hash",)
+
+
 # ---------------------------------------------------------------- terms
 
 
 @dataclass(frozen=True, slots=True)
-class Var:
+class Var(_Node):
     """A variable; bound by a quantifier, or free (then a prover closes it or refuses it)."""
 
     name: str
@@ -76,7 +86,7 @@ class Var:
 
 
 @dataclass(frozen=True, slots=True)
-class Const:
+class Const(_Node):
     """An individual constant such as ``bob``. A name in double quotes (``"abc"``) is a TPTP
     distinct object: unequal to every other distinct object (:func:`distinct_objects`)."""
 
@@ -94,7 +104,7 @@ class Const:
 
 
 @dataclass(frozen=True, slots=True)
-class Func:
+class Func(_Node):
     """A function term ``f(t1, ..., tn)`` with n >= 1."""
 
     name: str
@@ -122,7 +132,7 @@ _TERMS = (Var, Const, Func)
 
 
 @dataclass(frozen=True, slots=True)
-class Pred:
+class Pred(_Node):
     """An atom ``P(t1, ..., tn)``; n may be 0 for a propositional letter."""
 
     name: str
@@ -136,7 +146,7 @@ class Pred:
 
 
 @dataclass(frozen=True, slots=True)
-class Eq:
+class Eq(_Node):
     """Equality of two terms."""
 
     left: Term
@@ -148,7 +158,7 @@ class Eq:
 
 
 @dataclass(frozen=True, slots=True)
-class Not:
+class Not(_Node):
     body: "Formula"
     depth: int = _depth_field()
 
@@ -156,7 +166,7 @@ class Not:
         _set_depth(self, (self.body,), _FORMULAS, "a formula")
 
 
-class _BinaryNode:
+class _BinaryNode(_Node):
     """Shared construction check of the binary connectives."""
 
     __slots__ = ()
@@ -202,7 +212,7 @@ class Iff(_BinaryNode):
     depth: int = _depth_field()
 
 
-class _QuantifierNode:
+class _QuantifierNode(_Node):
     """Shared construction check of the quantifiers."""
 
     __slots__ = ()
@@ -251,8 +261,23 @@ def _node_repr(self) -> str:
 
 for _cls in _FORMULAS:
     _cls.__str__ = _folio_str  # type: ignore[attr-defined]
+def _cached(generated):
+    """The dataclass ``__hash__``, computed once per node (children's hashes are cached too)."""
+
+    def __hash__(self) -> int:
+        try:
+            return self._hash
+        except AttributeError:
+            h = generated(self)
+            object.__setattr__(self, "_hash", h)
+            return h
+
+    return __hash__
+
+
 for _cls in (*_FORMULAS, *_TERMS):
     _cls.__repr__ = _node_repr  # type: ignore[method-assign]
+    _cls.__hash__ = _cached(_cls.__hash__)  # type: ignore[method-assign]
 
 
 # ---------------------------------------------------------------- traversal
@@ -359,6 +384,7 @@ def nnf(f: Formula, negate: bool = False) -> Formula:
     return (Forall if negate else Exists)(f.var, nnf(f.body, negate))
 
 
+@lru_cache(maxsize=65536)
 def universal_closure(f: Formula) -> Formula:
     """Bind every free variable with ∀ (sorted by name, so the result is deterministic)."""
     for v in sorted(free_vars(f), key=lambda v: v.name, reverse=True):
@@ -366,6 +392,7 @@ def universal_closure(f: Formula) -> Formula:
     return f
 
 
+@lru_cache(maxsize=65536)
 def alpha_normalize(f: Formula) -> Formula:
     """Rename bound variables to ``_1``, ``_2``, ... in order of binding, so formulas that differ
     only in the names of bound variables become equal (the evaluator de-duplicates with this)."""
@@ -412,16 +439,21 @@ def distinct_objects(formulas: Iterable[Formula]) -> list[Formula]:
     """
     found: dict[Const, None] = {}
     for f in formulas:
-        for g in subformulas(f):
-            for t in (s for a in atom_terms(g) for s in terms_of(a)):
-                if isinstance(t, Const) and is_distinct_object(t.name):
-                    found[t] = None
+        found.update(dict.fromkeys(_distinct_in(f)))
     objects = sorted(found, key=lambda c: c.name)
     if len(objects) > MAX_DISTINCT_OBJECTS:
         raise UnsupportedProblem(
             f"{len(objects)} distinct objects; linc states the distinctness of at most {MAX_DISTINCT_OBJECTS}"
         )
     return [Not(Eq(a, b)) for i, a in enumerate(objects) for b in objects[i + 1 :]]
+
+
+@lru_cache(maxsize=65536)
+def _distinct_in(f: Formula) -> tuple[Const, ...]:
+    """The distinct objects of one formula (remembered: premises recur across problems and votes)."""
+    return tuple(dict.fromkeys(
+        t for g in subformulas(f) for a in atom_terms(g) for t in terms_of(a) if isinstance(t, Const) and is_distinct_object(t.name)
+    ))
 
 
 def is_ground_atom(f: Formula) -> bool:

@@ -28,6 +28,7 @@ nested parentheses can exhaust the stack.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field
 
 from typing import NamedTuple
@@ -113,9 +114,29 @@ def parse_lenient(text: str, syntax: str = "nltk") -> tuple[Formula, list[str]]:
 
 
 def read(text: str, syntax: str = "nltk", lenient: bool = False) -> Reading:
-    """Read one formula and report the repairs made (only in lenient mode)."""
+    """Read one formula and report the repairs made (only in lenient mode).
+
+    Readings are remembered (formulas are immutable; each caller gets its own list of repairs):
+    the same strings come back all the time, the gold premises shared by a story's problems, the
+    premises an LLM repeats in each of its samples."""
     if not isinstance(text, str):
         raise FormulaSyntaxError(f"expected a formula string, got {type(text).__name__}")
+    known = _remembered(text, syntax, lenient)
+    if isinstance(known, FormulaSyntaxError):
+        raise known.with_traceback(None)
+    return Reading(known[0], list(known[1]))
+
+
+@lru_cache(maxsize=65536)
+def _remembered(text: str, syntax: str, lenient: bool) -> tuple[Formula, tuple[str, ...]] | FormulaSyntaxError:
+    try:
+        reading = _read(text, syntax, lenient)
+    except FormulaSyntaxError as err:
+        return err
+    return reading.formula, tuple(reading.repairs)
+
+
+def _read(text: str, syntax: str, lenient: bool) -> Reading:
     if len(text) > MAX_LENGTH:
         raise FormulaSyntaxError(f"formula is {len(text)} characters long; the limit is {MAX_LENGTH}")
     if not text.strip():

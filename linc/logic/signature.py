@@ -14,6 +14,7 @@ minority uses apart and says what it renamed.
 from __future__ import annotations
 
 from collections import Counter
+from functools import lru_cache
 from typing import Iterable
 
 from linc.errors import SignatureError
@@ -39,16 +40,25 @@ def symbols(formulas: Iterable[Formula]) -> Counter[Symbol]:
     """Every predicate, function and constant symbol with its number of occurrences."""
     counts: Counter[Symbol] = Counter()
     for f in formulas:
-        for g in subformulas(f):
-            if isinstance(g, Pred):
-                counts[("predicate", g.name, len(g.args))] += 1
-            for t in atom_terms(g):
-                for s in terms_of(t):
-                    if isinstance(s, Func):
-                        counts[("function", s.name, len(s.args))] += 1
-                    elif isinstance(s, Const):
-                        counts[("constant", s.name, 0)] += 1
+        for sym, n in _symbols_of(f):
+            counts[sym] += n
     return counts
+
+
+@lru_cache(maxsize=65536)
+def _symbols_of(f: Formula) -> tuple[tuple[Symbol, int], ...]:
+    """One formula's symbol counts (remembered: premises recur across problems and votes)."""
+    counts: Counter[Symbol] = Counter()
+    for g in subformulas(f):
+        if isinstance(g, Pred):
+            counts[("predicate", g.name, len(g.args))] += 1
+        for t in atom_terms(g):
+            for s in terms_of(t):
+                if isinstance(s, Func):
+                    counts[("function", s.name, len(s.args))] += 1
+                elif isinstance(s, Const):
+                    counts[("constant", s.name, 0)] += 1
+    return tuple(counts.items())
 
 
 def clashes(formulas: Iterable[Formula]) -> dict[str, list[Symbol]]:

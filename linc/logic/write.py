@@ -60,8 +60,10 @@ def _is_word(name: str) -> bool:
     return _WORD.fullmatch(name) is not None
 
 
+@lru_cache(maxsize=65536)
 def to_folio(f: Formula | Term) -> str:
-    """FOLIO's Unicode syntax (``∀x (P(x) → Q(x))``); the same as ``str(f)``."""
+    """FOLIO's Unicode syntax (``∀x (P(x) → Q(x))``); the same as ``str(f)``. Remembered: the
+    same premises are written again and again (votes, raw texts, proofs)."""
     return _Folio(f).write(f)
 
 

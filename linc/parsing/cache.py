@@ -27,9 +27,8 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage
 
 from linc.errors import ParserError
+from linc.parsing.readings import cache_dir
 
-#: Environment variable naming the cache directory (default: the platform's user cache dir).
-CACHE_DIR_ENV = "LINC_CACHE_DIR"
 CACHE_FILE = "llm-calls.sqlite"
 
 _SCHEMA = """
@@ -43,12 +42,7 @@ CREATE TABLE IF NOT EXISTS calls (
 
 def default_cache_path() -> Path:
     """``$LINC_CACHE_DIR/llm-calls.sqlite``, else the user cache dir of the platform."""
-    base = os.environ.get(CACHE_DIR_ENV)
-    if not base:
-        from platformdirs import user_cache_dir
-
-        base = user_cache_dir("linc", appauthor=False)
-    return Path(base) / CACHE_FILE
+    return cache_dir() / CACHE_FILE
 
 
 def model_identity(model: BaseChatModel) -> dict[str, Any]:

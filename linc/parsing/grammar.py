@@ -20,9 +20,11 @@ predicates named by their third-person form (``chase`` and ``chases`` both give 
 
 from __future__ import annotations
 
+import hashlib
 import re
-from functools import cache, lru_cache
+from functools import cache, lru_cache, partial
 from importlib import resources
+from pathlib import Path
 from typing import ClassVar, Mapping
 
 from nltk.featstruct import TYPE
@@ -51,7 +53,10 @@ from linc.logic.formula import (
     subformulas,
     universal_closure,
 )
+from linc.logic.read import parse
+from linc.logic.signature import rename_symbols, symbols
 from linc.parsing.base import Parser, Problem, Sample
+from linc.parsing.readings import ReadingStore
 
 __all__ = ["GrammarParser", "from_nltk", "tokenize"]
 
@@ -180,8 +185,10 @@ def _slot(token: str, i: int) -> str:
     return f"<{kind.upper() if i == 0 else kind}{i}>"
 
 
+@lru_cache(maxsize=16384)
 def _symbols(token: str, i: int) -> dict[str, str]:
-    """What the placeholder symbols of slot ``i`` stand for, once the word is known."""
+    """What the placeholder symbols of slot ``i`` stand for, once the word is known (remembered:
+    the caller only reads the dict)."""
     words = token.lower().split()
     const = "_".join(_symbol(w) for w in (words[1:] if words[0] == "the" else words))
     if _is_constant(token):
@@ -242,7 +249,6 @@ def _closed_words() -> frozenset[str]:
     return frozenset(t for p in _base_grammar().productions() for t in p.rhs() if isinstance(t, str))
 
 
-@lru_cache(maxsize=4096)
 def _parse_skeleton(skeleton: tuple[str, ...]) -> tuple[nl.Expression, ...]:
     """The distinct meanings (at most MAX_READINGS) of a skeleton, with placeholder symbols."""
     base = _base_grammar()
@@ -259,10 +265,39 @@ def _parse_skeleton(skeleton: tuple[str, ...]) -> tuple[nl.Expression, ...]:
     return tuple(meanings)
 
 
+@cache
+def _store() -> ReadingStore:
+    """The on-disk readings of this grammar: keyed by the grammar and by this module's source
+    (which decides what a skeleton is and which categories a slot allows)."""
+    grammar = resources.files("linc.parsing").joinpath(GRAMMAR_FILE).read_bytes()
+    key = hashlib.sha256(grammar + b"\0" + Path(__file__).read_bytes()).hexdigest()[:32]
+    return ReadingStore(key)
+
+
+@lru_cache(maxsize=4096)
+def _templates(skeleton: tuple[str, ...], disk: bool) -> tuple[Formula, ...]:
+    """The meanings of a skeleton as formulas over placeholder symbols: from the on-disk readings
+    when this shape was parsed before (by this run's other workers or by an earlier run), else by
+    a chart parse, whose readings are then stored. Raises :class:`ParserError` (no sentence named)
+    for a meaning without a first-order reading."""
+    stored = _store().get(skeleton) if disk else None
+    if stored is not None:
+        return tuple(parse(text, syntax="folio") for text in stored)
+    templates = tuple(from_nltk(m) for m in _parse_skeleton(skeleton))
+    if disk:
+        _store().put(skeleton, [str(t) for t in templates])
+    return templates
+
+
+def _rename(f: Formula, names: Mapping[str, str]) -> Formula:
+    """``f`` with its placeholder symbols replaced by the words' symbols."""
+    return rename_symbols(f, {sym: names[sym[1]] for sym in symbols([f]) if sym[1] in names})
+
+
 # ---------------------------------------------------------------- parsing
 
 
-def _parse_sentence(sentence: str) -> Formula:
+def _parse_sentence(sentence: str, disk: bool = True) -> Formula:
     tokens = tokenize(sentence)
     if not tokens:
         raise ParserError(f"empty sentence: {sentence!r}")
@@ -279,9 +314,11 @@ def _parse_sentence(sentence: str) -> Formula:
         else:
             raise ParserError(f"sentence outside the grammar (unexpected {token!r}): {sentence!r}")
     try:
-        meanings = [from_nltk(m, names, sentence) for m in _parse_skeleton(tuple(skeleton))]
+        meanings = [_rename(t, names) for t in _templates(tuple(skeleton), disk)]
     except TimeoutError as err:
         raise ParserError(f"sentence too complex to parse in {MAX_SECONDS:g} s: {sentence!r}") from err
+    except ParserError as err:
+        raise ParserError(f"{err}: {sentence!r}") from err
     if not meanings:
         raise ParserError(f"sentence outside the grammar: {sentence!r}")
     if len(meanings) > 1:
@@ -367,7 +404,9 @@ def _coherence(conclusion: Formula) -> list[Formula]:
 
 class GrammarParser(Parser):
     """Deterministic parser for ProofWriter/ProntoQA-style controlled English: one Sample per
-    problem, whatever ``k``. Parsed sentences are cached, as theories repeat their sentences.
+    problem, whatever ``k``. Parsed sentences are cached, as theories repeat their sentences, and
+    so are the readings of each sentence shape, in memory and on disk (``disk_cache``; see
+    :mod:`linc.parsing.readings`), so that a shape is chart-parsed once, not once per worker and run.
 
     ``semantics`` says what "not" means:
 
@@ -387,11 +426,12 @@ class GrammarParser(Parser):
 
     name: ClassVar[str] = "grammar"
 
-    def __init__(self, semantics: str = "classical", cache_size: int = 16384):
+    def __init__(self, semantics: str = "classical", cache_size: int = 16384, disk_cache: bool = True):
         if semantics not in SEMANTICS:
             raise ParserError(f"unknown semantics {semantics!r}; choose from {', '.join(SEMANTICS)}")
         self.semantics = semantics
-        self._sentence = lru_cache(maxsize=cache_size)(_parse_sentence)
+        self.disk_cache = disk_cache
+        self._sentence = lru_cache(maxsize=cache_size)(partial(_parse_sentence, disk=disk_cache))
 
     def parse(self, text: str) -> Formula:
         """One formula for ``text``: a sentence, or several (split at ". ") read as a conjunction.

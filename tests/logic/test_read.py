@@ -134,3 +134,21 @@ def test_non_string_input():
 def test_unknown_syntax():
     with pytest.raises(FormulaSyntaxError, match="known: folio, nltk, tptp"):
         parse("P(a)", syntax="prolog")
+
+
+def test_a_string_read_again_is_not_parsed_again(monkeypatch):
+    import sys
+
+    reader = sys.modules["linc.logic.read"]
+
+    first = reader.read("Dog(rex", "folio", lenient=True)
+    with pytest.raises(FormulaSyntaxError):
+        reader.read("Dog(rex", "folio")
+    monkeypatch.setattr(reader, "_read", lambda *a: pytest.fail("parsed again"))
+    again = reader.read("Dog(rex", "folio", lenient=True)
+    assert again.formula == first.formula and again.repairs == first.repairs and first.repairs
+    again.repairs.append("the caller's own note")
+    assert reader.read("Dog(rex", "folio", lenient=True).repairs == first.repairs  # each caller its own list
+    for _ in range(2):  # a string that does not read fails every time, with its position
+        with pytest.raises(FormulaSyntaxError, match="position"):
+            reader.read("Dog(rex", "folio")

@@ -9,6 +9,13 @@ class TestZ3(Conformance):
     prover_name = "z3"
 
 
+class TestZ3Quantified(Conformance):
+    """z3 without its ground path: every problem decided with quantifiers."""
+
+    prover_name = "z3"
+    options = {"ground": False}
+
+
 class TestProver9(Conformance):
     prover_name = "prover9"
 

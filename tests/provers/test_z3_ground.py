@@ -1,0 +1,221 @@
+"""The Z3 backend's ground path (effectively propositional problems grounded over their constants)
+answers as the quantified path does, and leaves what is outside its fragment to it."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from linc.errors import FormulaSyntaxError, ParserError
+from linc.logic.epr import MAX_NODES, NotEPR, compile_epr
+from linc.logic.formula import Const, Eq, Exists, Forall, Func, Iff, Implies, Not, Pred, Var, Xor
+from linc.logic.read import parse
+from linc.proving import Label
+from linc_provers.z3prover import Z3Prover
+from tests.conftest import SHARED_DATA, requires_data
+from tests.logic.strategies import formulas
+
+x, y = Var("x"), Var("y")
+bob, alice = Const("bob"), Const("alice")
+
+
+def P(name, *args):
+    return Pred(name, tuple(args))
+
+
+def plain(kind, name, arity):
+    return name
+
+
+def provers():
+    ground, quantified = Z3Prover(timeout=10.0, ground=True), Z3Prover(timeout=10.0, ground=False)
+    for p in (ground, quantified):
+        p.countermodels = False
+    return ground, quantified
+
+
+def took_ground_path(prover: Z3Prover) -> bool:
+    warm = prover._warm
+    return warm is not None and warm.ground is not None and warm.ground.outer is not None
+
+
+# ---------------------------------------------------------------- compiling
+
+
+def test_universal_expands_over_the_constants_and_existential_becomes_a_skolem_constant():
+    g = compile_epr(Forall(x, Implies(P("Man", x), Exists(y, P("Loves", y, bob)))), plain, "7")
+    assert g.skolems == ("|linc sk 7 1|",)
+    assert g.constants == {"bob", "|linc sk 7 1|"}
+    assert g.text(("bob", "al")) == (
+        "(and (=> (Man bob) (Loves |linc sk 7 1| bob)) (=> (Man al) (Loves |linc sk 7 1| bob)))"
+    )
+
+
+def test_polarity_decides_which_quantifier_is_expanded():
+    # ¬∃x P(x): the ∃ is universal in effect (expanded); ¬∀x P(x): existential (a Skolem constant)
+    assert compile_epr(Not(Exists(x, P("P", x))), plain, "1").text(("a", "b")) == "(not (or (P a) (P b)))"
+    assert compile_epr(Not(Forall(x, P("P", x))), plain, "1").text(("a",)) == "(not (P |linc sk 1 1|))"
+    # the antecedent of → is negative: ∃ there is expanded
+    assert compile_epr(Implies(Exists(x, P("P", x)), P("Q", bob)), plain, "1").text(("bob",)) == "(=> (or (P bob)) (Q bob))"
+
+
+def test_iff_around_a_quantifier_is_expanded_with_both_polarities():
+    g = compile_epr(Iff(Forall(x, P("P", x)), P("Q", bob)), plain, "1")
+    # (∀x P → Q) ∧ (Q → ∀x P): the first ∀ is negative (a Skolem constant), the second expanded
+    assert g.skolems == ("|linc sk 1 1|",)
+    assert g.text(("bob",)) == "(and (=> (P |linc sk 1 1|) (Q bob)) (=> (Q bob) (and (P bob))))"
+    xor = compile_epr(Xor(Exists(x, P("P", x)), P("Q", bob)), plain, "2")
+    assert len(xor.skolems) == 1 and xor.depths == (1,)
+
+
+def test_quantifier_free_iff_and_xor_stay_as_they_are():
+    assert compile_epr(Xor(P("P", bob), Iff(P("Q", bob), Eq(bob, alice))), plain, "1").text(()) == "(xor (P bob) (= (Q bob) (= bob alice)))"
+
+
+@pytest.mark.parametrize("formula, why", [
+    (Forall(x, Exists(y, P("Loves", x, y))), "Skolem function"),
+    (Not(Exists(x, Forall(y, Not(P("Loves", x, y))))), "Skolem function"),  # ∀x∃y in effect
+    (Forall(x, P("P", Func("f", (x,)))), "function symbol"),
+])
+def test_outside_the_fragment_is_refused(formula, why):
+    with pytest.raises(NotEPR, match=why):
+        compile_epr(formula, plain, "1")
+
+
+def test_existential_not_using_the_universal_is_a_constant():
+    # inner Skolemisation: ∀x ∃y P(y) needs no function, the ∃ does not use x
+    g = compile_epr(Forall(x, Exists(y, P("P", y))), plain, "1")
+    assert g.skolems == ("|linc sk 1 1|",)
+
+
+def test_iff_chains_that_would_blow_up_are_refused():
+    f = Forall(x, P("P", x))
+    for i in range(14):
+        f = Iff(f, Forall(x, P(f"Q{i}", x)))
+    with pytest.raises(NotEPR, match=str(MAX_NODES)):
+        compile_epr(f, plain, "1")
+
+
+# ---------------------------------------------------------------- deciding
+
+
+def test_fallback_to_quantifiers_outside_the_fragment():
+    ground, _ = provers()
+    loves = [Forall(x, Exists(y, P("Loves", x, y)))]
+    result = ground.decide(loves, Exists(y, P("Loves", bob, y)))
+    assert result.label == Label.TRUE
+    assert not took_ground_path(ground)
+    f = Func("father", (bob,))
+    assert ground.decide([Forall(x, P("Man", Func("father", (x,))))], P("Man", f)).label == Label.TRUE
+    assert not took_ground_path(ground)
+
+
+def test_ground_path_answers_with_the_unsat_core_as_proof():
+    ground, _ = provers()
+    premises = [Forall(x, Implies(P("Man", x), P("Mortal", x))), P("Man", bob), P("Woman", alice)]
+    result = ground.decide(premises, P("Mortal", bob))
+    assert took_ground_path(ground)
+    assert result.label == Label.TRUE and result.consistent is True
+    assert "premise_1: ∀x (Man(x) → Mortal(x))" in result.proof and "premise_2: Man(bob)" in result.proof
+    assert "Woman" not in result.proof and "goal: ¬Mortal(bob)" in result.proof
+    assert ground.decide(premises, Not(P("Mortal", bob))).label == Label.FALSE
+    assert ground.decide(premises, P("Mortal", alice)).label == Label.UNCERTAIN
+    bad = ground.decide([*premises, Not(P("Mortal", bob))], P("Woman", bob))
+    assert bad.label == Label.INCONSISTENT and bad.consistent is False
+    assert "Woman" not in bad.proof and "goal" not in bad.proof
+
+
+def test_ground_path_countermodels_come_from_the_quantified_path():
+    prover = Z3Prover(timeout=10.0)
+    result = prover.decide([Forall(x, Implies(P("Man", x), P("Mortal", x)))], P("Mortal", bob))
+    assert took_ground_path(prover)
+    assert result.label == Label.UNCERTAIN
+    assert result.countermodel["conclusion_false"]["predicates"]["Mortal"] == []
+
+
+def test_equality_bounds_the_domain_on_the_ground_path():
+    # ∀x (x = bob): one element; so P(bob) gives P(alice) — grounding over {bob, alice} sees it
+    ground, quantified = provers()
+    premises = [Forall(x, Eq(x, bob)), P("P", bob)]
+    for prover in (ground, quantified):
+        assert prover.decide(premises, P("P", alice)).label == Label.TRUE
+    assert took_ground_path(ground)
+
+
+def test_xor_around_an_existential_is_read_with_both_polarities():
+    # (∃x P(x)) ⊕ Q(bob), Q(bob) ⊢ ∀x ¬P(x): the ∃ is universal in effect in one half of the ⊕
+    ground, quantified = provers()
+    premises = [Xor(Exists(x, P("P", x)), P("Q", bob)), P("Q", bob)]
+    for prover in (ground, quantified):
+        assert prover.decide(premises, Forall(x, Not(P("P", x)))).label == Label.TRUE
+    assert took_ground_path(ground)
+
+
+def test_a_problem_without_constants_gets_one_element():
+    ground, _ = provers()
+    assert ground.decide([Forall(x, P("P", x))], Exists(x, P("P", x))).label == Label.TRUE
+    assert ground.decide([Exists(x, P("P", x))], Forall(x, P("P", x))).label == Label.UNCERTAIN
+    assert took_ground_path(ground)
+
+
+def test_a_symbol_named_like_a_parser_keyword_falls_back_cleanly():
+    ground, _ = provers()
+    premises = [Forall(x, Implies(P("as", x), P("par", x))), P("as", Const("let"))]
+    assert ground.decide(premises, P("par", Const("let"))).label == Label.TRUE
+    assert ground.decide([P("Q", bob)], P("Q", bob)).label == Label.TRUE  # the ground path still works after
+
+
+SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
+DEFINITE = {Label.TRUE, Label.FALSE, Label.UNCERTAIN, Label.INCONSISTENT}
+
+
+@settings(max_examples=150, **SETTINGS)
+@given(st.lists(formulas(functions=False), min_size=1, max_size=4), formulas(functions=False))
+def test_ground_and_quantified_paths_agree_on_random_problems(premises, conclusion):
+    ground, quantified = provers()
+    a, b = ground.decide(premises, conclusion, timeout=5), quantified.decide(premises, conclusion, timeout=5)
+    if a.label in DEFINITE and b.label in DEFINITE:
+        assert a.label == b.label, ([str(p) for p in premises], str(conclusion))
+
+
+# ---------------------------------------------------------------- the shared data
+
+
+def _folio():
+    rows = [json.loads(line) for line in (SHARED_DATA / "folio" / "folio-v0.0-validation.jsonl").read_text(encoding="utf-8").splitlines()]
+    for r in rows:
+        try:
+            yield [parse(p, syntax="folio", lenient=True) for p in r["premises-FOL"]], parse(r["conclusion-FOL"], syntax="folio", lenient=True)
+        except FormulaSyntaxError:
+            continue
+
+
+def _proofwriter(n: int):
+    from linc.parsing.grammar import GrammarParser
+
+    parser = GrammarParser()
+    question = "Based on the above information, is the following statement true, false, or unknown?"
+    records = json.loads((SHARED_DATA / "proofwriter" / "proofwriter-d5-owa-dev.json").read_text(encoding="utf-8"))
+    for r in records[::len(records) // n][:n]:
+        try:
+            premises = [parser.parse(s) for s in r["context"].split(". ") if s.strip()]
+            yield premises, parser.parse(r["question"].split(question, 1)[-1].strip())
+        except ParserError:
+            continue
+
+
+@requires_data
+def test_ground_and_quantified_paths_agree_on_folio_and_proofwriter():
+    ground, quantified = provers()
+    grounded = compared = 0
+    for premises, conclusion in [*_folio(), *_proofwriter(40)]:
+        a = ground.decide(premises, conclusion, timeout=5)
+        grounded += took_ground_path(ground) and ground._warm.ground.outer[0] == tuple(premises)
+        b = quantified.decide(premises, conclusion, timeout=5)
+        if a.label in DEFINITE and b.label in DEFINITE:
+            compared += 1
+            assert a.label == b.label, ([str(p) for p in premises], str(conclusion), a.label, b.label)
+    assert compared > 200 and grounded > 180, (compared, grounded)
