@@ -298,7 +298,8 @@ def _context() -> multiprocessing.context.BaseContext:
 class _Worker:
     """One worker process and the task it is on."""
 
-    def __init__(self, ctx: multiprocessing.context.BaseContext, config: EvalConfig, handler: Handler):
+    def __init__(self, ctx: multiprocessing.context.BaseContext, config: EvalConfig, handler: Handler | None = None):
+        handler = handler or functools.partial(_solve, config=config)  # by default it solves whole problems
         self.conn, child = ctx.Pipe()
         _PARENT_ENDS.add(self.conn)
         parent = None if ctx.get_start_method() == "forkserver" else os.getpid()  # else the server
@@ -326,7 +327,7 @@ class _Worker:
         self.conn.close()
 
 
-def _start_workers(reasoner: Reasoner, config: EvalConfig, count: int, handler: Handler) -> tuple[multiprocessing.context.BaseContext, list[_Worker]]:
+def _start_workers(reasoner: Reasoner, config: EvalConfig, count: int, handler: Handler | None = None) -> tuple[multiprocessing.context.BaseContext, list[_Worker]]:
     """``count`` workers; forked ones inherit ``reasoner`` (so start them before any thread)."""
     global _INHERITED
     ctx = _context()
@@ -338,8 +339,7 @@ def _start_workers(reasoner: Reasoner, config: EvalConfig, count: int, handler: 
 
 
 def _in_pool(reasoner: Reasoner, config: EvalConfig, tasks: list[tuple[str, Problem]], count: int) -> Iterator[tuple[str, dict[str, Any]]]:
-    solve = functools.partial(_solve, config=config)
-    ctx, pool = _start_workers(reasoner, config, count, solve)
+    ctx, pool = _start_workers(reasoner, config, count)
     queue = deque(tasks)
     limit = config.hard_limit
     try:
@@ -372,7 +372,7 @@ def _in_pool(reasoner: Reasoner, config: EvalConfig, tasks: list[tuple[str, Prob
                 else:
                     answer = (key, _failed("Unknown", f"no answer within {limit:.0f} s: the worker was stopped", limit))
                 worker.stop()
-                pool[index] = _Worker(ctx, config, solve)
+                pool[index] = _Worker(ctx, config)
                 yield answer
     finally:
         for worker in pool:
