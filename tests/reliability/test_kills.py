@@ -113,12 +113,13 @@ def test_killing_eval_leaves_no_process(census, tmp_path, how):
     assert kill_when_busy(census, argv, tmp_path, 9, how, idle=2) == {}
 
 
-@pytest.mark.parametrize("timeout", [0.5, 3.0])
+@pytest.mark.parametrize("timeout", [0.5, 8.0])
 def test_portfolio_at_its_timeout_leaves_no_process(census, monkeypatch, timeout):
     """The members' workers are SIGKILLed at the deadline; the provers they started (in sessions
     of their own) must go with them. A member's own deadline falls after the portfolio's when its
     worker starts slowly; the time kept back for that is set to 0 here so that it always does, and
-    at 3 s the members surely got to start their provers."""
+    at 8 s the members got to start their provers even on a machine loaded by the suite's own
+    parallel tests (3 s was not always enough there)."""
     needs("prover9", "eprover")
     monkeypatch.setenv(VARIABLE, census.tag)  # the children carry the tag, this process does not
     monkeypatch.setattr(portfolio_module, "STARTUP", 0.0)
@@ -142,6 +143,6 @@ def test_portfolio_at_its_timeout_leaves_no_process(census, monkeypatch, timeout
         running.set()
         watcher.join()
     assert result.label.value in ("Unknown", "Error")
-    if timeout >= 3.0:
+    if timeout >= 8.0:
         assert len(most) > 3, f"the members never started their provers: {most}"
     assert census.survivors(1.0) == {}
