@@ -16,6 +16,10 @@ Its limits, stated rather than hidden:
   clause selection, so problems with function symbols or many clauses often reach the time limit;
 - no proof object: a ``True``/``False`` answer says which question was refuted, not how;
 - no countermodels.
+- not always sound: pyprover 0.6.2's unifier does not compose substitutions, and on some inputs it
+  derives ⊥ from consistent premises (``∀x R(x,x)``, transitivity of ``R`` and ``¬R(a,b)`` come
+  back ``Inconsistent``; the strict xfail test in ``tests/provers/test_pyprover_cvc5.py`` tracks
+  it). Its answers are a second opinion for the portfolio's cross-check, not a referee.
 """
 
 from __future__ import annotations
@@ -41,7 +45,8 @@ class PyProver(WorkerProver):
     def availability(cls) -> tuple[bool, str]:
         if importlib.util.find_spec("pyprover") is None:
             return False, f"pyprover is not installed. {INSTALL}"
-        return True, "pyprover (pure-Python resolution, no equality reasoning of its own, no bound: runs in a worker)"
+        return True, ("pyprover (pure-Python resolution, no equality reasoning of its own, no bound: runs in a worker; "
+                      "its unifier is unsound on some inputs, see the backend's docstring)")
 
     def _prepare(self, premises: list[Formula], conclusion: Formula) -> None:
         ok, detail = self.availability()
