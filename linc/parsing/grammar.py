@@ -231,24 +231,31 @@ def _rename(f: Formula, names: Mapping[str, str]) -> Formula:
 # ---------------------------------------------------------------- parsing
 
 
-def _parse_sentence(sentence: str, disk: bool = True) -> Formula:
+def _skeleton(sentence: str) -> tuple[tuple[str, ...], dict[str, str]]:
+    """The skeleton of a sentence, and what its placeholder symbols stand for."""
     tokens = tokenize(sentence)
     if not tokens:
         raise ParserError(f"empty sentence: {sentence!r}")
     if len(tokens) > MAX_TOKENS:
         raise ParserError(f"sentence of {len(tokens)} tokens (limit {MAX_TOKENS}) is outside the grammar: {sentence!r}")
+    closed = _closed_words()
     skeleton: list[str] = []
     names: dict[str, str] = {}
     for i, token in enumerate(tokens):
-        if token in _closed_words():
+        if token in closed:
             skeleton.append(token)
         elif token.startswith("the ") or _is_content(token):
             skeleton.append(_slot(token, i))
             names.update(_symbols(token, i))
         else:
             raise ParserError(f"sentence outside the grammar (unexpected {token!r}): {sentence!r}")
+    return tuple(skeleton), names
+
+
+def _parse_sentence(sentence: str, disk: bool = True) -> Formula:
+    skeleton, names = _skeleton(sentence)
     try:
-        meanings = [_rename(t, names) for t in _templates(tuple(skeleton), disk)]
+        meanings = [_rename(t, names) for t in _templates(skeleton, disk)]
     except TimeoutError as err:
         raise ParserError(f"sentence too complex to parse in {MAX_SECONDS:g} s: {sentence!r}") from err
     except ParserError as err:
@@ -309,19 +316,21 @@ class GrammarParser(Parser):
         self.semantics = semantics
         self.disk_cache = disk_cache
         self._sentence = lru_cache(maxsize=cache_size)(partial(_parse_sentence, disk=disk_cache))
+        # Theories share whole premises, not only sentences: a text read before gives the very
+        # formula objects it gave then, whose hash and printed form are already computed.
+        self._text = lru_cache(maxsize=cache_size)(self._read)
 
     def parse(self, text: str) -> Formula:
         """One formula for ``text``: a sentence, or several (split at ". ") read as a conjunction.
 
         Raises :class:`ParserError` naming the sentence that is outside the grammar."""
-        f = self._classical(text)
-        return _explicit(f) if self.semantics == "proofwriter" else f
+        return self._text(text)[1]
 
     def translate(self, problem: Problem, k: int = 1) -> list[Sample]:
         """One Sample; a sentence outside the grammar gives a Sample with ``error`` naming it."""
         try:
-            premises = [self.parse(p) for p in problem.premises]
-            conclusion = self._classical(problem.conclusion)
+            premises = [self._text(p)[1] for p in problem.premises]
+            conclusion = self._text(problem.conclusion)[0]
         except ParserError as err:
             return [Sample(premises=[], conclusion=None, error=str(err))]
         texts = [*problem.premises, problem.conclusion]
@@ -332,8 +341,10 @@ class GrammarParser(Parser):
         raw = "\n".join(lines + [f"AXIOM: {a}" for a in axioms])
         return [Sample(premises=premises + axioms, conclusion=conclusion, raw=raw)]
 
-    def _classical(self, text: str) -> Formula:
+    def _read(self, text: str) -> tuple[Formula, Formula]:
+        """``text`` read classically, and as :meth:`parse` gives it under this parser's semantics."""
         sentences = [s.strip() for s in _SENTENCE_END.split(text.strip()) if s.strip()]
         if not sentences:
             raise ParserError(f"empty text: {text!r}")
-        return conjoin([self._sentence(s) for s in sentences])
+        f = conjoin([self._sentence(s) for s in sentences])
+        return f, _explicit(f) if self.semantics == "proofwriter" else f

@@ -210,10 +210,10 @@ class CompiledGrammar:
             raise TimeoutError("the compiled chart parse ran out of time")
         open_.add(edge)
         symbol, i, j = edge
-        out: dict[str, nl.Expression] = {}
+        out: list[nl.Expression] = []  # distinct by nltk's equality (str() is blind to bracketing)
         for derivation in complete[(i, j)][symbol]:
             if isinstance(derivation, nl.Expression):
-                out.setdefault(str(derivation), derivation)
+                out.append(derivation)
                 continue
             rule, children = derivation
             choices = [self._sems(c, complete, memo, open_, deadline) if c is not None and a is not None else [None]
@@ -222,13 +222,13 @@ class CompiledGrammar:
                 raise GaveUp(f"a SEM variable of {symbol[0]} over tokens {i}-{j} is bound to nothing")
             for combination in itertools.product(*choices):
                 sem = _compose(rule, combination)
-                if sem is not None:
-                    out.setdefault(str(sem), sem)
+                if sem is not None and sem not in out:
+                    out.append(sem)
             if len(out) > MAX_EDGE_MEANINGS:
                 raise GaveUp(f"more than {MAX_EDGE_MEANINGS} meanings of {symbol[0]} over tokens {i}-{j}")
         open_.discard(edge)
-        memo[edge] = list(out.values())
-        return memo[edge]
+        memo[edge] = out
+        return out
 
 
 def _compose(rule: _Rule, children: tuple[nl.Expression | None, ...]) -> nl.Expression | None:
