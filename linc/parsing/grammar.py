@@ -7,6 +7,11 @@ noun or a third-person verb, another word an adjective, a noun or a base-form ve
 word or "the" + noun is a constant), and the rules pick the reading that fits, so theories with
 new words parse. A sentence the rules do not cover is a :class:`ParserError` naming it.
 
+A sentence is parsed as its skeleton (the content words replaced by slots, see below), each
+skeleton once: by the grammar compiled to a context-free one (:mod:`linc.parsing.grammar_chart`,
+the only part that imports nltk), its readings then kept in memory and on disk
+(:mod:`linc.parsing.readings`), and each sentence of that shape is its readings with the words put in.
+
 >>> p = GrammarParser()
 >>> str(p.parse("If someone chases the bald eagle and they are blue then they visit the bear."))
 '∀x ((Chases(x, bald_eagle) ∧ Blue(x)) → Visits(x, bear))'
@@ -40,8 +45,9 @@ GRAMMAR_FILE = "controlled_english.fcfg"
 # The modules whose code decides a skeleton's readings, besides the grammar file: the on-disk
 # readings are keyed by their source.
 _READING_MODULES = ("grammar.py", "grammar_chart.py", "grammar_compiled.py")
-# Chart parsing with feature unification grows steeply with the sentence length: a sentence longer
-# than ProofWriter's longest (16 tokens) twice over is refused, and any parse is bounded in time.
+# Parsing grows with the sentence length (steeply for nltk's feature unification, which ambiguous
+# sentences still go to): a sentence longer than ProofWriter's longest (16 tokens) twice over is
+# refused, and any parse is bounded in time.
 MAX_TOKENS = 32
 MAX_SECONDS = 10.0
 SEMANTICS = ("classical", "proofwriter")
