@@ -24,7 +24,7 @@ from __future__ import annotations
 import itertools
 import time
 from dataclasses import dataclass
-from typing import Iterable, Sequence, Union
+from typing import Iterable, Mapping, Sequence, Union
 
 from nltk.featstruct import TYPE
 from nltk.grammar import FeatStructNonterminal, Production
@@ -144,11 +144,10 @@ class CompiledGrammar:
 
     # ------------------------------------------------------------ parsing
 
-    def meanings(self, tokens: Sequence[str], lexicon: dict[int, list[FeatStructNonterminal]], deadline: float) -> list[nl.Expression]:
-        """The distinct simplified SEMs of the start category over ``tokens``, in no particular
-        order. A token is a terminal, or (at the positions in ``lexicon``) a word with the given
-        categories. Raises :class:`GaveUp`, and ``TimeoutError`` past ``deadline``
-        (``time.perf_counter()``)."""
+    def meanings(self, tokens: Sequence[str], lexicon: Mapping[int, Sequence[FeatStructNonterminal]], deadline: float) -> list[nl.Expression]:
+        """The distinct simplified SEMs of the start category over ``tokens``. A token is a
+        terminal, or (at the positions in ``lexicon``) a word with the given categories. Raises
+        :class:`GaveUp`, and ``TimeoutError`` past ``deadline`` (``time.perf_counter()``)."""
         n = len(tokens)
         complete: dict[tuple[int, int], dict[Symbol, list[_Derivation]]] = {}
         active: dict[tuple[int, int], list[tuple[_Rule, int, tuple]]] = {}

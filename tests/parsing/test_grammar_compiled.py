@@ -15,7 +15,7 @@ from nltk.parse.featurechart import FeatureChartParser
 
 from linc.errors import ParserError
 from linc.parsing import grammar, grammar_chart
-from linc.parsing.grammar_compiled import CompiledGrammar
+from linc.parsing.grammar_compiled import CompiledGrammar, GaveUp
 from tests.conftest import ROOT
 from tests.parsing.test_controlled_english_guide import LIMITS, ROWS
 from tests.parsing.test_grammar import OUTSIDE, PROOFWRITER_FORMS, PRONTOQA_FORMS
@@ -169,6 +169,12 @@ def test_an_ambiguous_skeleton_gets_nltks_first_two_readings(monkeypatch, tokens
     readings = [str(f) for f in grammar_chart.parse_skeleton(skeleton, 10)]
     assert len(readings) == 2
     assert readings == [str(grammar_chart.from_nltk(m)) for m in grammar_chart.chart_parse(skeleton, 10)]
+
+
+def test_a_cycle_of_unary_productions_is_left_to_nltk():
+    g = FeatureGrammar.fromstring("% start S\nS[SEM=?a] -> T[SEM=?a]\nT[SEM=?a] -> S[SEM=?a]\nS[SEM=<rain>] -> 'rain'")
+    with pytest.raises(GaveUp, match="cycle"):
+        CompiledGrammar(g.productions(), g.start()).meanings(["rain"], {}, time.perf_counter() + 10)
 
 
 @pytest.mark.parametrize("rules", [
