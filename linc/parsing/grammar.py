@@ -7,6 +7,11 @@ noun or a third-person verb, another word an adjective, a noun or a base-form ve
 word or "the" + noun is a constant), and the rules pick the reading that fits, so theories with
 new words parse. A sentence the rules do not cover is a :class:`ParserError` naming it.
 
+A sentence is parsed as its skeleton (the content words replaced by slots, see below), each
+skeleton once: by the grammar compiled to a context-free one (:mod:`linc.parsing.grammar_chart`,
+the only part that imports nltk), its readings then kept in memory and on disk
+(:mod:`linc.parsing.readings`), and each sentence of that shape is its readings with the words put in.
+
 >>> p = GrammarParser()
 >>> str(p.parse("If someone chases the bald eagle and they are blue then they visit the bear."))
 '∀x ((Chases(x, bald_eagle) ∧ Blue(x)) → Visits(x, bear))'
@@ -27,53 +32,31 @@ from importlib import resources
 from pathlib import Path
 from typing import ClassVar, Mapping
 
-from nltk.featstruct import TYPE
-from nltk.grammar import FeatStructNonterminal, FeatureGrammar, Production
-from nltk.parse.featurechart import FeatureBottomUpLeftCornerChartParser
-from nltk.sem import logic as nl
-
 from linc.errors import ParserError
-from linc.logic.formula import (
-    And,
-    Binary,
-    Const,
-    Eq,
-    Exists,
-    Forall,
-    Formula,
-    Func,
-    Iff,
-    Implies,
-    Not,
-    Or,
-    Pred,
-    Term,
-    Var,
-    conjoin,
-    subformulas,
-    universal_closure,
-)
+from linc.logic.formula import And, Binary, Exists, Forall, Formula, Not, Pred, conjoin, subformulas, universal_closure
 from linc.logic.read import parse
 from linc.logic.signature import rename_symbols, symbols
 from linc.parsing.base import Parser, Problem, Sample
 from linc.parsing.readings import ReadingStore
 
-__all__ = ["GrammarParser", "from_nltk", "tokenize"]
+__all__ = ["GrammarParser", "tokenize"]
 
 GRAMMAR_FILE = "controlled_english.fcfg"
-# Chart parsing with feature unification grows steeply with the sentence length: a sentence longer
-# than ProofWriter's longest (16 tokens) twice over is refused, and any parse is bounded in time.
+# The modules whose code decides a skeleton's readings, besides the grammar file: the on-disk
+# readings are keyed by their source.
+_READING_MODULES = ("grammar.py", "grammar_chart.py", "grammar_compiled.py")
+# Parsing grows with the sentence length (steeply for nltk's feature unification, which ambiguous
+# sentences still go to): a sentence longer than ProofWriter's longest (16 tokens) twice over is
+# refused, and any parse is bounded in time.
 MAX_TOKENS = 32
 MAX_SECONDS = 10.0
-# Distinct parses per sentence looked at; more than one distinct meaning is an ambiguity error.
-MAX_READINGS = 2
 SEMANTICS = ("classical", "proofwriter")
 NOT_PREFIX = "Not_"
 
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'-]*|\S")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _CONTENT_WORD = re.compile(r"[a-z][a-z-]*[a-z]")  # letters only: never read as an nltk variable
-_X, _Y = nl.Variable("x"), nl.Variable("y")
+_TERMINAL = re.compile(r"'([^']*)'|\"([^\"]*)\"")
 
 
 # ---------------------------------------------------------------- tokens
@@ -202,75 +185,32 @@ def _symbols(token: str, i: int) -> dict[str, str]:
     }
 
 
-def _unary(name: str) -> nl.Expression:
-    atom = nl.ApplicationExpression(nl.ConstantExpression(nl.Variable(name)), nl.IndividualVariableExpression(_X))
-    return nl.LambdaExpression(_X, atom)
-
-
-def _binary(name: str) -> nl.Expression:
-    head = nl.ApplicationExpression(nl.ConstantExpression(nl.Variable(name)), nl.IndividualVariableExpression(_X))
-    atom = nl.ApplicationExpression(head, nl.IndividualVariableExpression(_Y))
-    return nl.LambdaExpression(_Y, nl.LambdaExpression(_X, atom))
-
-
-def _entry(category: str, sem: nl.Expression, **features: str) -> FeatStructNonterminal:
-    return FeatStructNonterminal({TYPE: category, "SEM": sem, **features})
-
-
-def _readings(slot: str) -> list[FeatStructNonterminal]:
-    """Every category a slot allows: an -s word (or an irregular plural) is a plural noun or a
-    third-person verb; a noun whose plural is itself ("sheep") a singular or plural noun; another
-    word an adjective, a singular noun or a base-form verb; a first word may also be a name."""
-    kind, i = slot[1], slot[2:-1]
-    const = _entry("NP", nl.ConstantExpression(nl.Variable(f"const{i}")), NUM="sg")
-    if kind == "c":
-        return [const]
-    if kind in "sS":
-        out = [_entry("NPL", _unary(f"plural{i}")), _entry("TV", _binary(f"verb{i}"), NUM="sg")]
-    elif kind in "nN":
-        out = [_entry("N", _unary(f"pred{i}")), _entry("NPL", _unary(f"plural{i}"))]
-    else:
-        out = [
-            _entry("ADJ", _unary(f"pred{i}")),
-            _entry("N", _unary(f"pred{i}")),
-            _entry("TV", _binary(f"verbbase{i}"), NUM="pl"),
-        ]
-    return out + [const] if kind.isupper() else out
-
-
-@cache
-def _base_grammar() -> FeatureGrammar:
-    text = resources.files("linc.parsing").joinpath(GRAMMAR_FILE).read_text(encoding="utf-8")
-    return FeatureGrammar.fromstring(text)
-
-
 @cache
 def _closed_words() -> frozenset[str]:
-    return frozenset(t for p in _base_grammar().productions() for t in p.rhs() if isinstance(t, str))
+    """The grammar's terminal words: the quoted words on the right of its rules, read from the
+    file, not through nltk (whose import is not needed when every sentence shape is cached)."""
+    words: set[str] = set()
+    for line in resources.files("linc.parsing").joinpath(GRAMMAR_FILE).read_text(encoding="utf-8").splitlines():
+        rule = line.split("#", 1)[0]
+        if "->" in rule:
+            words.update(a or b for a, b in _TERMINAL.findall(rule.split("->", 1)[1]))
+    return frozenset(words)
 
 
-def _parse_skeleton(skeleton: tuple[str, ...]) -> tuple[nl.Expression, ...]:
-    """The distinct meanings (at most MAX_READINGS) of a skeleton, with placeholder symbols."""
-    base = _base_grammar()
-    lexicon = [Production(lhs, [t]) for t in skeleton if t.startswith("<") for lhs in _readings(t)]
-    grammar = FeatureGrammar(base.start(), base.productions() + lexicon)
-    chart = FeatureBottomUpLeftCornerChartParser(grammar, max_time=MAX_SECONDS)
-    meanings: list[nl.Expression] = []
-    for tree in chart.parse(list(skeleton)):
-        sem = tree.label()["SEM"].simplify()
-        if sem not in meanings:
-            meanings.append(sem)
-        if len(meanings) == MAX_READINGS:
-            break
-    return tuple(meanings)
+def _parse_skeleton(skeleton: tuple[str, ...]) -> tuple[Formula, ...]:
+    """The distinct meanings (at most two) of a skeleton as formulas over placeholder symbols."""
+    from linc.parsing.grammar_chart import parse_skeleton  # nltk, imported only when needed
+
+    return parse_skeleton(skeleton, MAX_SECONDS)
 
 
 @cache
 def _store() -> ReadingStore:
-    """The on-disk readings of this grammar: keyed by the grammar and by this module's source
-    (which decides what a skeleton is and which categories a slot allows)."""
-    grammar = resources.files("linc.parsing").joinpath(GRAMMAR_FILE).read_bytes()
-    key = hashlib.sha256(grammar + b"\0" + Path(__file__).read_bytes()).hexdigest()[:32]
+    """The on-disk readings of this grammar: keyed by the grammar and by the source of the code
+    that decides what a skeleton is, which categories a slot allows and how it is parsed."""
+    parts = [resources.files("linc.parsing").joinpath(GRAMMAR_FILE).read_bytes()]
+    parts += [Path(__file__).with_name(name).read_bytes() for name in _READING_MODULES]
+    key = hashlib.sha256(b"\0".join(parts)).hexdigest()[:32]
     return ReadingStore(key)
 
 
@@ -283,7 +223,7 @@ def _templates(skeleton: tuple[str, ...], disk: bool) -> tuple[Formula, ...]:
     stored = _store().get(skeleton) if disk else None
     if stored is not None:
         return tuple(parse(text, syntax="folio") for text in stored)
-    templates = tuple(from_nltk(m) for m in _parse_skeleton(skeleton))
+    templates = _parse_skeleton(skeleton)
     if disk:
         _store().put(skeleton, [str(t) for t in templates])
     return templates
@@ -297,24 +237,31 @@ def _rename(f: Formula, names: Mapping[str, str]) -> Formula:
 # ---------------------------------------------------------------- parsing
 
 
-def _parse_sentence(sentence: str, disk: bool = True) -> Formula:
+def _skeleton(sentence: str) -> tuple[tuple[str, ...], dict[str, str]]:
+    """The skeleton of a sentence, and what its placeholder symbols stand for."""
     tokens = tokenize(sentence)
     if not tokens:
         raise ParserError(f"empty sentence: {sentence!r}")
     if len(tokens) > MAX_TOKENS:
         raise ParserError(f"sentence of {len(tokens)} tokens (limit {MAX_TOKENS}) is outside the grammar: {sentence!r}")
+    closed = _closed_words()
     skeleton: list[str] = []
     names: dict[str, str] = {}
     for i, token in enumerate(tokens):
-        if token in _closed_words():
+        if token in closed:
             skeleton.append(token)
         elif token.startswith("the ") or _is_content(token):
             skeleton.append(_slot(token, i))
             names.update(_symbols(token, i))
         else:
             raise ParserError(f"sentence outside the grammar (unexpected {token!r}): {sentence!r}")
+    return tuple(skeleton), names
+
+
+def _parse_sentence(sentence: str, disk: bool = True) -> Formula:
+    skeleton, names = _skeleton(sentence)
     try:
-        meanings = [_rename(t, names) for t in _templates(tuple(skeleton), disk)]
+        meanings = [_rename(t, names) for t in _templates(skeleton, disk)]
     except TimeoutError as err:
         raise ParserError(f"sentence too complex to parse in {MAX_SECONDS:g} s: {sentence!r}") from err
     except ParserError as err:
@@ -324,63 +271,6 @@ def _parse_sentence(sentence: str, disk: bool = True) -> Formula:
     if len(meanings) > 1:
         raise ParserError(f"ambiguous sentence ({meanings[0]} or {meanings[1]}): {sentence!r}")
     return meanings[0]
-
-
-def from_nltk(expr: nl.Expression, names: Mapping[str, str] | None = None, sentence: str = "") -> Formula:
-    """Convert an nltk first-order expression into the linc IR, renaming symbols through ``names``.
-
-    >>> str(from_nltk(nl.Expression.fromstring("all x.(Man(x) -> -Mortal(socrates))")))
-    '∀x (Man(x) → ¬Mortal(socrates))'
-    >>> str(from_nltk(nl.Expression.fromstring("exists y.(P(y) & y = father(ann))")))
-    '∃y (P(y) ∧ y = father(ann))'
-    """
-    names = names or {}
-
-    def formula(e: nl.Expression) -> Formula:
-        if isinstance(e, nl.AllExpression):
-            return Forall(Var(e.variable.name), formula(e.term))
-        if isinstance(e, nl.ExistsExpression):
-            return Exists(Var(e.variable.name), formula(e.term))
-        if isinstance(e, nl.NegatedExpression):
-            return Not(formula(e.term))
-        if isinstance(e, nl.EqualityExpression):
-            return Eq(term(e.first), term(e.second))
-        for nltk_class, ir_class in _CONNECTIVES:
-            if isinstance(e, nltk_class):
-                return ir_class(formula(e.first), formula(e.second))
-        if isinstance(e, nl.ApplicationExpression):
-            head, args = e.uncurry()
-            if isinstance(head, _SYMBOLS):
-                return Pred(symbol(head), tuple(term(a) for a in args))
-        if isinstance(e, nl.ConstantExpression):
-            return Pred(symbol(e))
-        raise ParserError(f"no first-order reading ({e}) of {sentence!r}")
-
-    def term(e: nl.Expression) -> Term:
-        if isinstance(e, nl.IndividualVariableExpression):
-            return Var(e.variable.name)
-        if isinstance(e, nl.ConstantExpression):
-            return Const(symbol(e))
-        if isinstance(e, nl.ApplicationExpression):
-            head, args = e.uncurry()
-            if isinstance(head, _SYMBOLS):
-                return Func(symbol(head), tuple(term(a) for a in args))
-        raise ParserError(f"no first-order term ({e}) in the reading of {sentence!r}")
-
-    def symbol(e: nl.AbstractVariableExpression) -> str:
-        return names.get(e.variable.name, e.variable.name)
-
-    return formula(expr)
-
-
-# Heads of atoms and function terms: constants, and nltk's one-letter "function variables" (P, F).
-_SYMBOLS = (nl.ConstantExpression, nl.FunctionVariableExpression)
-_CONNECTIVES = (
-    (nl.AndExpression, And),
-    (nl.OrExpression, Or),
-    (nl.ImpExpression, Implies),
-    (nl.IffExpression, Iff),
-)
 
 
 def _explicit(f: Formula) -> Formula:
@@ -432,19 +322,21 @@ class GrammarParser(Parser):
         self.semantics = semantics
         self.disk_cache = disk_cache
         self._sentence = lru_cache(maxsize=cache_size)(partial(_parse_sentence, disk=disk_cache))
+        # Theories share whole premises, not only sentences: a text read before gives the very
+        # formula objects it gave then, whose hash and printed form are already computed.
+        self._text = lru_cache(maxsize=cache_size)(self._read)
 
     def parse(self, text: str) -> Formula:
         """One formula for ``text``: a sentence, or several (split at ". ") read as a conjunction.
 
         Raises :class:`ParserError` naming the sentence that is outside the grammar."""
-        f = self._classical(text)
-        return _explicit(f) if self.semantics == "proofwriter" else f
+        return self._text(text)[1]
 
     def translate(self, problem: Problem, k: int = 1) -> list[Sample]:
         """One Sample; a sentence outside the grammar gives a Sample with ``error`` naming it."""
         try:
-            premises = [self.parse(p) for p in problem.premises]
-            conclusion = self._classical(problem.conclusion)
+            premises = [self._text(p)[1] for p in problem.premises]
+            conclusion = self._text(problem.conclusion)[0]
         except ParserError as err:
             return [Sample(premises=[], conclusion=None, error=str(err))]
         texts = [*problem.premises, problem.conclusion]
@@ -455,8 +347,10 @@ class GrammarParser(Parser):
         raw = "\n".join(lines + [f"AXIOM: {a}" for a in axioms])
         return [Sample(premises=premises + axioms, conclusion=conclusion, raw=raw)]
 
-    def _classical(self, text: str) -> Formula:
+    def _read(self, text: str) -> tuple[Formula, Formula]:
+        """``text`` read classically, and as :meth:`parse` gives it under this parser's semantics."""
         sentences = [s.strip() for s in _SENTENCE_END.split(text.strip()) if s.strip()]
         if not sentences:
             raise ParserError(f"empty text: {text!r}")
-        return conjoin([self._sentence(s) for s in sentences])
+        f = conjoin([self._sentence(s) for s in sentences])
+        return f, _explicit(f) if self.semantics == "proofwriter" else f

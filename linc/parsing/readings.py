@@ -1,11 +1,14 @@
 """The grammar parser's readings kept on disk: each sentence shape is chart-parsed once, ever.
 
 The grammar parser parses a sentence's skeleton (its content words replaced by slots), and the
-readings of a skeleton depend on nothing but the grammar; a chart parse costs ~35 ms. The
+readings of a skeleton depend on nothing but the grammar; a chart parse costs ~1 ms, and importing
+nltk to do it a good part of a second, which a run whose shapes are all stored never pays. The
 readings are kept in one SQLite file in the linc cache directory (``$LINC_CACHE_DIR``, else the
 platform's user cache directory), keyed by a hash of the grammar and of the readings' format, so
 a changed grammar never sees another's readings. Forked workers and later runs share the file
-(SQLite's own locking), so a shape one of them parsed is not parsed again.
+(SQLite's own locking), so a shape one of them parsed is not parsed again. The file is in WAL mode
+with ``synchronous=NORMAL``: a write is not flushed to the disk on its own (an fsync costs ~10 ms,
+ten parses' worth) and a crash can lose the last writes, never the file's consistency.
 
 A cache is never a reason to fail: a directory that cannot be written or a damaged file is logged
 once and the parser goes on without the cache.
@@ -58,6 +61,8 @@ class ReadingStore:
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 db = sqlite3.connect(self.path, timeout=30, check_same_thread=False, isolation_level=None)
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute("PRAGMA synchronous=NORMAL")
                 db.execute(_SCHEMA)
             except (OSError, sqlite3.Error) as err:
                 self._give_up(err)
