@@ -366,26 +366,29 @@ class _GroundSession(_Session):
         return None if goal is None else self.literals[0] if goal == self.conclusion else self.literals[1]
 
     def check(self, goal: Formula | None = None) -> z3.CheckSatResult:
-        ms = self._timeout()
-        if ms is None:
+        if self._timeout() is None:
             return z3.unknown
         literal = self._literal(goal)
-        result = self.ground.check([self.ground.every] if literal is None else [self.ground.every, literal], ms)
+        result = self.ground.check([self.ground.every] if literal is None else [self.ground.every, literal], self.deadline)
         if result == z3.unknown:
-            self.reason = self.ground.solver.reason_unknown()
+            self.reason = "time limit" if time.monotonic() >= self.deadline else self.ground.solver.reason_unknown()
         elif result == z3.unsat:
             self._unsat = goal
         return result
 
     def core(self) -> str:
         goal = self._unsat
-        ms = self._timeout()
-        names = None if ms is None else self.ground.core(self.premises.tracks, self._literal(goal), ms)
+        names = None if self._timeout() is None else self.ground.core(self.premises.tracks, self._literal(goal), self.deadline)
         if names is None:  # no core in time: all premises (and the goal) cannot hold together
             names = list(self.premises.tracks) + ([] if goal is None else [GOAL_PREFIXES[0]])
         self._goal = goal
         self._last_core = [_TRACK.format("goal") if n.startswith(GOAL_PREFIXES) else n for n in names]
         return super().core()
+
+    def minimal(self, used: list[int], goal: Formula) -> list[int]:
+        """``used`` as it is: the ground solver's cores are already minimal (Z3 shrinks each core
+        it reports by deletion, see :class:`linc_provers._z3ground.Ground`)."""
+        return used
 
     def model(self, extra: Formula, small: bool, max_size: int) -> dict[str, Any] | None:
         return self.warm.session(list(self.premises.formulas), self.deadline).model(extra, small, max_size)

@@ -69,9 +69,10 @@ class NotEPR(Exception):
     """The formula is outside the fragment (or too big): decide it with quantifiers instead."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Grounding:
-    """One formula, ready to be instantiated over a set of constants."""
+    """One formula, ready to be instantiated over a set of constants (compared by identity: each
+    compiled formula has its own Skolem constants)."""
 
     node: Node
     constants: frozenset[str]  # SMT-LIB names of the constants it mentions (Skolem constants too)
