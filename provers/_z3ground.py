@@ -19,12 +19,12 @@ scope also holds each conclusion asked and its negation, each behind its own lit
 
 from __future__ import annotations
 
-import math
 import os
 import threading
 import time
 import weakref
 from collections import OrderedDict
+from typing import Any
 
 import z3
 from z3 import z3core
@@ -42,6 +42,8 @@ MAX_DECLS = 50_000
 #: After interrupting a check, the watchdog interrupts again this often (s) while it is still armed
 #: (the interrupt may have come before the check entered Z3).
 RETRY = 0.01
+#: The watchdog wakes at least this often (s), to look at deadlines armed without waking it.
+IDLE = 1.0
 #: Literal names hold a space: no IR symbol maps to one (SMT rules).
 _PREMISES, _GOAL, _NOT_GOAL, _ELEMENT = "linc ground premises", "linc ground goal", "linc ground not goal", "linc element"
 #: Names of the literals standing for a conclusion or its negation in unsat cores begin so.
@@ -62,6 +64,7 @@ class Ground:
         self._bools: dict[str, z3.BoolRef] = {}  # literals, by name
         self._names: dict[int, str] = {}  # literal AST id -> name
         self.every = self._bool(_PREMISES)
+        self._arrays: dict[int, Any] = {}  # id of a literal (or None) -> the assumptions of its checks
         self._reset()
 
     def _bool(self, name: str) -> z3.BoolRef:
@@ -169,16 +172,27 @@ class Ground:
             self._tracks, self._goals = max(self._tracks, len(tracks)), max(self._goals, k)
         return "".join(new)
 
-    def check(self, literals: list[z3.BoolRef], deadline: float) -> z3.CheckSatResult:
-        """Check under the assumptions ``literals``, interrupted at ``deadline`` (``time.monotonic``)
+    def check(self, literal: z3.BoolRef | None, deadline: float) -> z3.CheckSatResult:
+        """Are the premises satisfiable, with ``literal`` (of a conclusion or its negation) if given?"""
+        key = id(literal)  # literals live as long as this Ground (in _bools)
+        array = self._arrays.get(key)
+        if array is None:
+            array = self._arrays[key] = self._array([self.every] if literal is None else [self.every, literal])
+        return self._check(array, deadline)
+
+    @staticmethod
+    def _array(literals: list[z3.BoolRef]) -> Any:
+        return (z3.Ast * len(literals))(*(b.as_ast() for b in literals))
+
+    def _check(self, array: Any, deadline: float) -> z3.CheckSatResult:
+        """Check under the assumptions in ``array``, interrupted at ``deadline`` (``time.monotonic``)
         by :data:`WATCHDOG`, at the C level: a ``timeout`` parameter would start a timer for every
         check, and the Python API's own ``check`` converts its arguments; each costs more than Z3
         spends deciding a small problem."""
         ctx = self.tr.ctx
-        array = (z3.Ast * len(literals))(*(b.as_ast() for b in literals))
         WATCHDOG.arm(self, ctx, deadline)
         try:
-            return z3.CheckSatResult(z3core.Z3_solver_check_assumptions(ctx.ref(), self.solver.solver, len(literals), array))
+            return z3.CheckSatResult(z3core.Z3_solver_check_assumptions(ctx.ref(), self.solver.solver, len(array), array))
         finally:
             WATCHDOG.disarm(self)
 
@@ -186,7 +200,7 @@ class Ground:
         """Names of an unsat core of the premises (with ``goal``, the literal of the conclusion or
         of its negation); None if none was found in time."""
         assumed = [self._bool(t) for t in tracks] + ([] if goal is None else [goal])
-        if self.check(assumed, deadline) != z3.unsat:
+        if self._check(self._array(assumed), deadline) != z3.unsat:
             return None
         ctx = self.tr.ctx.ref()
         core = z3core.Z3_solver_get_unsat_core(ctx, self.solver.solver)
@@ -200,8 +214,9 @@ class Ground:
 
 class _Watchdog:
     """One thread per process that interrupts a Z3 context whose check is past its deadline. It
-    sleeps until the earliest armed deadline, so a run of checks that end in time costs two lock
-    operations each and, while deadlines only move later, no wake-up at all."""
+    sleeps until the earliest armed deadline, or :data:`IDLE` seconds: a check whose deadline is
+    later than that (the usual case) costs two lock operations and no wake-up; one due sooner
+    wakes the thread to sleep less."""
 
     def __init__(self) -> None:
         self._start()
@@ -210,7 +225,7 @@ class _Watchdog:
     def _start(self) -> None:
         self._cond = threading.Condition()
         self._armed: dict[int, tuple[float, z3.Context]] = {}
-        self._wake = math.inf  # when the thread wakes next
+        self._wake = 0.0  # when the thread wakes next
         self._thread: threading.Thread | None = None
 
     def arm(self, owner: object, ctx: z3.Context, deadline: float) -> None:
@@ -230,14 +245,14 @@ class _Watchdog:
         with self._cond:
             while True:
                 now = time.monotonic()
-                wake = math.inf
+                wake = now + IDLE
                 for deadline, ctx in self._armed.values():
                     if deadline <= now:
                         ctx.interrupt()
                         deadline = now + RETRY
                     wake = min(wake, deadline)
                 self._wake = wake
-                self._cond.wait(None if wake == math.inf else wake - now)
+                self._cond.wait(wake - now)
 
 
 #: Interrupts the ground solvers' checks at their deadlines.

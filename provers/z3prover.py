@@ -132,18 +132,18 @@ class _Premises:
 
     def __init__(self, premises: tuple[Formula, ...]):
         self.formulas = premises
-        self.tracks = [_TRACK.format(f"premise_{i}") for i in range(1, len(premises) + 1)]
+        self.tracks = _tracks(len(premises))
         self.consistent: z3.CheckSatResult | None = None  # the premises alone, once checked definitely
         self.core: str | None = None  # the unsat core of the premises alone, when inconsistent
 
     def name(self, track: str) -> str:
         """How an unsat core shows the premise behind ``track`` (formatted only when shown)."""
-        i = self._index[track]
+        i = self.index[track]
         return f"premise_{i + 1}: {self.formulas[i]}"
 
     # Only unsat cores and countermodels need these, so they are built on first use.
     @cached_property
-    def _index(self) -> dict[str, int]:
+    def index(self) -> dict[str, int]:
         return {t: i for i, t in enumerate(self.tracks)}
 
     @cached_property
@@ -219,6 +219,16 @@ class _Warm:
         return None if literals is None else _GroundSession(self, known, deadline, conclusion, literals)
 
 
+_TRACKS: list[str] = []
+
+
+def _tracks(n: int) -> list[str]:
+    """The tracking literals' names of premises 1..n (made once: every premise list needs them)."""
+    while len(_TRACKS) < n:
+        _TRACKS.append(_TRACK.format(f"premise_{len(_TRACKS) + 1}"))
+    return _TRACKS[:n]
+
+
 def _lru(cache: OrderedDict, key: Any, size: int, make: Any) -> Any:
     value = cache.get(key)
     if value is None:
@@ -290,7 +300,7 @@ class _Session:
 
     def used(self) -> list[int]:
         """0-based positions of the premises in the last check's unsat core."""
-        position = {t: i for i, t in enumerate(self.premises.tracks)}
+        position = self.premises.index
         return sorted(position[n] for n in self._last_core if n in position)
 
     def minimal(self, used: list[int], goal: Formula) -> list[int]:
@@ -369,7 +379,7 @@ class _GroundSession(_Session):
         if self._timeout() is None:
             return z3.unknown
         literal = self._literal(goal)
-        result = self.ground.check([self.ground.every] if literal is None else [self.ground.every, literal], self.deadline)
+        result = self.ground.check(literal, self.deadline)
         if result == z3.unknown:
             self.reason = "time limit" if time.monotonic() >= self.deadline else self.ground.solver.reason_unknown()
         elif result == z3.unsat:
