@@ -65,6 +65,10 @@ class Ground:
         self._names: dict[int, str] = {}  # literal AST id -> name
         self.every = self._bool(_PREMISES)
         self._arrays: dict[int, Any] = {}  # id of a literal (or None) -> the assumptions of its checks
+        # Z3 shrinks the cores it reports to minimal ones (by deletion) while this is set.
+        self._minimize = {flag: z3.ParamsRef(tr.ctx) for flag in (True, False)}
+        for flag, params in self._minimize.items():
+            params.set("core.minimize", flag)
         self._reset()
 
     def _bool(self, name: str) -> z3.BoolRef:
@@ -76,7 +80,6 @@ class Ground:
 
     def _reset(self) -> None:
         self.solver = z3.SolverFor("QF_UF", ctx=self.tr.ctx)
-        self.solver.set("core.minimize", True)  # minimal unsat cores (Z3 shrinks them by deletion)
         self.solver.from_string(f"(declare-sort U 0)(declare-fun |{_ELEMENT}| () U)(declare-fun |{_PREMISES}| () Bool)")
         self.declared: set[str] = set()
         self._declared_groundings: weakref.WeakSet[Grounding] = weakref.WeakSet()  # their symbols are declared
@@ -196,14 +199,23 @@ class Ground:
         finally:
             WATCHDOG.disarm(self)
 
-    def core(self, tracks: list[str], goal: z3.BoolRef | None, deadline: float) -> list[str] | None:
+    def core(self, tracks: list[str], goal: z3.BoolRef | None, deadline: float, minimal: bool) -> list[str] | None:
         """Names of an unsat core of the premises (with ``goal``, the literal of the conclusion or
-        of its negation); None if none was found in time."""
+        of its negation), made minimal by Z3 when ``minimal`` (unless the deadline interrupts it);
+        None if none was found in time."""
         assumed = [self._bool(t) for t in tracks] + ([] if goal is None else [goal])
         if self._check(self._array(assumed), deadline) != z3.unsat:
             return None
-        ctx = self.tr.ctx.ref()
-        core = z3core.Z3_solver_get_unsat_core(ctx, self.solver.solver)
+        ctx, solver = self.tr.ctx.ref(), self.solver.solver
+        if minimal:
+            z3core.Z3_solver_set_params(ctx, solver, self._minimize[True].params)
+        WATCHDOG.arm(self, self.tr.ctx, deadline)
+        try:
+            core = z3core.Z3_solver_get_unsat_core(ctx, solver)
+        finally:
+            WATCHDOG.disarm(self)
+            if minimal:
+                z3core.Z3_solver_set_params(ctx, solver, self._minimize[False].params)
         z3core.Z3_ast_vector_inc_ref(ctx, core)
         try:  # read at C level: z3's AstVector wrapper costs more than the check
             return [self._names[z3core.Z3_get_ast_id(ctx, z3core.Z3_ast_vector_get(ctx, core, i))]

@@ -371,6 +371,7 @@ class _GroundSession(_Session):
         self.conclusion = conclusion
         self.literals = literals  # standing for the conclusion, and for its negation
         self._unsat: Formula | None = None  # the goal of the last unsatisfiable check
+        self._minimal = False  # the last core is minimal already
 
     def _literal(self, goal: Formula | None) -> z3.BoolRef | None:
         return None if goal is None else self.literals[0] if goal == self.conclusion else self.literals[1]
@@ -388,17 +389,29 @@ class _GroundSession(_Session):
 
     def core(self) -> str:
         goal = self._unsat
-        names = None if self._timeout() is None else self.ground.core(self.premises.tracks, self._literal(goal), self.deadline)
+        # Z3 makes a conclusion's core minimal (the proof's support) once the premises are known
+        # consistent; before, the core may turn out to be of no use (Inconsistent), and minimising
+        # it can cost more than the decision. The premises' own core is shown as found.
+        minimal = goal is not None and self.premises.consistent == z3.sat
+        names = None if self._timeout() is None else self.ground.core(self.premises.tracks, self._literal(goal), self.deadline, minimal)
         if names is None:  # no core in time: all premises (and the goal) cannot hold together
             names = list(self.premises.tracks) + ([] if goal is None else [GOAL_PREFIXES[0]])
         self._goal = goal
         self._last_core = [_TRACK.format("goal") if n.startswith(GOAL_PREFIXES) else n for n in names]
+        self._minimal = minimal and names is not None
         return super().core()
 
     def minimal(self, used: list[int], goal: Formula) -> list[int]:
-        """``used`` as it is: the ground solver's cores are already minimal (Z3 shrinks each core
-        it reports by deletion, see :class:`linc_provers._z3ground.Ground`)."""
-        return used
+        """``used`` made minimal by Z3 (deletion, on the ground solver: see
+        :meth:`linc_provers._z3ground.Ground.core`), unless the core was found minimal already."""
+        if self._minimal or len(used) <= 1 or self._timeout() is None:
+            return used
+        tracks = self.premises.tracks
+        names = self.ground.core([tracks[i] for i in used], self._literal(goal), self.deadline, True)
+        if names is None:
+            return used
+        kept = set(names)
+        return [i for i in used if tracks[i] in kept]
 
     def model(self, extra: Formula, small: bool, max_size: int) -> dict[str, Any] | None:
         return self.warm.session(list(self.premises.formulas), self.deadline).model(extra, small, max_size)
