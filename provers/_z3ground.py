@@ -88,18 +88,21 @@ class Ground:
         self.goals: dict[Formula, tuple[z3.BoolRef, z3.BoolRef]] = {}  # conclusion -> its literals, in that scope
         self.premise_lists = 0
 
-    def compiled(self, f: Formula) -> Grounding | None:
-        """``f`` compiled for grounding (cached), or None outside the fragment."""
+    def compiled(self, f: Formula, body: Grounding | None = None) -> Grounding | None:
+        """``f`` compiled for grounding (cached), or None outside the fragment; for ``f`` a
+        negation, ``body`` (the grounding of what it negates) may spare compiling it."""
         cache = self._compiled
         value = cache.get(f, False)
         if value is not False:
             cache.move_to_end(f)
             return value  # type: ignore[return-value]
-        self._tags += 1
-        try:
-            value = compile_epr(f, self.tr.table.name, str(self._tags))
-        except NotEPR:
-            value = None
+        value = body and body.negated()
+        if value is None:
+            self._tags += 1
+            try:
+                value = compile_epr(f, self.tr.table.name, str(self._tags))
+            except NotEPR:
+                value = None
         cache[f] = value
         if len(cache) > self.size:
             cache.popitem(last=False)
@@ -110,13 +113,18 @@ class Ground:
         asserted) when the problem is not for the ground path. What is new (declarations, the
         premises when they changed, the conclusion) goes to Z3's parser as one text."""
         grounds = []
-        for f in (*premises, conclusion, Not(conclusion)):
+        for f in (*premises, conclusion):
             g = self.compiled(f)
             if g is None:
                 return None
             grounds.append(g)
-        constants = tuple(sorted(frozenset().union(*(g.constants for g in grounds)))) or (f"|{_ELEMENT}|",)
-        if sum(g.size(len(constants)) for g in grounds) > MAX_INSTANCES:
+        negation = self.compiled(Not(conclusion), grounds[-1])
+        if negation is None:
+            return None
+        grounds.append(negation)
+        constants = tuple(sorted(frozenset().union(*[g.constants for g in grounds]))) or (f"|{_ELEMENT}|",)
+        n = len(constants)
+        if sum([n**d for g in grounds for d in g.depths]) > MAX_INSTANCES:
             return None
         if len(self.declared) > MAX_DECLS or self.premise_lists >= MAX_SCOPES:
             self._reset()

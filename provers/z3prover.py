@@ -92,9 +92,11 @@ class Z3Prover(Prover):
             return self._answer(session, conclusion)
 
     def _answer(self, session: "_Session", conclusion: Formula) -> ProverResult:
-        pos = session.check(Not(conclusion))
+        # Both directions (and the premises' consistency) are settled before any core is read:
+        # on the ground path a core is made minimal only once the premises are known consistent.
+        negation = Not(conclusion)
+        pos = session.check(negation)
         if pos == z3.unsat:
-            proof, used = session.core(), session.used()
             cons = session.premises.consistent
             if cons is None:  # premises ∧ C satisfiable shows them consistent in one check
                 neg = session.check(conclusion)
@@ -103,17 +105,18 @@ class Z3Prover(Prover):
                     cons = z3.unsat
                 session.premises.consistent = cons if cons != z3.unknown else None
             if cons == z3.unsat:
-                return ProverResult(Label.INCONSISTENT, self.name, 0.0, proof=session.premises.core or proof, consistent=False)
+                return ProverResult(Label.INCONSISTENT, self.name, 0.0, proof=session.premises.core or session.core(negation), consistent=False)
+            proof, used = session.core(negation), session.used()
             return ProverResult(Label.TRUE, self.name, 0.0, proof=proof, consistent=True if cons == z3.sat else None,
-                                support=session.minimal(used, Not(conclusion)))
+                                support=session.minimal(used, negation))
         if pos == z3.sat:
             session.premises.consistent = z3.sat
         neg = session.check(conclusion)
         if neg == z3.unsat:
-            proof, used = session.core(), session.used()
             cons = session.consistency()
             if cons == z3.unsat:
-                return ProverResult(Label.INCONSISTENT, self.name, 0.0, proof=session.premises.core or proof, consistent=False)
+                return ProverResult(Label.INCONSISTENT, self.name, 0.0, proof=session.premises.core or session.core(conclusion), consistent=False)
+            proof, used = session.core(conclusion), session.used()
             return ProverResult(Label.FALSE, self.name, 0.0, proof=proof, consistent=True if cons == z3.sat else None,
                                 support=session.minimal(used, conclusion))
         if pos == z3.sat and neg == z3.sat:
@@ -249,8 +252,9 @@ class _Session:
         self.solver = warm.solver
         self.deadline = deadline
         self.reason = ""
-        self._last_core: list[str] = []
-        self._goal: Formula | None = None  # the goal of the last check (shown in cores)
+        self._cores: dict[Formula | None, list[str]] = {}  # goal -> the core of its unsatisfiable check
+        self._last_core: list[str] = []  # the core shown last
+        self._goal: Formula | None = None  # its goal
 
     def _timeout(self, cap: float | None = None) -> int | None:
         left = self.deadline - time.monotonic()
@@ -267,13 +271,12 @@ class _Session:
         self.solver.push()
         try:
             if goal is not None:
-                self._goal = goal
                 self.solver.assert_and_track(self.warm.formula(goal), self.warm.goal)
             result = self.solver.check()
             if result == z3.unknown:
                 self.reason = self.solver.reason_unknown()
             elif result == z3.unsat:
-                self._last_core = [str(c) for c in self.solver.unsat_core()]
+                self._cores[goal] = [str(c) for c in self.solver.unsat_core()]
             return result
         finally:
             self.solver.pop()
@@ -284,14 +287,19 @@ class _Session:
         if p.consistent is None:
             result = self.check()
             if result == z3.unsat:
-                p.core = self.core()
+                p.core = self.core(None)
             if result != z3.unknown:
                 p.consistent = result
             return result
         return p.consistent
 
-    def core(self) -> str:
-        """The unsat core of the last check, one used formula a line."""
+    def core(self, goal: Formula | None) -> str:
+        """The unsat core of the premises with ``goal`` (their unsatisfiable check), one used
+        formula a line."""
+        self._last_core, self._goal = self._cores.get(goal, []), goal
+        return self._shown()
+
+    def _shown(self) -> str:
         goal = _TRACK.format("goal")
         lines = ["unsat core (these formulas cannot all hold):"]
         for name in sorted(self._last_core, key=lambda n: (n == goal, len(n), n)):
@@ -299,7 +307,7 @@ class _Session:
         return "\n".join(lines)
 
     def used(self) -> list[int]:
-        """0-based positions of the premises in the last check's unsat core."""
+        """0-based positions of the premises in the core shown last."""
         position = self.premises.index
         return sorted(position[n] for n in self._last_core if n in position)
 
@@ -370,7 +378,6 @@ class _GroundSession(_Session):
         self.ground: Ground = warm.ground  # type: ignore[assignment]
         self.conclusion = conclusion
         self.literals = literals  # standing for the conclusion, and for its negation
-        self._unsat: Formula | None = None  # the goal of the last unsatisfiable check
         self._minimal = False  # the last core is minimal already
 
     def _literal(self, goal: Formula | None) -> z3.BoolRef | None:
@@ -383,23 +390,20 @@ class _GroundSession(_Session):
         result = self.ground.check(literal, self.deadline)
         if result == z3.unknown:
             self.reason = "time limit" if time.monotonic() >= self.deadline else self.ground.solver.reason_unknown()
-        elif result == z3.unsat:
-            self._unsat = goal
         return result
 
-    def core(self) -> str:
-        goal = self._unsat
-        # Z3 makes a conclusion's core minimal (the proof's support) once the premises are known
-        # consistent; before, the core may turn out to be of no use (Inconsistent), and minimising
-        # it can cost more than the decision. The premises' own core is shown as found.
+    def core(self, goal: Formula | None) -> str:
+        # A conclusion's core (the proof's support) is made minimal by Z3 when the premises are
+        # known consistent (minimising the core of an inconsistent problem can cost more than the
+        # decision, in vain); the premises' own core is shown as found.
         minimal = goal is not None and self.premises.consistent == z3.sat
-        names = None if self._timeout() is None else self.ground.core(self.premises.tracks, self._literal(goal), self.deadline, minimal)
-        if names is None:  # no core in time: all premises (and the goal) cannot hold together
-            names = list(self.premises.tracks) + ([] if goal is None else [GOAL_PREFIXES[0]])
+        found = None if self._timeout() is None else self.ground.core(self.premises.tracks, self._literal(goal), self.deadline, minimal)
+        # no core in time: all premises (and the goal) cannot hold together
+        names = found if found is not None else list(self.premises.tracks) + ([] if goal is None else [GOAL_PREFIXES[0]])
         self._goal = goal
         self._last_core = [_TRACK.format("goal") if n.startswith(GOAL_PREFIXES) else n for n in names]
-        self._minimal = minimal and names is not None
-        return super().core()
+        self._minimal = minimal and found is not None
+        return self._shown()
 
     def minimal(self, used: list[int], goal: Formula) -> list[int]:
         """``used`` made minimal by Z3 (deletion, on the ground solver: see

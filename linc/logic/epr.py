@@ -79,6 +79,7 @@ class Grounding:
     skolems: tuple[str, ...]  # its Skolem constants (fresh: the caller declares them)
     symbols: tuple[tuple[str, str, int], ...]  # (kind, IR name, arity) of its predicates and constants
     depths: tuple[int, ...]  # how many universals each expanded universal sits in, itself included
+    fixed: str | None = None  # the text, when it has no universal to expand (the same for any universe)
 
     def size(self, n: int) -> int:
         """How many instances of quantified bodies grounding over ``n`` constants writes."""
@@ -86,7 +87,14 @@ class Grounding:
 
     def text(self, universe: tuple[str, ...]) -> str:
         """The formula as ground SMT-LIB text, each universal expanded over ``universe``."""
-        return _expand(self.node, (), universe)
+        return self.fixed if self.fixed is not None else _expand(self.node, (), universe)
+
+    def negated(self) -> Grounding | None:
+        """The grounding of this formula's negation, when it is quantifier-free (where polarity
+        changes nothing but the outer ``not``); None otherwise (compile the negation itself)."""
+        if self.fixed is None or self.skolems or type(self.node) is not str:
+            return None
+        return Grounding(f"(not {self.node})", self.constants, (), self.symbols, (), f"(not {self.fixed})")
 
 
 def _expand(node: Node, env: tuple[str, ...], universe: tuple[str, ...]) -> str:
@@ -105,7 +113,8 @@ def compile_epr(f: Formula, symbol: Symbol, tag: str) -> Grounding:
     ``tag`` makes its Skolem constants' names unique: give each compiled formula its own."""
     c = _Compiler(symbol, tag)
     node = c.formula(f, True, {})
-    return Grounding(node, frozenset(c.constants), tuple(c.skolems), tuple(c.symbols), tuple(c.depths))
+    fixed = None if c.depths else _expand(node, (), ())
+    return Grounding(node, frozenset(c.constants), tuple(c.skolems), tuple(c.symbols), tuple(c.depths), fixed)
 
 
 def _escape(name: str) -> str:
