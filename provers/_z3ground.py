@@ -14,7 +14,14 @@ so each symbol is declared once. The outer scope holds the premises, grounded
 over the problem's constants, each behind its tracking literal (for unsat cores) and all of them
 behind one literal (a check assumes one literal, not one per premise: much quicker); it is kept
 while the next problem has the same premises and constants (the votes of one problem). The
-scope also holds each conclusion asked and its negation, each behind its own literal.
+scope also holds each conclusion asked and its negation, each behind its own literal. What a
+problem adds goes to Z3's parser as one text.
+
+A check costs a few tens of microseconds here, so what surrounds it counts: checks are made at
+the C level with assumption arrays made once, and the time limit is kept by one watchdog thread
+per process that interrupts a check past its deadline (a ``timeout`` parameter would start a
+timer for every check, as dear as the check itself). Cores of a conclusion are made minimal by
+Z3 (``core.minimize``: deletion inside Z3) when asked, not in Python.
 """
 
 from __future__ import annotations
@@ -236,7 +243,9 @@ class _Watchdog:
     """One thread per process that interrupts a Z3 context whose check is past its deadline. It
     sleeps until the earliest armed deadline, or :data:`IDLE` seconds: a check whose deadline is
     later than that (the usual case) costs two lock operations and no wake-up; one due sooner
-    wakes the thread to sleep less."""
+    wakes the thread to sleep less. Waking with nothing armed, it ends (the next check starts
+    another), so a process that stopped deciding is single-threaded again: the evaluation runner
+    forks its workers only then."""
 
     def __init__(self) -> None:
         self._start()
@@ -245,13 +254,14 @@ class _Watchdog:
     def _start(self) -> None:
         self._cond = threading.Condition()
         self._armed: dict[int, tuple[float, z3.Context]] = {}
-        self._wake = 0.0  # when the thread wakes next
+        self._wake = 0.0  # when the thread wakes next (set when it starts)
         self._thread: threading.Thread | None = None
 
     def arm(self, owner: object, ctx: z3.Context, deadline: float) -> None:
         with self._cond:
             self._armed[id(owner)] = (deadline, ctx)
             if self._thread is None:
+                self._wake = time.monotonic() + IDLE
                 self._thread = threading.Thread(target=self._run, name="linc z3 watchdog", daemon=True)
                 self._thread.start()
             elif deadline < self._wake:
@@ -265,6 +275,9 @@ class _Watchdog:
         with self._cond:
             while True:
                 now = time.monotonic()
+                if not self._armed and now >= self._wake:  # idle for a while: end (a fork is safe again)
+                    self._thread = None
+                    return
                 wake = now + IDLE
                 for deadline, ctx in self._armed.values():
                     if deadline <= now:

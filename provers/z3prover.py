@@ -15,8 +15,10 @@ that off. Either way, two checks decide a problem: premises ∧ ¬C (unsatisfiab
 premises ∧ C (unsatisfiable: ``False``); when only one direction is unsatisfiable, the premises'
 own consistency (known from a satisfiable direction, else checked once per premise list, then
 remembered) tells ``True``/``False`` from ``Inconsistent``. Each check gets the time left; a
-check that runs out returns ``unknown`` and the answer becomes ``Unknown``. The "proof" is the unsat core, in IR notation. On ``Uncertain`` the
-countermodel (only when ``countermodels`` is on) holds two small models, one where C holds and
+check that runs out returns ``unknown`` and the answer becomes ``Unknown``. The "proof" is the
+unsat core, in IR notation, read once both directions and the consistency are settled; the
+support is that core made minimal (on the ground path by Z3 itself, else by deletion). On
+``Uncertain`` the countermodel (only when ``countermodels`` is on) holds two small models, one where C holds and
 one where it fails, each searched from domain size 1 upwards so that they stay readable.
 """
 

@@ -313,3 +313,17 @@ def test_a_hard_ground_problem_stops_at_its_time_limit_and_the_backend_stays_usa
     child.start()
     child.join(60)
     assert child.exitcode == 0 and queue.get(timeout=5) == ("Unknown", "time limit", "True")
+
+
+def test_the_watchdog_thread_ends_when_checks_stop():
+    # the evaluation runner forks workers only from a single-threaded process
+    import threading
+    import time
+
+    ground, _ = provers()
+    assert ground.decide([P("Q", bob)], P("Q", bob)).label == Label.TRUE
+    give_up = time.monotonic() + 30
+    while any(t.name == "linc z3 watchdog" for t in threading.enumerate()) and time.monotonic() < give_up:
+        time.sleep(0.1)
+    assert not any(t.name == "linc z3 watchdog" for t in threading.enumerate())
+    assert ground.decide([P("Q", bob)], Not(P("Q", bob))).label == Label.FALSE  # and starts again
