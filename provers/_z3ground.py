@@ -244,8 +244,8 @@ class _Watchdog:
     sleeps until the earliest armed deadline, or :data:`IDLE` seconds: a check whose deadline is
     later than that (the usual case) costs two lock operations and no wake-up; one due sooner
     wakes the thread to sleep less. Waking with nothing armed, it ends (the next check starts
-    another), so a process that stopped deciding is single-threaded again: the evaluation runner
-    forks its workers only then."""
+    another). The thread is marked ``fork_safe`` for the evaluation runner (which forks only
+    processes without other threads): a forked child renews the lock and starts its own thread."""
 
     def __init__(self) -> None:
         self._start()
@@ -263,6 +263,7 @@ class _Watchdog:
             if self._thread is None:
                 self._wake = time.monotonic() + IDLE
                 self._thread = threading.Thread(target=self._run, name="linc z3 watchdog", daemon=True)
+                self._thread.fork_safe = True  # type: ignore[attr-defined]  # a forked child renews its state (_start)
                 self._thread.start()
             elif deadline < self._wake:
                 self._cond.notify()

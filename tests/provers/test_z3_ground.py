@@ -327,3 +327,18 @@ def test_the_watchdog_thread_ends_when_checks_stop():
         time.sleep(0.1)
     assert not any(t.name == "linc z3 watchdog" for t in threading.enumerate())
     assert ground.decide([P("Q", bob)], Not(P("Q", bob))).label == Label.FALSE  # and starts again
+
+
+def test_the_evaluation_runner_still_forks_while_the_watchdog_runs():
+    # the watchdog survives a fork (the child renews its state), so it must not push the runner
+    # to a slower start method
+    import multiprocessing
+    import threading
+
+    from linc.eval.runner import _context
+
+    ground, _ = provers()
+    assert ground.decide([P("Q", bob)], P("Q", bob)).label == Label.TRUE
+    assert any(t.name == "linc z3 watchdog" for t in threading.enumerate())
+    if "fork" in multiprocessing.get_all_start_methods():
+        assert _context().get_start_method() == "fork"
