@@ -14,12 +14,24 @@ so each symbol is declared once. The outer scope holds the premises, grounded
 over the problem's constants, each behind its tracking literal (for unsat cores) and all of them
 behind one literal (a check assumes one literal, not one per premise: much quicker); it is kept
 while the next problem has the same premises and constants (the votes of one problem). The
-scope also holds each conclusion asked and its negation, each behind its own literal.
+scope also holds each conclusion asked and its negation, each behind its own literal. What a
+problem adds goes to Z3's parser as one text.
+
+A check costs a few tens of microseconds here, so what surrounds it counts: checks are made at
+the C level with assumption arrays made once, and the time limit is kept by one watchdog thread
+per process that interrupts a check past its deadline (a ``timeout`` parameter would start a
+timer for every check, as dear as the check itself). Cores of a conclusion are made minimal by
+Z3 (``core.minimize``: deletion inside Z3) when asked, not in Python.
 """
 
 from __future__ import annotations
 
+import os
+import threading
+import time
+import weakref
 from collections import OrderedDict
+from typing import Any
 
 import z3
 from z3 import z3core
@@ -34,6 +46,11 @@ MAX_INSTANCES = 500
 #: The solver is rebuilt after this many premise lists or declarations (bounds what it keeps).
 MAX_SCOPES = 5_000
 MAX_DECLS = 50_000
+#: After interrupting a check, the watchdog interrupts again this often (s) while it is still armed
+#: (the interrupt may have come before the check entered Z3).
+RETRY = 0.01
+#: The watchdog wakes at least this often (s), to look at deadlines armed without waking it.
+IDLE = 1.0
 #: Literal names hold a space: no IR symbol maps to one (SMT rules).
 _PREMISES, _GOAL, _NOT_GOAL, _ELEMENT = "linc ground premises", "linc ground goal", "linc ground not goal", "linc element"
 #: Names of the literals standing for a conclusion or its negation in unsat cores begin so.
@@ -54,6 +71,11 @@ class Ground:
         self._bools: dict[str, z3.BoolRef] = {}  # literals, by name
         self._names: dict[int, str] = {}  # literal AST id -> name
         self.every = self._bool(_PREMISES)
+        self._arrays: dict[int, Any] = {}  # id of a literal (or None) -> the assumptions of its checks
+        # Z3 shrinks the cores it reports to minimal ones (by deletion) while this is set.
+        self._minimize = {flag: z3.ParamsRef(tr.ctx) for flag in (True, False)}
+        for flag, params in self._minimize.items():
+            params.set("core.minimize", flag)
         self._reset()
 
     def _bool(self, name: str) -> z3.BoolRef:
@@ -67,22 +89,27 @@ class Ground:
         self.solver = z3.SolverFor("QF_UF", ctx=self.tr.ctx)
         self.solver.from_string(f"(declare-sort U 0)(declare-fun |{_ELEMENT}| () U)(declare-fun |{_PREMISES}| () Bool)")
         self.declared: set[str] = set()
+        self._declared_groundings: weakref.WeakSet[Grounding] = weakref.WeakSet()  # their symbols are declared
+        self._tracks = self._goals = 0  # tracking and goal literals declared so far
         self.outer: tuple | None = None  # (premises, constants) asserted in the open scope
         self.goals: dict[Formula, tuple[z3.BoolRef, z3.BoolRef]] = {}  # conclusion -> its literals, in that scope
         self.premise_lists = 0
 
-    def compiled(self, f: Formula) -> Grounding | None:
-        """``f`` compiled for grounding (cached), or None outside the fragment."""
+    def compiled(self, f: Formula, body: Grounding | None = None) -> Grounding | None:
+        """``f`` compiled for grounding (cached), or None outside the fragment; for ``f`` a
+        negation, ``body`` (the grounding of what it negates) may spare compiling it."""
         cache = self._compiled
         value = cache.get(f, False)
         if value is not False:
             cache.move_to_end(f)
             return value  # type: ignore[return-value]
-        self._tags += 1
-        try:
-            value = compile_epr(f, self.tr.table.name, str(self._tags))
-        except NotEPR:
-            value = None
+        value = body and body.negated()
+        if value is None:
+            self._tags += 1
+            try:
+                value = compile_epr(f, self.tr.table.name, str(self._tags))
+            except NotEPR:
+                value = None
         cache[f] = value
         if len(cache) > self.size:
             cache.popitem(last=False)
@@ -90,50 +117,61 @@ class Ground:
 
     def load(self, premises: tuple[Formula, ...], tracks: list[str], conclusion: Formula) -> tuple[z3.BoolRef, z3.BoolRef] | None:
         """Assert the problem; the literals of the conclusion and of its negation, or None (nothing
-        asserted) when the problem is not for the ground path."""
+        asserted) when the problem is not for the ground path. What is new (declarations, the
+        premises when they changed, the conclusion) goes to Z3's parser as one text."""
         grounds = []
-        for f in (*premises, conclusion, Not(conclusion)):
+        for f in (*premises, conclusion):
             g = self.compiled(f)
             if g is None:
                 return None
             grounds.append(g)
-        constants = tuple(sorted(frozenset().union(*(g.constants for g in grounds)))) or (f"|{_ELEMENT}|",)
-        if sum(g.size(len(constants)) for g in grounds) > MAX_INSTANCES:
+        negation = self.compiled(Not(conclusion), grounds[-1])
+        if negation is None:
+            return None
+        grounds.append(negation)
+        constants = tuple(sorted(frozenset().union(*[g.constants for g in grounds]))) or (f"|{_ELEMENT}|",)
+        n = len(constants)
+        if sum([n**d for g in grounds for d in g.depths]) > MAX_INSTANCES:
             return None
         if len(self.declared) > MAX_DECLS or self.premise_lists >= MAX_SCOPES:
             self._reset()
+        same = self.outer == (premises, constants) and len(self.goals) < self.MAX_GOALS
+        literals = self.goals.get(conclusion) if same else None
+        if literals is not None:
+            return literals
         try:
-            self._declare(grounds, tracks)
-            if self.outer != (premises, constants) or len(self.goals) >= self.MAX_GOALS:
+            text = self._declare(grounds, tracks)
+            if not same:
                 if self.outer is not None:
                     self.solver.pop()
                     self.outer = None
                 self.solver.push()
                 self.premise_lists += 1
                 self.goals = {}
-                guarded = "".join(f"(assert (=> |{t}| {g.text(constants)}))" for t, g in zip(tracks, grounds[:-2]))
+                text += "".join(f"(assert (=> |{t}| {g.text(constants)}))" for t, g in zip(tracks, grounds[:-2]))
                 every = " ".join(f"|{t}|" for t in tracks) or "true"
-                self.solver.from_string(f"{guarded}(assert (=> |{_PREMISES}| (and {every})))")
-                self.outer = (premises, constants)
-            literals = self.goals.get(conclusion)
-            if literals is None:
-                k = len(self.goals) + 1
-                literals = self._bool(f"{_GOAL} {k}"), self._bool(f"{_NOT_GOAL} {k}")
-                self.solver.from_string(
-                    f"(assert (=> |{_GOAL} {k}| {grounds[-2].text(constants)}))"
-                    f"(assert (=> |{_NOT_GOAL} {k}| {grounds[-1].text(constants)}))"
-                )
-                self.goals[conclusion] = literals
+                text += f"(assert (=> |{_PREMISES}| (and {every})))"
+            k = len(self.goals) + 1
+            text += (f"(assert (=> |{_GOAL} {k}| {grounds[-2].text(constants)}))"
+                     f"(assert (=> |{_NOT_GOAL} {k}| {grounds[-1].text(constants)}))")
+            self.solver.from_string(text)
+            self.outer = (premises, constants)
+            goal, not_goal = self._bool(f"{_GOAL} {k}"), self._bool(f"{_NOT_GOAL} {k}")
+            literals = self.goals[conclusion] = goal, not_goal
         except z3.Z3Exception:  # a symbol Z3's parser keeps for itself: the quantified path takes it
             self._reset()
             return None
         return literals
 
-    def _declare(self, grounds: list[Grounding], tracks: list[str]) -> None:
-        """Declare the symbols this solver has not seen yet (its parser keeps them past a pop)."""
+    def _declare(self, grounds: list[Grounding], tracks: list[str]) -> str:
+        """Declarations of the symbols this solver has not seen yet (its parser keeps them past a
+        pop, so each is declared once); a grounding whose symbols were all declared is skipped."""
         new: list[str] = []
-        table, declared = self.tr.table, self.declared
+        table, declared, done = self.tr.table, self.declared, self._declared_groundings
         for g in grounds:
+            if g in done:
+                continue
+            done.add(g)
             for kind, name, arity in g.symbols:
                 target = table.name(kind, name, arity)
                 if target not in declared:
@@ -144,31 +182,112 @@ class Ground:
                     declared.add(skolem)
                     new.append(f"(declare-fun {skolem} () U)")
         k = len(self.goals) + 1
-        for name in (*tracks, f"{_GOAL} {k}", f"{_NOT_GOAL} {k}"):
-            if name not in declared:
-                declared.add(name)
-                new.append(f"(declare-fun |{name}| () Bool)")
-        if new:
-            self.solver.from_string("".join(new))
+        if len(tracks) > self._tracks or k > self._goals:
+            for name in (*tracks, f"{_GOAL} {k}", f"{_NOT_GOAL} {k}"):
+                if name not in declared:
+                    declared.add(name)
+                    new.append(f"(declare-fun |{name}| () Bool)")
+            self._tracks, self._goals = max(self._tracks, len(tracks)), max(self._goals, k)
+        return "".join(new)
 
-    def check(self, literals: list[z3.BoolRef], ms: int) -> z3.CheckSatResult:
-        """Check under the assumptions ``literals`` (the Python API's own ``check`` spends longer
-        converting them than Z3 spends deciding a small problem)."""
-        self.solver.set("timeout", ms)
-        array = (z3.Ast * len(literals))(*(b.as_ast() for b in literals))
-        return z3.CheckSatResult(z3core.Z3_solver_check_assumptions(self.tr.ctx.ref(), self.solver.solver, len(literals), array))
+    def check(self, literal: z3.BoolRef | None, deadline: float) -> z3.CheckSatResult:
+        """Are the premises satisfiable, with ``literal`` (of a conclusion or its negation) if given?"""
+        key = id(literal)  # literals live as long as this Ground (in _bools)
+        array = self._arrays.get(key)
+        if array is None:
+            array = self._arrays[key] = self._array([self.every] if literal is None else [self.every, literal])
+        return self._check(array, deadline)
 
-    def core(self, tracks: list[str], goal: z3.BoolRef | None, ms: int) -> list[str] | None:
+    @staticmethod
+    def _array(literals: list[z3.BoolRef]) -> Any:
+        return (z3.Ast * len(literals))(*(b.as_ast() for b in literals))
+
+    def _check(self, array: Any, deadline: float) -> z3.CheckSatResult:
+        """Check under the assumptions in ``array``, interrupted at ``deadline`` (``time.monotonic``)
+        by :data:`WATCHDOG`, at the C level: a ``timeout`` parameter would start a timer for every
+        check, and the Python API's own ``check`` converts its arguments; each costs more than Z3
+        spends deciding a small problem."""
+        ctx = self.tr.ctx
+        WATCHDOG.arm(self, ctx, deadline)
+        try:
+            return z3.CheckSatResult(z3core.Z3_solver_check_assumptions(ctx.ref(), self.solver.solver, len(array), array))
+        finally:
+            WATCHDOG.disarm(self)
+
+    def core(self, tracks: list[str], goal: z3.BoolRef | None, deadline: float, minimal: bool) -> list[str] | None:
         """Names of an unsat core of the premises (with ``goal``, the literal of the conclusion or
-        of its negation); None if none was found in time."""
+        of its negation), made minimal by Z3 when ``minimal`` (unless the deadline interrupts it);
+        None if none was found in time."""
         assumed = [self._bool(t) for t in tracks] + ([] if goal is None else [goal])
-        if self.check(assumed, ms) != z3.unsat:
+        if self._check(self._array(assumed), deadline) != z3.unsat:
             return None
-        ctx = self.tr.ctx.ref()
-        core = z3core.Z3_solver_get_unsat_core(ctx, self.solver.solver)
+        ctx, solver = self.tr.ctx.ref(), self.solver.solver
+        if minimal:
+            z3core.Z3_solver_set_params(ctx, solver, self._minimize[True].params)
+        WATCHDOG.arm(self, self.tr.ctx, deadline)
+        try:
+            core = z3core.Z3_solver_get_unsat_core(ctx, solver)
+        finally:
+            WATCHDOG.disarm(self)
+            if minimal:
+                z3core.Z3_solver_set_params(ctx, solver, self._minimize[False].params)
         z3core.Z3_ast_vector_inc_ref(ctx, core)
         try:  # read at C level: z3's AstVector wrapper costs more than the check
             return [self._names[z3core.Z3_get_ast_id(ctx, z3core.Z3_ast_vector_get(ctx, core, i))]
                     for i in range(z3core.Z3_ast_vector_size(ctx, core))]
         finally:
             z3core.Z3_ast_vector_dec_ref(ctx, core)
+
+
+class _Watchdog:
+    """One thread per process that interrupts a Z3 context whose check is past its deadline. It
+    sleeps until the earliest armed deadline, or :data:`IDLE` seconds: a check whose deadline is
+    later than that (the usual case) costs two lock operations and no wake-up; one due sooner
+    wakes the thread to sleep less. Waking with nothing armed, it ends (the next check starts
+    another). The thread is marked ``fork_safe`` for the evaluation runner (which forks only
+    processes without other threads): a forked child renews the lock and starts its own thread."""
+
+    def __init__(self) -> None:
+        self._start()
+        os.register_at_fork(after_in_child=self._start)  # the thread and a held lock stay behind
+
+    def _start(self) -> None:
+        self._cond = threading.Condition()
+        self._armed: dict[int, tuple[float, z3.Context]] = {}
+        self._wake = 0.0  # when the thread wakes next (set when it starts)
+        self._thread: threading.Thread | None = None
+
+    def arm(self, owner: object, ctx: z3.Context, deadline: float) -> None:
+        with self._cond:
+            self._armed[id(owner)] = (deadline, ctx)
+            if self._thread is None:
+                self._wake = time.monotonic() + IDLE
+                self._thread = threading.Thread(target=self._run, name="linc z3 watchdog", daemon=True)
+                self._thread.fork_safe = True  # type: ignore[attr-defined]  # a forked child renews its state (_start)
+                self._thread.start()
+            elif deadline < self._wake:
+                self._cond.notify()
+
+    def disarm(self, owner: object) -> None:
+        with self._cond:
+            del self._armed[id(owner)]
+
+    def _run(self) -> None:
+        with self._cond:
+            while True:
+                now = time.monotonic()
+                if not self._armed and now >= self._wake:  # idle for a while: end (a fork is safe again)
+                    self._thread = None
+                    return
+                wake = now + IDLE
+                for deadline, ctx in self._armed.values():
+                    if deadline <= now:
+                        ctx.interrupt()
+                        deadline = now + RETRY
+                    wake = min(wake, deadline)
+                self._wake = wake
+                self._cond.wait(wake - now)
+
+
+#: Interrupts the ground solvers' checks at their deadlines.
+WATCHDOG = _Watchdog()

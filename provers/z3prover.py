@@ -15,8 +15,10 @@ that off. Either way, two checks decide a problem: premises ∧ ¬C (unsatisfiab
 premises ∧ C (unsatisfiable: ``False``); when only one direction is unsatisfiable, the premises'
 own consistency (known from a satisfiable direction, else checked once per premise list, then
 remembered) tells ``True``/``False`` from ``Inconsistent``. Each check gets the time left; a
-check that runs out returns ``unknown`` and the answer becomes ``Unknown``. The "proof" is the unsat core, in IR notation. On ``Uncertain`` the
-countermodel (only when ``countermodels`` is on) holds two small models, one where C holds and
+check that runs out returns ``unknown`` and the answer becomes ``Unknown``. The "proof" is the
+unsat core, in IR notation, read once both directions and the consistency are settled; the
+support is that core made minimal (on the ground path by Z3 itself, else by deletion). On
+``Uncertain`` the countermodel (only when ``countermodels`` is on) holds two small models, one where C holds and
 one where it fails, each searched from domain size 1 upwards so that they stay readable.
 """
 
@@ -92,9 +94,11 @@ class Z3Prover(Prover):
             return self._answer(session, conclusion)
 
     def _answer(self, session: "_Session", conclusion: Formula) -> ProverResult:
-        pos = session.check(Not(conclusion))
+        # Both directions (and the premises' consistency) are settled before any core is read:
+        # on the ground path a core is made minimal only once the premises are known consistent.
+        negation = Not(conclusion)
+        pos = session.check(negation)
         if pos == z3.unsat:
-            proof, used = session.core(), session.used()
             cons = session.premises.consistent
             if cons is None:  # premises ∧ C satisfiable shows them consistent in one check
                 neg = session.check(conclusion)
@@ -103,17 +107,18 @@ class Z3Prover(Prover):
                     cons = z3.unsat
                 session.premises.consistent = cons if cons != z3.unknown else None
             if cons == z3.unsat:
-                return ProverResult(Label.INCONSISTENT, self.name, 0.0, proof=session.premises.core or proof, consistent=False)
+                return ProverResult(Label.INCONSISTENT, self.name, 0.0, proof=session.premises.core or session.core(negation), consistent=False)
+            proof, used = session.core(negation), session.used()
             return ProverResult(Label.TRUE, self.name, 0.0, proof=proof, consistent=True if cons == z3.sat else None,
-                                support=session.minimal(used, Not(conclusion)))
+                                support=session.minimal(used, negation))
         if pos == z3.sat:
             session.premises.consistent = z3.sat
         neg = session.check(conclusion)
         if neg == z3.unsat:
-            proof, used = session.core(), session.used()
             cons = session.consistency()
             if cons == z3.unsat:
-                return ProverResult(Label.INCONSISTENT, self.name, 0.0, proof=session.premises.core or proof, consistent=False)
+                return ProverResult(Label.INCONSISTENT, self.name, 0.0, proof=session.premises.core or session.core(conclusion), consistent=False)
+            proof, used = session.core(conclusion), session.used()
             return ProverResult(Label.FALSE, self.name, 0.0, proof=proof, consistent=True if cons == z3.sat else None,
                                 support=session.minimal(used, conclusion))
         if pos == z3.sat and neg == z3.sat:
@@ -132,18 +137,18 @@ class _Premises:
 
     def __init__(self, premises: tuple[Formula, ...]):
         self.formulas = premises
-        self.tracks = [_TRACK.format(f"premise_{i}") for i in range(1, len(premises) + 1)]
+        self.tracks = _tracks(len(premises))
         self.consistent: z3.CheckSatResult | None = None  # the premises alone, once checked definitely
         self.core: str | None = None  # the unsat core of the premises alone, when inconsistent
 
     def name(self, track: str) -> str:
         """How an unsat core shows the premise behind ``track`` (formatted only when shown)."""
-        i = self._index[track]
+        i = self.index[track]
         return f"premise_{i + 1}: {self.formulas[i]}"
 
     # Only unsat cores and countermodels need these, so they are built on first use.
     @cached_property
-    def _index(self) -> dict[str, int]:
+    def index(self) -> dict[str, int]:
         return {t: i for i, t in enumerate(self.tracks)}
 
     @cached_property
@@ -219,6 +224,16 @@ class _Warm:
         return None if literals is None else _GroundSession(self, known, deadline, conclusion, literals)
 
 
+_TRACKS: list[str] = []
+
+
+def _tracks(n: int) -> list[str]:
+    """The tracking literals' names of premises 1..n (made once: every premise list needs them)."""
+    while len(_TRACKS) < n:
+        _TRACKS.append(_TRACK.format(f"premise_{len(_TRACKS) + 1}"))
+    return _TRACKS[:n]
+
+
 def _lru(cache: OrderedDict, key: Any, size: int, make: Any) -> Any:
     value = cache.get(key)
     if value is None:
@@ -239,8 +254,9 @@ class _Session:
         self.solver = warm.solver
         self.deadline = deadline
         self.reason = ""
-        self._last_core: list[str] = []
-        self._goal: Formula | None = None  # the goal of the last check (shown in cores)
+        self._cores: dict[Formula | None, list[str]] = {}  # goal -> the core of its unsatisfiable check
+        self._last_core: list[str] = []  # the core shown last
+        self._goal: Formula | None = None  # its goal
 
     def _timeout(self, cap: float | None = None) -> int | None:
         left = self.deadline - time.monotonic()
@@ -257,13 +273,12 @@ class _Session:
         self.solver.push()
         try:
             if goal is not None:
-                self._goal = goal
                 self.solver.assert_and_track(self.warm.formula(goal), self.warm.goal)
             result = self.solver.check()
             if result == z3.unknown:
                 self.reason = self.solver.reason_unknown()
             elif result == z3.unsat:
-                self._last_core = [str(c) for c in self.solver.unsat_core()]
+                self._cores[goal] = [str(c) for c in self.solver.unsat_core()]
             return result
         finally:
             self.solver.pop()
@@ -274,14 +289,19 @@ class _Session:
         if p.consistent is None:
             result = self.check()
             if result == z3.unsat:
-                p.core = self.core()
+                p.core = self.core(None)
             if result != z3.unknown:
                 p.consistent = result
             return result
         return p.consistent
 
-    def core(self) -> str:
-        """The unsat core of the last check, one used formula a line."""
+    def core(self, goal: Formula | None) -> str:
+        """The unsat core of the premises with ``goal`` (their unsatisfiable check), one used
+        formula a line."""
+        self._last_core, self._goal = self._cores.get(goal, []), goal
+        return self._shown()
+
+    def _shown(self) -> str:
         goal = _TRACK.format("goal")
         lines = ["unsat core (these formulas cannot all hold):"]
         for name in sorted(self._last_core, key=lambda n: (n == goal, len(n), n)):
@@ -289,8 +309,8 @@ class _Session:
         return "\n".join(lines)
 
     def used(self) -> list[int]:
-        """0-based positions of the premises in the last check's unsat core."""
-        position = {t: i for i, t in enumerate(self.premises.tracks)}
+        """0-based positions of the premises in the core shown last."""
+        position = self.premises.index
         return sorted(position[n] for n in self._last_core if n in position)
 
     def minimal(self, used: list[int], goal: Formula) -> list[int]:
@@ -360,32 +380,44 @@ class _GroundSession(_Session):
         self.ground: Ground = warm.ground  # type: ignore[assignment]
         self.conclusion = conclusion
         self.literals = literals  # standing for the conclusion, and for its negation
-        self._unsat: Formula | None = None  # the goal of the last unsatisfiable check
+        self._minimal = False  # the last core is minimal already
 
     def _literal(self, goal: Formula | None) -> z3.BoolRef | None:
         return None if goal is None else self.literals[0] if goal == self.conclusion else self.literals[1]
 
     def check(self, goal: Formula | None = None) -> z3.CheckSatResult:
-        ms = self._timeout()
-        if ms is None:
+        if self._timeout() is None:
             return z3.unknown
         literal = self._literal(goal)
-        result = self.ground.check([self.ground.every] if literal is None else [self.ground.every, literal], ms)
+        result = self.ground.check(literal, self.deadline)
         if result == z3.unknown:
-            self.reason = self.ground.solver.reason_unknown()
-        elif result == z3.unsat:
-            self._unsat = goal
+            self.reason = "time limit" if time.monotonic() >= self.deadline else self.ground.solver.reason_unknown()
         return result
 
-    def core(self) -> str:
-        goal = self._unsat
-        ms = self._timeout()
-        names = None if ms is None else self.ground.core(self.premises.tracks, self._literal(goal), ms)
-        if names is None:  # no core in time: all premises (and the goal) cannot hold together
-            names = list(self.premises.tracks) + ([] if goal is None else [GOAL_PREFIXES[0]])
+    def core(self, goal: Formula | None) -> str:
+        # A conclusion's core (the proof's support) is made minimal by Z3 when the premises are
+        # known consistent (minimising the core of an inconsistent problem can cost more than the
+        # decision, in vain); the premises' own core is shown as found.
+        minimal = goal is not None and self.premises.consistent == z3.sat
+        found = None if self._timeout() is None else self.ground.core(self.premises.tracks, self._literal(goal), self.deadline, minimal)
+        # no core in time: all premises (and the goal) cannot hold together
+        names = found if found is not None else list(self.premises.tracks) + ([] if goal is None else [GOAL_PREFIXES[0]])
         self._goal = goal
         self._last_core = [_TRACK.format("goal") if n.startswith(GOAL_PREFIXES) else n for n in names]
-        return super().core()
+        self._minimal = minimal and found is not None
+        return self._shown()
+
+    def minimal(self, used: list[int], goal: Formula) -> list[int]:
+        """``used`` made minimal by Z3 (deletion, on the ground solver: see
+        :meth:`linc_provers._z3ground.Ground.core`), unless the core was found minimal already."""
+        if self._minimal or len(used) <= 1 or self._timeout() is None:
+            return used
+        tracks = self.premises.tracks
+        names = self.ground.core([tracks[i] for i in used], self._literal(goal), self.deadline, True)
+        if names is None:
+            return used
+        kept = set(names)
+        return [i for i in used if tracks[i] in kept]
 
     def model(self, extra: Formula, small: bool, max_size: int) -> dict[str, Any] | None:
         return self.warm.session(list(self.premises.formulas), self.deadline).model(extra, small, max_size)

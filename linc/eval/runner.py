@@ -288,9 +288,11 @@ def _worker_main(conn: Connection, config: EvalConfig, parent: int | None, handl
 
 
 def _context() -> multiprocessing.context.BaseContext:
-    """Fork when it is safe (no other threads): workers then inherit the built Reasoner for free."""
+    """Fork when it is safe (no other threads, but for those that say they survive a fork, e.g.
+    the z3 backend's watchdog): workers then inherit the built Reasoner for free."""
     methods = multiprocessing.get_all_start_methods()
-    if "fork" in methods and threading.active_count() == 1:
+    others = [t for t in threading.enumerate() if t is not threading.current_thread() and not getattr(t, "fork_safe", False)]
+    if "fork" in methods and not others:
         return multiprocessing.get_context("fork")
     return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
 

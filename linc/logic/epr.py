@@ -69,15 +69,17 @@ class NotEPR(Exception):
     """The formula is outside the fragment (or too big): decide it with quantifiers instead."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Grounding:
-    """One formula, ready to be instantiated over a set of constants."""
+    """One formula, ready to be instantiated over a set of constants (compared by identity: each
+    compiled formula has its own Skolem constants)."""
 
     node: Node
     constants: frozenset[str]  # SMT-LIB names of the constants it mentions (Skolem constants too)
     skolems: tuple[str, ...]  # its Skolem constants (fresh: the caller declares them)
     symbols: tuple[tuple[str, str, int], ...]  # (kind, IR name, arity) of its predicates and constants
     depths: tuple[int, ...]  # how many universals each expanded universal sits in, itself included
+    fixed: str | None = None  # the text, when it has no universal to expand (the same for any universe)
 
     def size(self, n: int) -> int:
         """How many instances of quantified bodies grounding over ``n`` constants writes."""
@@ -85,7 +87,14 @@ class Grounding:
 
     def text(self, universe: tuple[str, ...]) -> str:
         """The formula as ground SMT-LIB text, each universal expanded over ``universe``."""
-        return _expand(self.node, (), universe)
+        return self.fixed if self.fixed is not None else _expand(self.node, (), universe)
+
+    def negated(self) -> Grounding | None:
+        """The grounding of this formula's negation, when it is quantifier-free (where polarity
+        changes nothing but the outer ``not``); None otherwise (compile the negation itself)."""
+        if self.fixed is None or self.skolems or type(self.node) is not str:
+            return None
+        return Grounding(f"(not {self.node})", self.constants, (), self.symbols, (), f"(not {self.fixed})")
 
 
 def _expand(node: Node, env: tuple[str, ...], universe: tuple[str, ...]) -> str:
@@ -104,7 +113,8 @@ def compile_epr(f: Formula, symbol: Symbol, tag: str) -> Grounding:
     ``tag`` makes its Skolem constants' names unique: give each compiled formula its own."""
     c = _Compiler(symbol, tag)
     node = c.formula(f, True, {})
-    return Grounding(node, frozenset(c.constants), tuple(c.skolems), tuple(c.symbols), tuple(c.depths))
+    fixed = None if c.depths else _expand(node, (), ())
+    return Grounding(node, frozenset(c.constants), tuple(c.skolems), tuple(c.symbols), tuple(c.depths), fixed)
 
 
 def _escape(name: str) -> str:
@@ -120,17 +130,24 @@ class _Compiler:
         self.symbols: dict[tuple[str, str, int], None] = {}
         self.depths: list[int] = []
         self.nodes = 0
+        self.names: dict[tuple[str, str, int], str] = {}
 
     def _name(self, kind: str, name: str, arity: int) -> str:
-        self.symbols[(kind, name, arity)] = None
-        return _escape(self.symbol(kind, name, arity))
+        key = (kind, name, arity)
+        target = self.names.get(key)
+        if target is None:
+            self.symbols[key] = None
+            target = self.names[key] = _escape(self.symbol(kind, name, arity))
+        return target
 
     def term(self, t: Term, env: dict[Var, tuple[str, bool]]) -> str:
-        if isinstance(t, Var):
-            if t not in env:
+        kind = type(t)
+        if kind is Var:
+            bound = env.get(t)  # type: ignore[call-overload]
+            if bound is None:
                 raise NotEPR(f"free variable {t.name}")
-            return env[t][0]
-        if isinstance(t, Const):
+            return bound[0]
+        if kind is Const:
             name = self._name("constant", t.name, 0)
             self.constants.add(name)
             return name
@@ -141,21 +158,22 @@ class _Compiler:
         self.nodes += 1
         if self.nodes > MAX_NODES:
             raise NotEPR(f"more than {MAX_NODES} nodes once ↔/⊕ around quantifiers are expanded")
-        if isinstance(f, Pred):
-            name = self._name("predicate", f.name, len(f.args))
-            return f"({name} {' '.join(self.term(a, env) for a in f.args)})" if f.args else name
-        if isinstance(f, Eq):
-            return f"(= {self.term(f.left, env)} {self.term(f.right, env)})"
-        if isinstance(f, Not):
-            return _join("not", [self.formula(f.body, not positive, env)])
-        if isinstance(f, (And, Or)):
-            op = "and" if isinstance(f, And) else "or"
-            return _join(op, [self.formula(f.left, positive, env), self.formula(f.right, positive, env)])
-        if isinstance(f, Implies):
-            return _join("=>", [self.formula(f.left, not positive, env), self.formula(f.right, positive, env)])
-        if isinstance(f, (Iff, Xor)):
-            return self._both_ways(f, positive, env)
-        return self._quantifier(f, positive, env)
+        kind = type(f)
+        if kind is Pred:
+            name = self._name("predicate", f.name, len(f.args))  # type: ignore[union-attr]
+            return f"({name} {' '.join([self.term(a, env) for a in f.args])})" if f.args else name  # type: ignore[union-attr]
+        if kind is Not:
+            return _join("not", [self.formula(f.body, not positive, env)])  # type: ignore[union-attr]
+        if kind is And or kind is Or:
+            return _join("and" if kind is And else "or",
+                         [self.formula(f.left, positive, env), self.formula(f.right, positive, env)])  # type: ignore[union-attr]
+        if kind is Implies:
+            return _join("=>", [self.formula(f.left, not positive, env), self.formula(f.right, positive, env)])  # type: ignore[union-attr]
+        if kind is Eq:
+            return f"(= {self.term(f.left, env)} {self.term(f.right, env)})"  # type: ignore[union-attr]
+        if kind is Iff or kind is Xor:
+            return self._both_ways(f, positive, env)  # type: ignore[arg-type]
+        return self._quantifier(f, positive, env)  # type: ignore[arg-type]
 
     def _both_ways(self, f: Iff | Xor, positive: bool, env: dict[Var, tuple[str, bool]]) -> Node:
         """↔ / ⊕: as such when quantifier-free, else expanded (operands at both polarities: a
@@ -191,9 +209,10 @@ def _quantified(f: Formula) -> bool:
 
 def _join(op: str, children: list[Node]) -> Node:
     """A connective over compiled children: a template when they all are."""
-    if all(type(c) is str for c in children):
-        return f"({op} {' '.join(children)})"
-    return (op, children)
+    for c in children:
+        if type(c) is not str:
+            return (op, children)
+    return f"({op} {' '.join(children)})"  # type: ignore[arg-type]
 
 
 def _plain(kind: str, name: str, arity: int) -> str:

@@ -219,3 +219,126 @@ def test_ground_and_quantified_paths_agree_on_folio_and_proofwriter():
             compared += 1
             assert a.label == b.label, ([str(p) for p in premises], str(conclusion), a.label, b.label)
     assert compared > 200 and grounded > 180, (compared, grounded)
+
+
+# ---------------------------------------------------------------- warm state, support, time limits
+
+
+def _entails(premises, goal) -> bool:
+    _, quantified = provers()
+    return quantified.decide(premises, goal, timeout=10).label == Label.TRUE
+
+
+@requires_data
+def test_ground_support_is_enough_and_minimal_on_folio_and_proofwriter():
+    # The ground path's support comes from Z3's own core minimisation, made once the premises are
+    # known consistent: the quantified path confirms that each support proves the answer and that
+    # no premise of it can be dropped.
+    ground, _ = provers()
+    checked = 0
+    for premises, conclusion in [*list(_folio())[:50], *_proofwriter(30)]:
+        result = ground.decide(premises, conclusion, timeout=5)
+        if result.label not in (Label.TRUE, Label.FALSE) or not took_ground_path(ground):
+            continue
+        goal = conclusion if result.label == Label.TRUE else Not(conclusion)
+        kept = [premises[i] for i in result.support]
+        assert _entails(kept, goal), (result.support, str(conclusion))
+        for i in range(len(kept)):
+            assert not _entails(kept[:i] + kept[i + 1:], goal), (result.support, i, str(conclusion))
+        checked += 1
+    assert checked > 25, checked
+
+
+def test_the_ground_minimiser_drops_what_the_proof_does_not_need():
+    # Z3's cores need not be minimal: hand the ground session a redundant one, it keeps one proof
+    import time
+
+    premises = [P("Big", bob), Forall(x, Implies(P("Big", x), P("Red", x))), P("Red", bob), P("Kind", alice)]
+    ground, _ = provers()
+    session = ground._state().ground_session(premises, P("Red", bob), time.monotonic() + 10)
+    assert session is not None
+    assert session.minimal([0, 1, 2, 3], Not(P("Red", bob))) in ([2], [0, 1])
+    assert session.minimal([0, 1], Not(P("Red", bob))) == [0, 1]  # already minimal: kept whole
+
+
+problem_lists = st.lists(formulas(functions=False), min_size=1, max_size=3)
+
+
+@settings(max_examples=40, **SETTINGS)
+@given(st.lists(problem_lists, min_size=1, max_size=2), st.lists(st.tuples(st.integers(0, 1), formulas(functions=False)), min_size=2, max_size=5))
+def test_one_warm_backend_answers_a_run_of_votes_like_fresh_backends(pools, asks):
+    # Votes of one problem share premises (kept asserted), other problems' votes come in between:
+    # label, support and proof must not depend on what the backend decided before.
+    warm, _ = provers()
+    for which, conclusion in asks:
+        premises = pools[which % len(pools)]
+        fresh, _ = provers()
+        a, b = warm.decide(premises, conclusion, timeout=5), fresh.decide(premises, conclusion, timeout=5)
+        if a.label in DEFINITE and b.label in DEFINITE:
+            assert (a.label, a.support, a.consistent) == (b.label, b.support, b.consistent)
+            assert a.proof == b.proof
+
+
+def _pigeonhole(holes: int) -> list:
+    """holes + 1 pigeons in ``holes`` holes, one to a hole: unsatisfiable, and hard for resolution."""
+    from functools import reduce
+
+    from linc.logic.formula import And, Or
+
+    pigeons = [Const(f"p{i}") for i in range(holes + 1)]
+    places = [Const(f"h{j}") for j in range(holes)]
+    premises = [reduce(Or, [P("In", p, h) for h in places]) for p in pigeons]
+    premises += [Not(And(P("In", p, h), P("In", q, h))) for h in places for i, p in enumerate(pigeons) for q in pigeons[i + 1:]]
+    return premises
+
+
+def _decide_hard_in_child(prover: Z3Prover, queue) -> None:
+    hard = prover.decide(_pigeonhole(10), P("Q", bob), timeout=0.3)
+    queue.put((hard.label.value, hard.reason, prover.decide([P("Q", bob)], P("Q", bob)).label.value))
+
+
+def test_a_hard_ground_problem_stops_at_its_time_limit_and_the_backend_stays_usable():
+    # Checks on the ground path are interrupted by a watchdog thread (no timeout parameter)
+    ground, _ = provers()
+    hard = ground.decide(_pigeonhole(10), P("Q", bob), timeout=0.3)
+    assert took_ground_path(ground)
+    assert hard.label == Label.UNKNOWN and hard.reason == "time limit"
+    assert ground.decide([P("Q", bob)], P("Q", bob)).label == Label.TRUE  # the interrupt is not sticky
+    # a forked worker gets its own watchdog (the parent's thread does not survive the fork)
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    child = ctx.Process(target=_decide_hard_in_child, args=(ground, queue))
+    child.start()
+    child.join(60)
+    assert child.exitcode == 0 and queue.get(timeout=5) == ("Unknown", "time limit", "True")
+
+
+def test_the_watchdog_thread_ends_when_checks_stop():
+    # the evaluation runner forks workers only from a single-threaded process
+    import threading
+    import time
+
+    ground, _ = provers()
+    assert ground.decide([P("Q", bob)], P("Q", bob)).label == Label.TRUE
+    give_up = time.monotonic() + 30
+    while any(t.name == "linc z3 watchdog" for t in threading.enumerate()) and time.monotonic() < give_up:
+        time.sleep(0.1)
+    assert not any(t.name == "linc z3 watchdog" for t in threading.enumerate())
+    assert ground.decide([P("Q", bob)], Not(P("Q", bob))).label == Label.FALSE  # and starts again
+
+
+def test_the_evaluation_runner_still_forks_while_the_watchdog_runs():
+    # the watchdog survives a fork (the child renews its state), so it must not push the runner
+    # to a slower start method
+    import multiprocessing
+    import threading
+
+    from linc.eval.runner import _context
+
+    ground, _ = provers()
+    assert ground.decide([P("Q", bob)], P("Q", bob)).label == Label.TRUE
+    assert any(t.name == "linc z3 watchdog" for t in threading.enumerate())
+    if "fork" in multiprocessing.get_all_start_methods():
+        assert _context().get_start_method() == "fork"
