@@ -21,7 +21,7 @@ demo: $(VENV)/.installed
 	$(BIN)/linc solve examples/proofwriter_bob.txt
 
 test: $(VENV)/.installed-dev
-	$(BIN)/python -m pytest -n 2 tests
+	$(BIN)/python -m pytest -n 2 --durations=15 tests
 
 clean:
 	rm -rf $(VENV) .pytest_cache
