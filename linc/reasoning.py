@@ -247,8 +247,8 @@ class Reasoner:
         vote = Vote(
             label=Label.ERROR.value if error else _vote_label(result, self.inconsistent),
             tier=sample.tier,
-            premises=[str(f) for f in sample.premises],
-            conclusion=str(sample.conclusion) if sample.conclusion is not None else None,
+            premises=[_text(f) for f in sample.premises],
+            conclusion=_text(sample.conclusion) if sample.conclusion is not None else None,
             raw=sample.raw,
             repairs=list(sample.repairs),
             model_repairs=sample.model_repairs,
@@ -371,6 +371,12 @@ def _shape(key: tuple[tuple[Formula, ...], Formula]) -> tuple:
     add(len(premises))
     walk(conclusion)
     return tuple(out)
+
+
+@lru_cache(maxsize=65536)
+def _text(f: Formula) -> str:
+    """``str(f)``, remembered: a problem's samples mostly repeat the same formulas."""
+    return str(f)
 
 
 def _vote_label(result: ProverResult | None, inconsistent: str) -> str:

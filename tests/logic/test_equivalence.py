@@ -7,6 +7,7 @@ import threading
 
 from linc.logic.equivalence import Checker, compare, shared_context
 from linc.logic.read import parse
+from tests.conftest import SHARED_DATA, requires_data
 
 
 def nltk(*texts: str):
@@ -107,3 +108,35 @@ def test_the_shared_context_is_per_thread_and_per_process():
     child.start()
     assert mine.recv() is False
     child.join(10)
+
+
+def test_a_sample_that_is_the_gold_gets_what_the_search_finds_without_searching():
+    from linc.logic.equivalence import _identical, _Search
+
+    gold = folio("∀x (Student(x) → Young(x))", "Student(rose) ∧ ¬Old(rose)", "∃x (Teaches(x, rose) ⊕ Teaches(rose, x))")
+    conclusion = parse("Young(rose) ∨ f(rose) = rose", "folio")
+    checker = Checker()
+    fast = compare(list(gold), conclusion, gold, conclusion, checker)
+    assert checker.checks == 0 and fast.equivalent and not fast.exhausted
+    assert fast == _Search(list(gold), conclusion, list(gold), conclusion, Checker(), 200, float("inf")).run()
+    assert fast.alignment == {"Old/1": "Old", "Student/1": "Student", "Teaches/2": "Teaches", "Young/1": "Young",
+                              "f/1": "f", "rose": "rose"}
+    assert _identical([conclusion]).conclusion.alignment == {"f/1": "f", "rose": "rose", "Young/1": "Young"}
+
+
+@requires_data
+def test_every_folio_gold_problem_judged_against_itself_gets_what_the_search_finds():
+    from linc.eval.datasets import load_dataset
+    from linc.logic.equivalence import _Search
+    from linc.parsing.gold import GoldParser
+
+    data = load_dataset(str(SHARED_DATA / "folio" / "folio-v0.0-validation.jsonl"))
+    judged = 0
+    for problem in data.problems:
+        gold = GoldParser().translate(problem)[0]
+        if not gold.ok:
+            continue
+        fast = compare(gold.premises, gold.conclusion, gold.premises, gold.conclusion)
+        assert fast == _Search(list(gold.premises), gold.conclusion, list(gold.premises), gold.conclusion, Checker(ctx=shared_context()), 200, float("inf")).run(), problem.id
+        judged += 1
+    assert judged >= 200
