@@ -21,8 +21,8 @@ from __future__ import annotations
 import json
 import time
 from collections import Counter
-from functools import lru_cache
 from dataclasses import asdict, dataclass, field, fields, replace
+from functools import lru_cache
 from typing import Any, Protocol, Sequence
 
 from linc.errors import LincError, SignatureError

@@ -68,11 +68,10 @@ class RunStore:
             view = view[written:]
         self._unsynced = True
         if time.monotonic() - self._synced >= SYNC_SECONDS:
-            self._sync()
+            self._sync(self._fd)
 
-    def _sync(self) -> None:
-        assert self._fd is not None
-        os.fsync(self._fd)
+    def _sync(self, fd: int) -> None:
+        os.fsync(fd)
         self._synced, self._unsynced = time.monotonic(), False
 
     def close(self) -> None:
@@ -80,7 +79,7 @@ class RunStore:
         if self._fd is not None:
             try:
                 if self._unsynced:
-                    self._sync()
+                    self._sync(self._fd)
             finally:
                 os.close(self._fd)
                 self._fd = None
