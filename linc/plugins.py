@@ -116,8 +116,9 @@ class _Registry:
             allowed = {n.strip() for n in os.environ.get("LINC_PLUGINS", "").split(",") if n.strip()} or None
             seen: set[tuple[str, str, str]] = set()
             third_party = []
+            found = importlib.metadata.entry_points()  # one scan of the installed distributions
             for group, kind in GROUPS.items():
-                for ep in importlib.metadata.entry_points(group=group):
+                for ep in found.select(group=group):
                     if (group, ep.name, ep.value) in seen:  # one distribution found twice on sys.path
                         continue
                     seen.add((group, ep.name, ep.value))

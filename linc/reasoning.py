@@ -21,7 +21,8 @@ from __future__ import annotations
 import json
 import time
 from collections import Counter
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
+from functools import lru_cache
 from typing import Any, Protocol, Sequence
 
 from linc.errors import LincError, SignatureError
@@ -59,6 +60,9 @@ class Vote:
     def repaired(self) -> bool:
         return bool(self.repairs) or self.model_repairs > 0
 
+    def to_dict(self) -> dict[str, Any]:
+        return _as_dict(self)
+
 
 @dataclass
 class Verdict:
@@ -84,10 +88,45 @@ class Verdict:
         return [r for v in self.votes for r in v.repairs]
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return _as_dict(self)
 
     def to_json(self, **kwargs: Any) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, **kwargs)
+
+
+def _as_dict(obj: Any) -> dict[str, Any]:
+    """What ``dataclasses.asdict(obj)`` gives (the same keys in the same order, every container
+    copied), built directly: ``asdict`` costs about a millisecond per verdict, in every worker,
+    for every problem. The fields are the dataclass's own, so this cannot fall out of step."""
+    names = _FIELDS.get(type(obj))
+    if names is None:
+        names = _FIELDS[type(obj)] = tuple(f.name for f in fields(obj))
+    return {name: _plain(getattr(obj, name)) for name in names}
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+_LEAVES = (str, int, float, bool, type(None))
+
+
+def _plain(value: Any) -> Any:
+    """A copy of ``value`` as ``asdict`` copies a field: lists and dicts are copied, immutable
+    leaves are shared, anything else goes through ``asdict``'s own copying."""
+    if isinstance(value, _LEAVES):
+        return value
+    if type(value) is list:
+        return [_plain(v) for v in value]
+    if type(value) is dict:
+        return {_plain(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (Vote, Verdict)):
+        return _as_dict(value)
+    return asdict(_Box(value))["value"]
+
+
+@dataclass
+class _Box:
+    """Carries a value of a rarer type through ``asdict``, which knows how to copy it."""
+
+    value: Any
 
 
 class Reasoner:
@@ -208,8 +247,8 @@ class Reasoner:
         vote = Vote(
             label=Label.ERROR.value if error else _vote_label(result, self.inconsistent),
             tier=sample.tier,
-            premises=[str(f) for f in sample.premises],
-            conclusion=str(sample.conclusion) if sample.conclusion is not None else None,
+            premises=[_text(f) for f in sample.premises],
+            conclusion=_text(sample.conclusion) if sample.conclusion is not None else None,
             raw=sample.raw,
             repairs=list(sample.repairs),
             model_repairs=sample.model_repairs,
@@ -285,11 +324,13 @@ def support_of(positions: Sequence[int], sentences: Sequence[str], formulas: Seq
     return out
 
 
+@lru_cache(maxsize=4096)
 def _shape(key: tuple[tuple[Formula, ...], Formula]) -> tuple:
     """``key`` with every predicate, function and constant renamed by order of first use: equal
     shapes are renamings of one another, so they are entailed (or not) alike. Written out in
     prefix order as a flat tuple (node kinds, arities, new names, variables), which tells shapes
-    apart as the renamed formulas would, without building them."""
+    apart as the renamed formulas would, without building them. Remembered: the K samples of a
+    problem often coincide."""
     names: dict[tuple[str, str, int], int] = {}
     out: list = []
     add = out.append
@@ -330,6 +371,12 @@ def _shape(key: tuple[tuple[Formula, ...], Formula]) -> tuple:
     add(len(premises))
     walk(conclusion)
     return tuple(out)
+
+
+@lru_cache(maxsize=65536)
+def _text(f: Formula) -> str:
+    """``str(f)``, remembered: a problem's samples mostly repeat the same formulas."""
+    return str(f)
 
 
 def _vote_label(result: ProverResult | None, inconsistent: str) -> str:

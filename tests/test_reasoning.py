@@ -119,3 +119,28 @@ def test_signature_clash_is_an_error_vote():
 def test_bad_options():
     with pytest.raises(ValueError):
         Reasoner(ScriptedParser([]), ScriptedProver({}), inconsistent="maybe")
+
+
+def test_verdict_to_dict_is_what_asdict_gives_and_a_copy():
+    """The hand-written conversion gives ``dataclasses.asdict``'s dict (keys, order, values,
+    nested containers copied), for real verdicts with proofs, countermodels and support."""
+    from dataclasses import asdict
+
+    from linc.reasoning import Verdict, Vote
+
+    reasoner = Reasoner("grammar", "z3", k=1)
+    reasoner.prover.countermodels = True
+    verdicts = [reasoner.check(["Bob is big.", "All big things are red."], c) for c in ("Bob is red.", "Bob is not red.", "Bob is blue.")]
+    assert {v.label for v in verdicts} == {"True", "False", "Uncertain"}
+    assert any(v.countermodel for v in verdicts) and any(v.support for v in verdicts)
+    odd = Verdict("True", [Vote("True", premises=["P(a)"], repairs=["x"])], {"True": 1},
+                  countermodel={"domain": ("a", "b"), "nested": [{"k": [1, 2.5, None, True]}]}, usage={"calls": 1})
+    for verdict in [*verdicts, odd]:
+        as_dict = verdict.to_dict()
+        assert as_dict == asdict(verdict)
+        assert list(as_dict) == list(asdict(verdict))
+        assert json.dumps(as_dict) == json.dumps(asdict(verdict))
+    as_dict = odd.to_dict()
+    as_dict["votes"][0]["premises"].append("changed")
+    as_dict["countermodel"]["nested"][0]["k"].append(0)
+    assert odd.votes[0].premises == ["P(a)"] and odd.countermodel["nested"][0]["k"] == [1, 2.5, None, True]

@@ -157,6 +157,7 @@ def _run_with_progress(dataset: Dataset, config: EvalConfig, workers: int | None
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[acc]}"),
                TimeElapsedColumn(), TimeRemainingColumn())
     tally = {"right": 0, "labelled": 0, "shown": 0.0}
+    drawn = err.is_terminal  # elsewhere (a pipe, a file) a refresh draws nothing: skip building the bar
     with Progress(*columns, console=err, auto_refresh=False, transient=True) as bar:
         task = bar.add_task(f"{config.parser}+{config.prover}", total=len(dataset.problems), acc="")
 
@@ -167,7 +168,7 @@ def _run_with_progress(dataset: Dataset, config: EvalConfig, workers: int | None
             now = time.monotonic()
             acc = f"acc {tally['right'] / tally['labelled']:.3f}" if tally["labelled"] else ""
             bar.update(task, completed=done, acc=acc)
-            if now - tally["shown"] > 0.1 or done == total:
+            if drawn and (now - tally["shown"] > 0.1 or done == total):
                 tally["shown"] = now
                 bar.refresh()
 

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 import z3
 
 from linc.errors import FormulaSyntaxError, LincError
-from linc.logic.equivalence import Checker, Comparison, Counterpart, compare
+from linc.logic.equivalence import Checker, Comparison, Counterpart, compare, shared_context
 from linc.logic.read import read
 from linc.parsing.base import Problem
 from linc.parsing.gold import GoldParser
@@ -63,7 +63,7 @@ def judge(problem: Problem, verdict: dict[str, Any], syntax: str = "folio") -> d
         return {"gold_reads": False, "reason": gold.error}
     votes = verdict.get("votes", [])
     winning = [i for i, v in enumerate(votes) if v.get("label") == verdict.get("label")]
-    checker = Checker(CHECK_SECONDS)
+    checker = Checker(CHECK_SECONDS, shared_context())
     judged: dict[tuple[Any, ...], dict[str, Any]] = {}
     for i in winning:
         key = (tuple(votes[i].get("premises") or ()), votes[i].get("conclusion"))

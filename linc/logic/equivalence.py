@@ -20,6 +20,8 @@ Names and shared structure only order the candidate renamings; the equivalences 
 from __future__ import annotations
 
 import itertools
+import os
+import threading
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -34,7 +36,7 @@ from linc.logic.formula import (Binary, Const, Eq, Formula, Func, Not, Pred, Ter
 from linc.logic.signature import Symbol, rename_symbols, symbols
 from linc.logic.smt import Z3Translator
 
-__all__ = ["RELATIONS", "Checker", "Comparison", "Counterpart", "compare"]
+__all__ = ["RELATIONS", "Checker", "Comparison", "Counterpart", "compare", "shared_context"]
 
 #: How a sample formula ``a`` relates to its gold formula ``b``.
 RELATIONS = {
@@ -50,11 +52,15 @@ LOCAL_TRIES = 12
 
 
 class Checker:
-    """Entailment checks by Z3 in one context, each under ``timeout`` seconds, remembered."""
+    """Entailment checks by Z3 in one context, each under ``timeout`` seconds, remembered.
 
-    def __init__(self, timeout: float = 1.0):
+    ``ctx``: the Z3 context to work in (default: a new one). Making a context costs milliseconds,
+    more than a typical check: a caller that judges many problems one after another passes the
+    same context each time (:func:`shared_context`)."""
+
+    def __init__(self, timeout: float = 1.0, ctx: z3.Context | None = None):
         self.timeout = timeout
-        self.tr = Z3Translator()
+        self.tr = Z3Translator(ctx)
         self.solver = z3.SimpleSolver(ctx=self.tr.ctx)
         self.checks = 0  # checks actually run (remembered answers are free)
         self._known: dict[tuple[Formula, Formula], bool | None] = {}
@@ -101,6 +107,18 @@ class Checker:
         return {(True, True): "equivalent", (True, False): "stronger", (False, True): "weaker"}.get((ab, ba), "different")
 
 
+_LOCAL = threading.local()
+
+
+def shared_context() -> z3.Context:
+    """A Z3 context kept for this thread of this process (Z3 contexts are not thread-safe, and a
+    forked child must not use its parent's)."""
+    pid = os.getpid()
+    if getattr(_LOCAL, "pid", None) != pid:
+        _LOCAL.pid, _LOCAL.ctx = pid, z3.Context()
+    return _LOCAL.ctx
+
+
 @dataclass
 class Counterpart:
     """A gold formula, the sample formula judged against it, and how they relate."""
@@ -142,8 +160,19 @@ def compare(
     merged premises) any sample premise may stand for any gold premise, one for one, and the
     whole-problem verdict compares the conjunctions. The renaming search stops after
     ``max_checks`` entailment checks or ``seconds``, whichever comes first."""
+    if sample_conclusion == gold_conclusion and list(sample_premises) == list(gold_premises):
+        return _identical([*gold_premises, gold_conclusion])
     return _Search(list(sample_premises), sample_conclusion, list(gold_premises), gold_conclusion,
                    checker or Checker(), max_checks, time.monotonic() + seconds).run()
+
+
+def _identical(formulas: list[Formula]) -> Comparison:
+    """What the search finds for a sample that is the gold itself (the gold parser's votes are):
+    the identity renaming (each symbol's own name and shape outweigh any other), every formula
+    equivalent to itself (no check needed)."""
+    owned = [set(symbols([f])) for f in formulas]
+    parts = [Counterpart(j, j, "equivalent", _shown({a: a for a in own}, [own])) for j, own in enumerate(owned)]
+    return Comparison(_shown({a: a for own in owned for a in own}, owned), parts[:-1], parts[-1], True)
 
 
 class _Search:

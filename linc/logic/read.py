@@ -403,7 +403,8 @@ class _Parser:
 
     def parse_term(self, formula_position: bool = False) -> Term | Pred:
         start = self.tok
-        span_end = self._term_span_end() if self.spec.join_names else None
+        plain = start.kind in _NAMES and self.tokens[self.i + 1].kind in ("COMMA", "RP")  # a one-token argument
+        span_end = self._term_span_end() if self.spec.join_names and not plain else None
         if span_end is not None and not self._clean_term(span_end):
             raw = self.text[start.pos : self.tokens[span_end].pos]
             name = identifier(raw)

@@ -61,8 +61,17 @@ def _symbols_of(f: Formula) -> tuple[tuple[Symbol, int], ...]:
     return tuple(counts.items())
 
 
+@lru_cache(maxsize=65536)
+def _roles_of(f: Formula) -> frozenset[Symbol]:
+    return frozenset(sym for sym, _ in _symbols_of(f))
+
+
 def clashes(formulas: Iterable[Formula]) -> dict[str, list[Symbol]]:
     """Names used in more than one role (kind or arity), each with its roles, most used first."""
+    formulas = list(formulas)
+    roles = frozenset().union(*map(_roles_of, formulas))
+    if len({sym[1] for sym in roles}) == len(roles):  # the usual case: no name has two roles
+        return {}
     counts = symbols(formulas)
     by_name: dict[str, list[Symbol]] = {}
     for sym in counts:

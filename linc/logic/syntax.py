@@ -45,6 +45,11 @@ class Token(NamedTuple):
     pos: int
 
 
+def _token(fields: tuple[str, str, int], _new=tuple.__new__) -> Token:
+    """``Token(*fields)`` without the named tuple's Python-level constructor (the lexer's hot spot)."""
+    return _new(Token, fields)
+
+
 @dataclass(frozen=True)
 class Syntax:
     """Everything the parser needs to know about one syntax (and strict or lenient reading)."""
@@ -94,7 +99,7 @@ class Syntax:
                 kind = word_kind
             elif kind == "PUNCT":
                 kind = _PUNCT[value]
-            tokens.append(Token(kind, value, m.start()))
+            tokens.append(_token((kind, value, m.start())))
         tokens.append(Token("EOF", "", len(text)))
         return tokens
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import threading
+from dataclasses import replace
 from functools import lru_cache
 from typing import Any, Callable, TypeVar
 
@@ -32,7 +33,7 @@ from linc.logic.signature import repair_signature
 from linc.parsing.base import Parser, Problem, Sample
 from linc.parsing.cache import LLMCache, conversation, model_identity
 from linc.parsing.extract import STYLES, extract
-from linc.parsing.prompt import build_messages, load_examples, repair_messages
+from linc.parsing.prompt import load_examples, problem_message, prompt_prefix, repair_messages
 from linc.parsing.retry import Backoff, retrying
 from linc.parsing.usage import Usage
 from linc.parsing.usage import current as current_usage
@@ -88,6 +89,8 @@ class LLMParser(Parser):
         if not 0 <= shots <= len(self.examples):
             raise ParserError(f"shots must be between 0 and {len(self.examples)}, not {shots}")
         self.shots = shots
+        self._prefix = tuple(prompt_prefix(shots, self.examples))  # the same for every problem
+        self._copies: dict[int, tuple[BaseChatModel, BaseChatModel]] = {}
         self.temperature = temperature
         self.extraction = extraction
         self.lenient = lenient
@@ -135,8 +138,8 @@ class LLMParser(Parser):
     # ------------------------------------------------------------ pieces, public for tools and tests
 
     def messages(self, problem: Problem) -> list[BaseMessage]:
-        """The conversation sent to the model for ``problem``."""
-        return build_messages(problem, self.shots, self.examples)
+        """The conversation sent to the model for ``problem`` (:func:`linc.parsing.prompt.build_messages`)."""
+        return [*self._prefix, problem_message(problem)]
 
     def read_completion(self, raw: str) -> Sample:
         """Turn one completion into a sample: find the formulas, read them, fix the signature."""
@@ -164,7 +167,7 @@ class LLMParser(Parser):
 
     def _samples(self, messages: list[BaseMessage], k: int) -> list[Sample]:
         usage = current_usage() or Usage()  # this thread's problem's meter
-        key = LLMCache.key(self._identity, {"temperature": self.temperature}, conversation(messages))
+        key = LLMCache.key(self._identity, {"temperature": self.temperature}, conversation(messages)) if self.cache is not None else ""
         texts = self.cache.get(key)[:k] if self.cache is not None else []
         if texts:
             usage.add(cached=1)
@@ -174,7 +177,7 @@ class LLMParser(Parser):
             if fresh and self.cache is not None:
                 self.cache.add(key, fresh, model=self._identity["type"])
             texts = texts + fresh
-        samples = [self.read_completion(text) for text in texts]
+        samples = _read_all(self.read_completion, texts)
         if failure is not None:
             samples += [Sample([], None, error=failure) for _ in range(k - len(texts))]
         return samples
@@ -194,7 +197,7 @@ class LLMParser(Parser):
 
     def _request(self, messages: list[BaseMessage], n: int, usage: Usage) -> tuple[list[str], str | None]:
         if self._takes_n:
-            model = self.model.model_copy(update={"n": n}) if n > 1 else self.model
+            model = self._sampling(n)
             generations = self._attempt(lambda: model.generate([messages]), usage).generations[0]
             # one response: providers with ``n`` put the whole response's usage on every choice
             usage.record(generations[0].message if generations else None)
@@ -210,6 +213,16 @@ class LLMParser(Parser):
         errors = [r for r in replies if isinstance(r, BaseException)]
         return texts, self._failure(errors[0]) if errors else None
 
+    def _sampling(self, n: int) -> BaseChatModel:
+        """The model asked for ``n`` completions per call: one copy per ``n``, kept, since LangChain
+        describes a model afresh (``dumpd``, milliseconds) for each new copy it is called on."""
+        if n <= 1:
+            return self.model
+        kept = self._copies.get(n)
+        if kept is None or kept[0] is not self.model:  # pace() may have replaced the model
+            kept = self._copies[n] = (self.model, self.model.model_copy(update={"n": n}))
+        return kept[1]
+
     def _attempt(self, call: Callable[[], T], usage: Usage) -> T:
         """One model request: within the call deadline, at most ``max_concurrency`` in flight
         (the slot is given back while waiting to retry), retried on transient failures."""
@@ -218,6 +231,20 @@ class LLMParser(Parser):
                 return _within(self.call_timeout, call)
 
         return retrying(once, self.backoff, on_retry=lambda err: usage.add(retries=1))
+
+
+def _read_all(read: Callable[[str], Sample], texts: list[str]) -> list[Sample]:
+    """``read`` of each text, each text read once (a model often returns one completion several
+    times among its K); every sample is its own object all the same."""
+    done: dict[str, Sample] = {}
+    samples = []
+    for text in texts:
+        if text in done:
+            first = done[text]
+            samples.append(replace(first, premises=list(first.premises), repairs=list(first.repairs)))
+        else:
+            samples.append(done.setdefault(text, read(text)))
+    return samples
 
 
 def resolve_model(model: BaseChatModel | str | None, temperature: float | None = None,

@@ -92,6 +92,12 @@ def load_examples(path: str | None = None) -> list[dict[str, Any]]:
 def build_messages(problem: Problem, shots: int = 8, examples: list[dict[str, Any]] | None = None,
                    instructions: str = INSTRUCTIONS) -> list[BaseMessage]:
     """System instructions, ``shots`` example exchanges, then the problem as the last user turn."""
+    return [*prompt_prefix(shots, examples, instructions), problem_message(problem)]
+
+
+def prompt_prefix(shots: int = 8, examples: list[dict[str, Any]] | None = None,
+                  instructions: str = INSTRUCTIONS) -> list[BaseMessage]:
+    """The part of :func:`build_messages` that does not depend on the problem."""
     pool = _shipped_examples() if examples is None else examples
     if shots < 0 or shots > len(pool):
         raise ParserError(f"shots must be between 0 and {len(pool)}, not {shots}")
@@ -100,8 +106,12 @@ def build_messages(problem: Problem, shots: int = 8, examples: list[dict[str, An
         messages.append(HumanMessage(problem_block(ex["premises"], ex["conclusion"])))
         messages.append(AIMessage(answer_block([*ex["premises"], ex["conclusion"]],
                                                [*ex["premises_fol"], ex["conclusion_fol"]])))
-    messages.append(HumanMessage(problem_block(problem.premises, problem.conclusion)))
     return messages
+
+
+def problem_message(problem: Problem) -> HumanMessage:
+    """The last user turn of :func:`build_messages`: the problem to translate."""
+    return HumanMessage(problem_block(problem.premises, problem.conclusion))
 
 
 def repair_messages(messages: list[BaseMessage], previous: str, error: str) -> list[BaseMessage]:

@@ -116,3 +116,30 @@ def test_sigkill_halfway_then_resume_gives_the_uninterrupted_numbers(tmp_path):
     assert _summary(resumed.stdout) == _summary(whole.stdout)
     ids = [json.loads(line)["id"] for line in records.read_text().splitlines()]
     assert sorted(ids) == sorted(f"p{i}" for i in range(30))
+
+
+@pytest.mark.parametrize("terminal", [True, False])
+def test_the_progress_bar_is_drawn_on_a_terminal_only(small_jsonl, monkeypatch, terminal):
+    """Elsewhere a refresh shows nothing, and building the bar for it cost the parent CPU."""
+    import io
+
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from linc.eval import EvalConfig, command, load_dataset
+
+    refreshes, during = [], []
+    monkeypatch.setattr(Progress, "refresh", lambda self: refreshes.append(1))
+    evaluate = command.evaluate
+
+    def counted(*args, **kwargs):  # the refreshes of the run itself, not the bar's own start and stop
+        before = len(refreshes)
+        run = evaluate(*args, **kwargs)
+        during.append(len(refreshes) - before)
+        return run
+
+    monkeypatch.setattr(command, "evaluate", counted)
+    console = Console(file=io.StringIO(), force_terminal=terminal)
+    run = command._run_with_progress(load_dataset(str(small_jsonl)), EvalConfig(parser="evaltest-fol"), 1, None, console, command.Scale())
+    assert len(run.records) == 6
+    assert (during[0] > 0) is terminal

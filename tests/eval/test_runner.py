@@ -135,3 +135,25 @@ def test_samples_that_differ_only_in_symbol_names_are_decided_once():
     verdict = Reasoner(Renamings(), Counting(), k=3, dedup_renamed=True).solve(Problem(["..."], "..."))
     assert Counting.calls == 1 and verdict.counts == {"True": 3}
     assert verdict.proof == "proof of Pet(rex)"
+
+
+def test_records_are_in_the_file_at_once_and_fsynced_in_batches(tmp_path, monkeypatch):
+    """A record is written before the run moves on (a killed run loses none: another reader sees
+    it), but fsynced at most every SYNC_SECONDS and on close, not once per record."""
+    from linc.eval import store as store_module
+
+    synced = []
+    monkeypatch.setattr(store_module.os, "fsync", lambda fd: synced.append(fd))
+    monkeypatch.setattr(store_module, "SYNC_SECONDS", 3600.0)  # no time-based fsync after the first
+    store = RunStore(tmp_path, FOL.settings())
+    store.open()
+    for i in range(20):
+        store.append({"id": f"p{i}", "key": "k", "label": "True"})
+        with RunStore(tmp_path, FOL.settings()) as reader:
+            assert len(reader.open()) == i + 1
+    assert len(synced) == 1  # the first record's
+    store.close()
+    assert len(synced) == 2  # what was written since
+    store.open()
+    store.close()
+    assert len(synced) == 2  # nothing written, nothing to flush

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from linc.logic.equivalence import Checker, compare
+import multiprocessing
+import threading
+
+from linc.logic.equivalence import Checker, compare, shared_context
 from linc.logic.read import parse
+from tests.conftest import SHARED_DATA, requires_data
 
 
 def nltk(*texts: str):
@@ -70,3 +74,69 @@ def test_the_search_stops_at_its_budget():
     cut = compare(*sample, *gold, Checker(), max_checks=0)  # no search: the names' renaming is judged
     assert cut.exhausted and not cut.equivalent and cut.alignment == {"P/1": "P", "Q/1": "Q"}
     assert cut.checks <= 4 < full.checks  # only the verdicts on the two gold formulas
+
+
+def test_checkers_sharing_a_context_answer_as_fresh_ones():
+    """One context judges problem after problem (a new context per problem cost more than the
+    checks); names that meet in it with other arities or kinds change no answer."""
+    pairs = [("all x.(P(x) -> Q(x))", "all y.(-Q(y) -> -P(y))"), ("P(a, b)", "P(b, a)"), ("Q(P)", "exists x.Q(x)"),
+             ("P", "P & P"), ("all x.(P(x) | -P(x))", "R(a) -> R(a)"), ("exists x.(P(x) & Q(x))", "all x.(P(x) & Q(x))")]
+    ctx = shared_context()
+    assert shared_context() is ctx
+    for a, b in pairs:
+        shared, fresh = Checker(ctx=ctx), Checker()
+        assert shared.tr.ctx is ctx and fresh.tr.ctx is not ctx
+        assert shared.relation(parse(a), parse(b)) == fresh.relation(parse(a), parse(b)), (a, b)
+    assert Checker(ctx=ctx).relation(parse("P(a, b)"), parse("P(b, a)")) == "different"
+    assert Checker(ctx=ctx).relation(parse("all x.(P(x) -> Q(x))"), parse("all y.(-Q(y) -> -P(y))")) == "equivalent"
+
+
+def _is_parents(ctx, conn):
+    conn.send(shared_context() is ctx)
+
+
+def test_the_shared_context_is_per_thread_and_per_process():
+    ctx = shared_context()
+    seen = []
+    thread = threading.Thread(target=lambda: seen.append(shared_context()))
+    thread.start()
+    thread.join()
+    assert seen[0] is not ctx
+    fork = multiprocessing.get_context("fork")
+    mine, theirs = fork.Pipe()
+    child = fork.Process(target=_is_parents, args=(ctx, theirs))
+    child.start()
+    assert mine.recv() is False
+    child.join(10)
+
+
+def test_a_sample_that_is_the_gold_gets_what_the_search_finds_without_searching():
+    from linc.logic.equivalence import _identical, _Search
+
+    gold = folio("∀x (Student(x) → Young(x))", "Student(rose) ∧ ¬Old(rose)", "∃x (Teaches(x, rose) ⊕ Teaches(rose, x))")
+    conclusion = parse("Young(rose) ∨ f(rose) = rose", "folio")
+    checker = Checker()
+    fast = compare(list(gold), conclusion, gold, conclusion, checker)
+    assert checker.checks == 0 and fast.equivalent and not fast.exhausted
+    assert fast == _Search(list(gold), conclusion, list(gold), conclusion, Checker(), 200, float("inf")).run()
+    assert fast.alignment == {"Old/1": "Old", "Student/1": "Student", "Teaches/2": "Teaches", "Young/1": "Young",
+                              "f/1": "f", "rose": "rose"}
+    assert _identical([conclusion]).conclusion.alignment == {"f/1": "f", "rose": "rose", "Young/1": "Young"}
+
+
+@requires_data
+def test_every_folio_gold_problem_judged_against_itself_gets_what_the_search_finds():
+    from linc.eval.datasets import load_dataset
+    from linc.logic.equivalence import _Search
+    from linc.parsing.gold import GoldParser
+
+    data = load_dataset(str(SHARED_DATA / "folio" / "folio-v0.0-validation.jsonl"))
+    judged = 0
+    for problem in data.problems:
+        gold = GoldParser().translate(problem)[0]
+        if not gold.ok:
+            continue
+        fast = compare(gold.premises, gold.conclusion, gold.premises, gold.conclusion)
+        assert fast == _Search(list(gold.premises), gold.conclusion, list(gold.premises), gold.conclusion, Checker(ctx=shared_context()), 200, float("inf")).run(), problem.id
+        judged += 1
+    assert judged >= 200

@@ -134,6 +134,43 @@ def test_signature_repair_is_recorded():
 # ---------------------------------------------------------------- sampling
 
 
+def test_the_prompt_is_build_messages_and_its_shared_prefix_is_left_as_it_was():
+    from linc.parsing.prompt import build_messages, load_examples
+
+    p = parser(fake(GOOD, GOOD), shots=3)
+    other = Problem(["Ann is tall."], "Ann is big.")
+    before = [m.model_dump() for m in p.messages(other)]
+    assert before == [m.model_dump() for m in build_messages(other, 3, load_examples())]
+    p.translate(PROBLEM, k=2)
+    assert [m.model_dump() for m in p.messages(other)] == before
+    assert p.messages(PROBLEM)[-1].text != p.messages(other)[-1].text
+
+
+def test_a_completion_repeated_among_the_k_is_read_once_into_samples_of_its_own():
+    p = parser(fake(GOOD, GOOD, GOOD.replace("Red(Bob)\n</", "-Red(Bob)\n</")))
+    reads = []
+    read = p.read_completion
+    p.read_completion = lambda raw: reads.append(raw) or read(raw)
+    first, second, third = p.translate(PROBLEM, k=3)
+    assert len(reads) == 2
+    assert texts(first) == texts(second) and first.raw == second.raw and first.repairs == second.repairs
+    assert first is not second and first.premises is not second.premises and first.repairs is not second.repairs
+    assert texts(third)[1] == "¬Red(Bob)"
+
+
+def test_the_model_asked_for_n_completions_is_copied_once_per_n():
+    from linc.parsing.replay import ReplayChatModel
+
+    model = ReplayChatModel.from_records([{"premises": PROBLEM.premises, "conclusion": PROBLEM.conclusion, "generations": [GOOD] * 5}])
+    p = parser(model)
+    assert p._sampling(1) is model
+    ten = p._sampling(10)
+    assert ten.n == 10 and p._sampling(10) is ten and p._sampling(3).n == 3
+    assert [texts(s) for s in p.translate(PROBLEM, k=4)] == [texts(p.read_completion(GOOD))] * 4
+    p.pace(rate_limit=100.0)  # replaces the model: the copies follow it
+    assert p._sampling(10) is not ten and p._sampling(10).rate_limiter is p.model.rate_limiter is not None
+
+
 def test_k_samples_without_n_make_k_calls():
     rec = Recorder()
     samples = parser(fake(GOOD, GOOD.replace("Red(Bob)\n</", "-Red(Bob)\n</"), recorder=rec)).translate(PROBLEM, k=4)

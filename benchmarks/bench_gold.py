@@ -1,0 +1,70 @@
+"""`linc eval` on FOLIO's gold FOL: the validation set's 204 problems, gold parser, z3, one worker.
+
+Each variant runs as a user runs it, in a fresh process, ``--runs`` times (best run shown):
+
+- ``seconds``: the run's own figure from its summary: wall time from the start of the command's
+  work (reading the dataset, finding and loading the parser and prover plugins, including the
+  drop-in folder ``./plugins`` of the current directory) to the last record; Python's start-up
+  and the CLI's imports are not in it;
+- CPU: user + system time of the whole process (imports included), and of a one-problem run of
+  the same command, i.e. the fixed cost; their difference is what the 203 other problems cost;
+- prover: the summary's ``prover_seconds`` (wall time inside the backend, summed over votes).
+
+With translation judging (the default: each winning vote's formulas against the gold FOL, here
+the gold against itself) and without it (``--no-translation``).
+
+Run:  .venv/bin/python benchmarks/bench_gold.py [--runs 3] [--file FOLIO.jsonl]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_FILE = ROOT.parent / "shared" / "data" / "folio" / "folio-v0.0-validation.jsonl"
+TARGET_SECONDS = 0.3
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run(path: Path, extra: list[str]) -> tuple[dict, float]:
+    """(the run's summary, CPU seconds of its process)."""
+    argv = [str(Path(sys.executable).parent / "linc"), "eval", str(path), "--parser", "gold", "--prover", "z3",
+            "--workers", "1", "--json", *extra]
+    before = children_cpu()
+    done = subprocess.run(argv, capture_output=True, text=True, check=False)
+    cpu = children_cpu() - before
+    if done.returncode != 0:
+        sys.exit(f"linc eval failed ({done.returncode}):\n{done.stderr}")
+    return json.loads(done.stdout), cpu
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--file", type=Path, default=DEFAULT_FILE)
+    ap.add_argument("--runs", type=int, default=3)
+    args = ap.parse_args()
+    if not args.file.is_file():
+        sys.exit(f"no such file: {args.file} (the FOLIO data lives in ../shared/data)")
+    print(f"data: {args.file.name}; gold parser, z3, 1 worker; best of {args.runs} runs")
+    for name, extra in (("translation judged", []), ("--no-translation", ["--no-translation"])):
+        runs = [run(args.file, extra) for _ in range(args.runs)]
+        summary, cpu = min(runs, key=lambda r: r[0]["seconds"])
+        fixed = min(run(args.file, [*extra, "--limit", "1"])[1] for _ in range(args.runs))
+        print(f"{name:>20}: seconds {summary['seconds']:.3f} (target {TARGET_SECONDS}); prover {summary['prover_seconds']:.3f} s; "
+              f"CPU {min(c for _, c in runs):.2f} s, of which start-up and one problem {fixed:.2f} s; "
+              f"accuracy {summary['accuracy']:.4f} ({summary['correct']}/{summary['labelled']})")
+    print(f"load average {os.getloadavg()[0]:.1f}: on a busy machine wall times (seconds, prover) stretch")
+
+
+if __name__ == "__main__":
+    main()
