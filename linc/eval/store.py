@@ -2,9 +2,11 @@
 
 ``DIR/run.json`` holds the settings the records were made with; ``DIR/problems.jsonl`` gets one
 line per finished problem, written with a single ``write`` before the run moves on, so a killed
-process (Ctrl-C, SIGKILL) loses no finished problem. The file is fsynced at most every
-:data:`SYNC_SECONDS` and when the store closes (an fsync per record took milliseconds, longer
-than a problem): a power cut loses at most that much. A run stopped at any instant leaves at
+process (Ctrl-C, SIGKILL) loses no finished problem. A write is fsynced when the last fsync is
+:data:`SYNC_SECONDS` old, and the store fsyncs when it closes (an fsync per record took
+milliseconds, longer than a problem): a power cut loses the records written since the last fsync,
+those of the last :data:`SYNC_SECONDS` or so; before a pause they stay unsynced until the next
+write or the close. A run stopped at any instant leaves at
 worst one torn last line, which :meth:`RunStore.open` cuts off; re-running with the same settings
 skips every problem already recorded.
 """
@@ -21,7 +23,7 @@ from linc.errors import LincError
 
 __all__ = ["RunStore", "ResumeError", "RECORDS", "SETTINGS", "SUMMARY", "SYNC_SECONDS"]
 
-#: Longest time a written record waits for its fsync.
+#: A write is fsynced when the last fsync is this many seconds old (and the store fsyncs on close).
 SYNC_SECONDS = 0.5
 RECORDS = "problems.jsonl"
 SETTINGS = "run.json"
