@@ -17,6 +17,9 @@ from linc.plugins import get_prover, lookup
 from tests.conftest import requires_data, SHARED_DATA
 
 FILE = SHARED_DATA / "folio" / "folio-v0.0-validation.jsonl"
+# LINC's 10 s: with 5 s, Prover9 searches that end in well under a second alone timed out when the
+# suite's LINC reproduction ran beside this test on 2 cores (183 agreed in one CI run).
+TIMEOUT = 10
 
 
 def _problems():
@@ -43,7 +46,7 @@ def test_folio_agreement(name):
         line, gold, premises, conclusion, error = item
         if error:
             return line, gold, "Error", f"gold FOL does not read: {error}"
-        r = prover.decide(premises, conclusion, timeout=5)
+        r = prover.decide(premises, conclusion, timeout=TIMEOUT)
         if r.label.value == gold:
             return line, gold, r.label.value, ""
         if r.label.value == "Unknown":
