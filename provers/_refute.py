@@ -2,8 +2,10 @@
 
 Provers such as Prover9, E, Lean or a resolution search only answer "does X follow?". Deciding
 ``premises ⊢ C`` with them takes three runs: ``pos`` (premises ⊢ C), ``neg`` (premises ⊢ ¬C) and
-``cons`` (premises ⊢ ⊥). Each run ends in an :class:`Attempt`; :func:`combine` maps the three to a
-label with these rules:
+``cons`` (premises ⊢ ⊥). A backend may ask only ``pos`` and ``neg`` (:meth:`RefutationProver.questions`,
+e.g. Prover9 reproducing LINC, which never searched for a contradiction); inconsistent premises
+are then seen only through a proof that does not use its goal, or both directions proved. Each
+run ends in an :class:`Attempt`; :func:`combine` maps them to a label with these rules:
 
 - an inconsistency proof (``cons`` proved, both directions proved, or a direction proved without
   using its goal) gives ``Inconsistent``, never ``True``;
@@ -15,6 +17,12 @@ Once a direction is proved, the other is cancelled; the consistency run keeps at
 ``grace`` × timeout seconds more, after which the premises' consistency is reported as unknown
 (``consistent=None``) — a documented trade-off so that ``True`` answers do not all cost the
 full timeout when the premises do not saturate.
+
+Time: a backend whose binary limits its own processor time (``cpu_limited``: Prover9's
+``max_seconds``, E's ``--cpu-limit``, both measured in CPU seconds) gets the timeout as each
+search's CPU budget, so a loaded machine slows a search down without changing its answer; the
+clock stops such a search only at :data:`WALL_FACTOR` × the timeout + 1 s, a backstop for a
+binary that overruns. Other backends' searches are stopped by the clock at the timeout.
 """
 
 from __future__ import annotations
@@ -34,6 +42,8 @@ from linc_provers._binary import BinarySpec, availability, locate
 from linc_provers._process import Completed, Job, run_parallel
 
 QUESTIONS = ("pos", "neg", "cons")
+#: How many timeouts of wall-clock time a CPU-limited search may take before it is killed.
+WALL_FACTOR = 3.0
 
 
 class Outcome(str, Enum):
@@ -86,8 +96,9 @@ def plan(a: dict[str, Attempt], now: float, grace: float) -> dict[str, float]:
 
 
 def combine(name: str, a: dict[str, Attempt]) -> ProverResult:
-    """The label for three attempts (see the module docstring for the rules)."""
-    missing = Attempt(Outcome.LIMIT, "not run")
+    """The label for the attempts (see the module docstring for the rules); a question not asked
+    counts as not answered."""
+    missing = Attempt(Outcome.LIMIT, "not asked")
     pos, neg, cons = (a.get(n, missing) for n in QUESTIONS)
     bad = _inconsistency(a)
     if bad is not None:
@@ -114,6 +125,16 @@ class RefutationProver(Prover):
 
     #: Share of the timeout the consistency run keeps once a direction is proved.
     grace: ClassVar[float] = 0.2
+    #: The binary stops itself after ``seconds`` of processor time (see the module docstring).
+    cpu_limited: ClassVar[bool] = False
+
+    def questions(self) -> tuple[str, ...]:
+        """The questions asked (all three unless a backend says otherwise)."""
+        return QUESTIONS
+
+    def wall_limit(self, timeout: float) -> float:
+        """Wall-clock seconds after which a search is killed."""
+        return WALL_FACTOR * timeout + 1.0 if self.cpu_limited else timeout
 
     @abstractmethod
     def _prepare(self, premises: list[Formula], conclusion: Formula) -> Any:
@@ -121,7 +142,8 @@ class RefutationProver(Prover):
 
     @abstractmethod
     def _job(self, state: Any, premises: list[Formula], goal: Formula | None, seconds: float, workdir: str, tag: str) -> Job:
-        """The command answering ``premises ⊢ goal`` (``goal=None``: ``premises ⊢ ⊥``)."""
+        """The command answering ``premises ⊢ goal`` (``goal=None``: ``premises ⊢ ⊥``) within
+        ``seconds`` (of processor time if ``cpu_limited``)."""
 
     @abstractmethod
     def _read(self, state: Any, done: Completed, tag: str) -> Attempt:
@@ -131,23 +153,24 @@ class RefutationProver(Prover):
         if done.cancelled:
             return Attempt(Outcome.LIMIT, "cancelled: the answer was already known")
         if done.timed_out:
-            return Attempt(Outcome.LIMIT, f"time limit ({done.seconds:.1f} s)")
+            return Attempt(Outcome.LIMIT, f"time limit ({done.seconds:.1f} s of wall-clock time)")
         return self._read(state, done, tag)
 
     def _decide(self, premises: list[Formula], conclusion: Formula, timeout: float) -> ProverResult:
         state = self._prepare(premises, conclusion)
         goals = {"pos": conclusion, "neg": Not(conclusion), "cons": None}
+        asked = self.questions()
         attempts: dict[str, Attempt] = {}
 
         def update(done: dict[str, Completed]) -> dict[str, float]:
             for n, c in done.items():
                 if n not in attempts:
                     attempts[n] = self._attempt(state, c, n)
-            return plan(attempts, time.monotonic(), self.grace * timeout)
+            return {n: t for n, t in plan(attempts, time.monotonic(), self.grace * timeout).items() if n in asked}
 
         with tempfile.TemporaryDirectory(prefix="linc-") as workdir:
-            jobs = {n: self._job(state, premises, g, timeout, workdir, n) for n, g in goals.items()}
-            results = run_parallel(jobs, timeout, update)
+            jobs = {n: self._job(state, premises, goals[n], timeout, workdir, n) for n in asked}
+            results = run_parallel(jobs, self.wall_limit(timeout), update)
         for n, c in results.items():
             if n not in attempts:
                 attempts[n] = self._attempt(state, c, n)

