@@ -52,7 +52,7 @@ def replay(path, **reading) -> tuple[list[dict], list[Verdict]]:
                             vote="majority")
         return reasoner.solve(Problem(row["premises"], row["conclusion"], label=row["label"]))
 
-    with ThreadPoolExecutor(2) as pool:
+    with ThreadPoolExecutor(4) as pool:
         return rows, list(pool.map(solve, rows))
 
 
