@@ -15,6 +15,7 @@ import pytest
 
 from linc.logic.read import parse
 from linc.proving import Label
+from linc_provers._refute import Attempt, Outcome, combine
 from linc_provers.prover9 import Prover9
 
 #: Busy processes put on the searches' core: with the three searches beside them, each search gets
@@ -68,9 +69,22 @@ def test_linc_compatible_asks_two_questions(tmp_path):
     wrapper = tmp_path / "prover9"
     wrapper.write_text(f"#!/bin/sh\necho run >> '{log}'\nexec '{real}' \"$@\"\n")
     wrapper.chmod(wrapper.stat().st_mode | stat.S_IXUSR)
-    premises, conclusion = [parse("all x.(Man(x) -> Mortal(x))"), parse("Man(socrates)")], parse("Happy(socrates)")
+    # Every search takes a while here, so none is cancelled before it has started (and logged).
+    premises = pigeons(7, 5)
     for linc_compatible, runs in ((True, 2), (False, 3)):
         log.write_text("")
-        result = Prover9(binary=str(wrapper), linc_compatible=linc_compatible).decide(premises, conclusion, timeout=5)
-        assert result.label is Label.UNCERTAIN
+        result = Prover9(binary=str(wrapper), linc_compatible=linc_compatible).decide(premises, parse("Q(a)"), timeout=10)
+        assert result.label is Label.INCONSISTENT
         assert len(log.read_text().split()) == runs, linc_compatible
+
+
+def test_two_questions_combine_without_a_consistency_search():
+    """Without ``cons`` a label comes from the two directions alone, and a limit names only them."""
+    proved, saturated, limit = Attempt(Outcome.PROVED, "p"), Attempt(Outcome.SATURATED), Attempt(Outcome.LIMIT, "time limit")
+    assert combine("p9", {"pos": proved, "neg": limit}).label is Label.TRUE
+    both_open = combine("p9", {"pos": saturated, "neg": saturated})
+    assert both_open.label is Label.UNCERTAIN and both_open.consistent is True
+    unknown = combine("p9", {"pos": limit, "neg": saturated})
+    assert unknown.label is Label.UNKNOWN and unknown.reason == "pos: time limit" and unknown.consistent is True
+    assert combine("p9", {"pos": Attempt(Outcome.PROVED, "p", without_goal=True), "neg": limit}).label is Label.INCONSISTENT
+    assert combine("p9", {"pos": limit, "neg": limit}).consistent is None
