@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import os
 import stat
+import subprocess
 import time
 import uuid
 from pathlib import Path
 
+import pytest
+
 from linc.logic.formula import Const, Forall, Func, Implies, Pred, Var
 from linc.proving import Label
-from linc_provers._process import Job, run, run_parallel
+from linc_provers._process import Job, _setpriv, _tied, run, run_parallel
 from linc_provers.prover9 import Prover9
 
 
@@ -55,7 +58,7 @@ def test_prover9_timeout_is_unknown_and_leaves_nothing(tmp_path):
     fake.write_text(f"#!/bin/sh\n# {marker}\nsleep 30 &\ncat > /dev/null\nsleep 30\n")
     fake.chmod(fake.stat().st_mode | stat.S_IXUSR)
     # A binary that ignores its own limit is killed by the clock (the backstop, see _refute.py).
-    result = Prover9(binary=str(fake)).decide([Pred("P", (Const("a"),))], Pred("P", (Const("b"),)), timeout=0.5)
+    result = Prover9(binary=str(fake)).decide([Pred("P", (Const("a"),))], Pred("P", (Const("b"),)), timeout=0.2)
     assert result.label is Label.UNKNOWN and "time limit" in result.reason
     time.sleep(0.2)
     assert survivors(str(fake)) == []
@@ -74,3 +77,16 @@ def test_real_prover9_search_that_never_ends_is_unknown():
     assert result.label in (Label.UNKNOWN, Label.UNCERTAIN)
     # Its own 1 s limit is processor time; the clock's backstop bounds the wait however busy the machine is.
     assert time.monotonic() - start < prover.wall_limit(1) + 2
+
+
+def test_a_child_whose_parent_is_gone_does_not_run(tmp_path):
+    """The tie to this process (module docstring of _process) is checked after it is made: a child
+    that finds another parent, as when this one died first, exits without running its command."""
+    if _setpriv() is None:
+        pytest.skip("no setpriv --pdeathsig here: children are tied by a preexec_fn")
+    ran = tmp_path / "ran"
+    argv, _ = _tied(["touch", str(ran)])
+    assert subprocess.run(argv).returncode == 0 and ran.exists()  # started by this process: runs
+    ran.unlink()
+    stranger = subprocess.run(["/bin/sh", "-c", '"$@"; exit $?', "sh", *argv])  # started by another
+    assert stranger.returncode != 0 and not ran.exists()
