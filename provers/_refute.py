@@ -42,7 +42,9 @@ from linc_provers._binary import BinarySpec, availability, locate
 from linc_provers._process import Completed, Job, run_parallel
 
 QUESTIONS = ("pos", "neg", "cons")
-#: How many timeouts of wall-clock time a CPU-limited search may take before it is killed.
+#: How many timeouts of wall-clock time a CPU-limited search may take before it is killed: one
+#: that gets a third of a core still ends by its own limit (and within the eval runner's
+#: per-call watchdog, 60 s + 3 × the timeout).
 WALL_FACTOR = 3.0
 
 
