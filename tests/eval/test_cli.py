@@ -120,7 +120,8 @@ def test_sigkill_halfway_then_resume_gives_the_uninterrupted_numbers(tmp_path):
 
 @pytest.mark.parametrize("terminal", [True, False])
 def test_the_progress_bar_is_drawn_on_a_terminal_only(small_jsonl, monkeypatch, terminal):
-    """Elsewhere a refresh shows nothing, and building the bar for it cost the parent CPU."""
+    """Elsewhere a refresh shows nothing, and building the bar for it cost the parent CPU (and
+    its imports, the measured time of a short run)."""
     import io
 
     from rich.console import Console
@@ -128,8 +129,10 @@ def test_the_progress_bar_is_drawn_on_a_terminal_only(small_jsonl, monkeypatch, 
 
     from linc.eval import EvalConfig, command, load_dataset
 
-    refreshes, during = [], []
+    refreshes, during, built = [], [], []
     monkeypatch.setattr(Progress, "refresh", lambda self: refreshes.append(1))
+    enter = Progress.__enter__
+    monkeypatch.setattr(Progress, "__enter__", lambda self: built.append(1) or enter(self))
     evaluate = command.evaluate
 
     def counted(*args, **kwargs):  # the refreshes of the run itself, not the bar's own start and stop
@@ -143,3 +146,4 @@ def test_the_progress_bar_is_drawn_on_a_terminal_only(small_jsonl, monkeypatch, 
     run = command._run_with_progress(load_dataset(str(small_jsonl)), EvalConfig(parser="evaltest-fol"), 1, None, console, command.Scale())
     assert len(run.records) == 6
     assert (during[0] > 0) is terminal
+    assert bool(built) is terminal  # elsewhere not even built (nor rich.progress imported for it)
