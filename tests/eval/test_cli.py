@@ -147,3 +147,30 @@ def test_the_progress_bar_is_drawn_on_a_terminal_only(small_jsonl, monkeypatch, 
     assert len(run.records) == 6
     assert (during[0] > 0) is terminal
     assert bool(built) is terminal  # elsewhere not even built (nor rich.progress imported for it)
+
+
+IMPORTED = """
+import json, sys
+from linc.cli import app
+try:
+    app(sys.argv[1:])
+except SystemExit as stop:
+    assert not stop.code, stop.code
+print(json.dumps(sorted(sys.modules)), file=sys.stderr)
+"""
+
+
+@pytest.mark.parametrize("judged", [True, False])
+def test_a_gold_run_imports_no_langchain_and_the_judge_only_when_it_judges(small_jsonl, judged):
+    """Imports are most of a short run's cost: the gold parser needs no LangChain, and a run
+    that does not judge translations needs neither Z3's equivalence search nor, with another
+    prover than z3, Z3 itself."""
+    argv = [str(small_jsonl), "--parser", "gold", "--prover", "resolution", "--workers", "1", "--json", *([] if judged else ["--no-translation"])]
+    env = {**os.environ, "LINC_PLUGIN_PATH": ""}  # no test plugins: they are LLM parsers
+    done = subprocess.run([sys.executable, "-c", IMPORTED, "eval", *argv], capture_output=True, text=True, timeout=120,
+                          env=env, cwd=small_jsonl.parent)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["labelled"] == 6
+    modules = set(json.loads(done.stderr.strip().splitlines()[-1]))
+    assert "linc.parsing.gold" in modules and not any(m.split(".")[0] in ("langchain_core", "langsmith") for m in modules)
+    assert ("linc.logic.equivalence" in modules) is judged and ("z3" in modules) is judged
