@@ -13,7 +13,12 @@ Each variant runs as a user runs it, in a fresh process, ``--runs`` times (best 
 With translation judging (the default: each winning vote's formulas against the gold FOL, here
 the gold against itself) and without it (``--no-translation``).
 
-Run:  .venv/bin/python benchmarks/bench_gold.py [--runs 3] [--file FOLIO.jsonl]
+Imports are a large part of a short run, and linc's own modules are compiled again on every run
+when Python writes no bytecode (``PYTHONDONTWRITEBYTECODE=1``, as in some containers; an editable
+install has no bytecode of its own). ``--bytecode`` measures with bytecode kept, as a
+pip-installed linc has it: in a private cache (``PYTHONPYCACHEPREFIX``), filled by one untimed run.
+
+Run:  .venv/bin/python benchmarks/bench_gold.py [--runs 3] [--file FOLIO.jsonl] [--bytecode]
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ import os
 import resource
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,12 +42,12 @@ def children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def run(path: Path, extra: list[str]) -> tuple[dict, float]:
+def run(path: Path, extra: list[str], env: dict[str, str] | None = None) -> tuple[dict, float]:
     """(the run's summary, CPU seconds of its process)."""
     argv = [str(Path(sys.executable).parent / "linc"), "eval", str(path), "--parser", "gold", "--prover", "z3",
             "--workers", "1", "--json", *extra]
     before = children_cpu()
-    done = subprocess.run(argv, capture_output=True, text=True, check=False)
+    done = subprocess.run(argv, capture_output=True, text=True, check=False, env=env)
     cpu = children_cpu() - before
     if done.returncode != 0:
         sys.exit(f"linc eval failed ({done.returncode}):\n{done.stderr}")
@@ -52,18 +58,29 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--file", type=Path, default=DEFAULT_FILE)
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--bytecode", action="store_true", help="keep compiled bytecode between runs (in a private cache)")
     args = ap.parse_args()
     if not args.file.is_file():
         sys.exit(f"no such file: {args.file} (the FOLIO data lives in ../shared/data)")
-    print(f"data: {args.file.name}; gold parser, z3, 1 worker; best of {args.runs} runs")
+    with tempfile.TemporaryDirectory() as cache:
+        env = None
+        if args.bytecode:
+            env = {**{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}, "PYTHONPYCACHEPREFIX": cache}
+            run(args.file, ["--limit", "1"], env)  # fills the cache
+        bytecode = "bytecode kept" if args.bytecode else f"PYTHONDONTWRITEBYTECODE={os.environ.get('PYTHONDONTWRITEBYTECODE', '')}"
+        print(f"data: {args.file.name}; gold parser, z3, 1 worker; best of {args.runs} runs; {bytecode}")
+        measure(args, env)
+    print(f"load average {os.getloadavg()[0]:.1f}: on a busy machine wall times (seconds, prover) stretch")
+
+
+def measure(args: argparse.Namespace, env: dict[str, str] | None) -> None:
     for name, extra in (("translation judged", []), ("--no-translation", ["--no-translation"])):
-        runs = [run(args.file, extra) for _ in range(args.runs)]
+        runs = [run(args.file, extra, env) for _ in range(args.runs)]
         summary, cpu = min(runs, key=lambda r: r[0]["seconds"])
-        fixed = min(run(args.file, [*extra, "--limit", "1"])[1] for _ in range(args.runs))
+        fixed = min(run(args.file, [*extra, "--limit", "1"], env)[1] for _ in range(args.runs))
         print(f"{name:>20}: seconds {summary['seconds']:.3f} (target {TARGET_SECONDS}); prover {summary['prover_seconds']:.3f} s; "
               f"CPU {min(c for _, c in runs):.2f} s, of which start-up and one problem {fixed:.2f} s; "
               f"accuracy {summary['accuracy']:.4f} ({summary['correct']}/{summary['labelled']})")
-    print(f"load average {os.getloadavg()[0]:.1f}: on a busy machine wall times (seconds, prover) stretch")
 
 
 if __name__ == "__main__":

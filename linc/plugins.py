@@ -117,12 +117,13 @@ class _Registry:
             seen: set[tuple[str, str, str]] = set()
             third_party = []
             found = importlib.metadata.entry_points()  # one scan of the installed distributions
+            dists: dict[int, str] = {}  # a distribution's name, read once (each read parses its METADATA)
             for group, kind in GROUPS.items():
                 for ep in found.select(group=group):
                     if (group, ep.name, ep.value) in seen:  # one distribution found twice on sys.path
                         continue
                     seen.add((group, ep.name, ep.value))
-                    dist = ep.dist.name if ep.dist is not None else "?"
+                    dist = "?" if ep.dist is None else dists.get(id(ep.dist)) or dists.setdefault(id(ep.dist), ep.dist.name)
                     builtin = _normal(dist) == BUILTIN_DISTRIBUTION
                     source = f"{'built-in' if builtin else 'entry point'} {ep.value} ({dist})"
                     if builtin:

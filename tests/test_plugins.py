@@ -52,6 +52,24 @@ def test_builtins_come_from_entry_points(registry):
     assert isinstance(plugins.get_prover("z3", timeout=3), Prover)
 
 
+def test_each_distribution_metadata_is_read_once_per_scan(registry, monkeypatch):
+    """A distribution's name comes from parsing its METADATA file; the built-in distribution
+    offers some twenty entry points, and parsing it for each one cost more than the scan itself."""
+    import importlib.metadata
+
+    reads: list[str] = []
+    read_text = importlib.metadata.PathDistribution.read_text
+
+    def counted(self, filename):
+        if filename in ("METADATA", "PKG-INFO"):
+            reads.append((str(self._path), filename))
+        return read_text(self, filename)
+
+    monkeypatch.setattr(importlib.metadata.PathDistribution, "read_text", counted)
+    assert "z3" in plugins.names("prover")
+    assert reads and len(reads) == len(set(reads))
+
+
 def test_unknown_name_lists_known_names(registry):
     with pytest.raises(PluginError, match="known: .*z3"):
         plugins.get_prover("no-such-prover")

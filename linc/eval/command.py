@@ -151,13 +151,15 @@ def _verdict_on_run(summary: Any, config: EvalConfig, dataset: Dataset, err: Con
 def _run_with_progress(dataset: Dataset, config: EvalConfig, workers: int | None, store: RunStore | None, err: Console,
                        scale: Scale):
     """Evaluate under a progress bar that refreshes from the callback (no refresh thread, so
-    worker processes can still be forked safely)."""
+    worker processes can still be forked safely). Elsewhere than on a terminal (a pipe, a file)
+    a transient bar draws nothing, so none is built."""
+    if not err.is_terminal:
+        return evaluate(dataset, config, workers=workers, store=store, **asdict(scale))
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[acc]}"),
                TimeElapsedColumn(), TimeRemainingColumn())
     tally = {"right": 0, "labelled": 0, "shown": 0.0}
-    drawn = err.is_terminal  # elsewhere (a pipe, a file) a refresh draws nothing: skip building the bar
     with Progress(*columns, console=err, auto_refresh=False, transient=True) as bar:
         task = bar.add_task(f"{config.parser}+{config.prover}", total=len(dataset.problems), acc="")
 
@@ -168,7 +170,7 @@ def _run_with_progress(dataset: Dataset, config: EvalConfig, workers: int | None
             now = time.monotonic()
             acc = f"acc {tally['right'] / tally['labelled']:.3f}" if tally["labelled"] else ""
             bar.update(task, completed=done, acc=acc)
-            if drawn and (now - tally["shown"] > 0.1 or done == total):
+            if now - tally["shown"] > 0.1 or done == total:
                 tally["shown"] = now
                 bar.refresh()
 

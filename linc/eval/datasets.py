@@ -268,8 +268,11 @@ _PROOFWRITER_ID = re.compile(r"proofwriter[-_:]", re.IGNORECASE)
 
 
 def _json_items(text: str) -> Iterator[tuple[int, Any]]:
-    """(line, item) for each item of a top-level JSON array, so errors can name a line."""
+    """(line, item) for each item of a top-level JSON array, so errors can name a line. Lines are
+    counted as the reading moves on (from the last position, not from the start of the file),
+    so a file of N items is read in time linear in its size."""
     decoder = json.JSONDecoder()
+    lines = _LineCounter(text)
     pos = _skip(text, 0)
     if text[pos : pos + 1] != "[":
         raise DatasetError("expected a JSON array of problems")
@@ -277,7 +280,7 @@ def _json_items(text: str) -> Iterator[tuple[int, Any]]:
     if text[pos : pos + 1] == "]":
         return
     while True:
-        line = text.count("\n", 0, pos) + 1
+        line = lines.at(pos)
         try:
             item, pos = decoder.raw_decode(text, pos)
         except json.JSONDecodeError as err:
@@ -287,8 +290,20 @@ def _json_items(text: str) -> Iterator[tuple[int, Any]]:
         if text[pos : pos + 1] == "]":
             return
         if text[pos : pos + 1] != ",":
-            raise DatasetError(f"line {text.count(chr(10), 0, pos) + 1}: expected ',' or ']' in the array")
+            raise DatasetError(f"line {lines.at(pos)}: expected ',' or ']' in the array")
         pos = _skip(text, pos + 1)
+
+
+class _LineCounter:
+    """The 1-based line of a position in ``text``, for positions asked in increasing order."""
+
+    def __init__(self, text: str):
+        self.text, self.pos, self.line = text, 0, 1
+
+    def at(self, pos: int) -> int:
+        self.line += self.text.count("\n", self.pos, pos)
+        self.pos = pos
+        return self.line
 
 
 def _skip(text: str, pos: int) -> int:

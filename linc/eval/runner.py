@@ -41,7 +41,7 @@ from typing import Any, Callable, Iterator
 from linc.errors import LincError, OptionError
 from linc.eval.datasets import Dataset
 from linc.eval.store import RunStore
-from linc.eval.translation import judge_translation
+from linc.eval.translation import judge_translation, load_judge
 from linc.lifetime import die_with_parent
 from linc.options import at_least, positive_number
 from linc.parsing.base import Problem
@@ -185,6 +185,8 @@ def evaluate(
         raise OptionError("--concurrency and --rate-limit pace the local executor; under Ray, --workers sets the tasks in flight")
     start = time.perf_counter()
     reasoner = config.reasoner()  # fail fast on a bad name; forked workers inherit it
+    if config.translation and dataset.has_gold_fol:
+        load_judge()  # and what judging needs
     done = store.open() if store is not None else {}
     problems = dataset.problems
     records: list[dict[str, Any] | None] = [None] * len(problems)

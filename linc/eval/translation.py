@@ -15,20 +15,18 @@ does not read is counted apart (``gold_unreadable``), never as a wrong translati
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Sequence
-
-import z3
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from linc.errors import FormulaSyntaxError, LincError
-from linc.logic.equivalence import Checker, Comparison, Counterpart, compare, shared_context
 from linc.logic.read import read
 from linc.parsing.base import Problem
 from linc.parsing.gold import GoldParser
 
 if TYPE_CHECKING:
     from linc.eval.runner import EvalConfig
+    from linc.logic.equivalence import Checker, Counterpart
 
-__all__ = ["CHECK_SECONDS", "MAX_CHECKS", "judge", "judge_translation", "translation_figures"]
+__all__ = ["CHECK_SECONDS", "MAX_CHECKS", "judge", "judge_translation", "load_judge", "translation_figures"]
 
 #: Time limit of one entailment check (each equivalence is two).
 CHECK_SECONDS = 1.0
@@ -37,11 +35,20 @@ MAX_CHECKS = 200
 SAMPLE_SECONDS = 5.0
 
 
+def load_judge() -> None:
+    """Import what judging needs (Z3 and the equivalence search; a run that does not judge never
+    does): called before worker processes are forked, so that they inherit the modules instead of
+    each importing them."""
+    import linc.logic.equivalence  # noqa: F401
+
+
 def judge_translation(config: "EvalConfig", problem: Problem, verdict: dict[str, Any]) -> dict[str, Any] | None:
     """:func:`judge` as a run set up by ``config`` asks for it (None when it is switched off); the
     gold is read in the syntax the gold parser was given, FOLIO's by default."""
     if not config.translation:
         return None
+    import z3
+
     syntax = config.parser_options.get("syntax", "folio") if config.parser == "gold" else "folio"
     try:
         return judge(problem, verdict, syntax)
@@ -61,9 +68,17 @@ def judge(problem: Problem, verdict: dict[str, Any], syntax: str = "folio") -> d
     gold = GoldParser(syntax=syntax).translate(problem)[0]
     if not gold.ok:
         return {"gold_reads": False, "reason": gold.error}
+    from linc.logic.equivalence import Checker, shared_context
+
     votes = verdict.get("votes", [])
     winning = [i for i, v in enumerate(votes) if v.get("label") == verdict.get("label")]
-    checker = Checker(CHECK_SECONDS, shared_context())
+    made: list[Checker] = []
+
+    def checker() -> Checker:  # made on first need: a sample that is the gold itself needs no check
+        if not made:
+            made.append(Checker(CHECK_SECONDS, shared_context()))
+        return made[0]
+
     judged: dict[tuple[Any, ...], dict[str, Any]] = {}
     for i in winning:
         key = (tuple(votes[i].get("premises") or ()), votes[i].get("conclusion"))
@@ -84,12 +99,16 @@ def judge(problem: Problem, verdict: dict[str, Any], syntax: str = "folio") -> d
     }
 
 
-def _sample(vote: dict[str, Any], gold_premises: Sequence[Any], gold_conclusion: Any, checker: Checker) -> dict[str, Any]:
+def _sample(vote: dict[str, Any], gold_premises: Sequence[Any], gold_conclusion: Any, checker: Callable[[], "Checker"]) -> dict[str, Any]:
     """One sample's verdicts; a sample without formulas (it did not read) has every gold
-    formula ``missing``."""
+    formula ``missing``. A vote's formula text that is a gold formula's own text is that formula
+    (the writer's text reads back to the formula it wrote), so it is not read again."""
+    from linc.logic.equivalence import Comparison, Counterpart, compare
+
+    written = {str(f): f for f in (*gold_premises, gold_conclusion)}
     try:
-        premises = [read(text, "folio").formula for text in vote.get("premises") or ()]
-        conclusion = read(vote["conclusion"], "folio").formula if vote.get("conclusion") else None
+        premises = [_formula(text, written) for text in vote.get("premises") or ()]
+        conclusion = _formula(vote["conclusion"], written) if vote.get("conclusion") else None
     except FormulaSyntaxError as err:  # the writer's text reads back; a record edited by hand may not
         premises, conclusion = [], None
         unread = f"the vote's formulas do not read: {err}"
@@ -98,8 +117,10 @@ def _sample(vote: dict[str, Any], gold_premises: Sequence[Any], gold_conclusion:
     if conclusion is None:
         missing = [Counterpart(j, None, "missing") for j in range(len(gold_premises) + 1)]
         result = Comparison({}, missing[:-1], missing[-1], False)
+    elif conclusion == gold_conclusion and premises == list(gold_premises):  # compare() needs no checker for it
+        result = compare(premises, conclusion, gold_premises, gold_conclusion)
     else:
-        result = compare(premises, conclusion, gold_premises, gold_conclusion, checker, MAX_CHECKS, SAMPLE_SECONDS)
+        result = compare(premises, conclusion, gold_premises, gold_conclusion, checker(), MAX_CHECKS, SAMPLE_SECONDS)
     out = {
         "alignment": result.alignment,
         "premises": [_counterpart(c) for c in result.premises],
@@ -112,7 +133,12 @@ def _sample(vote: dict[str, Any], gold_premises: Sequence[Any], gold_conclusion:
     return {**out, "unread": unread} if unread else out
 
 
-def _counterpart(c: Counterpart) -> dict[str, Any]:
+def _formula(text: str, written: dict[str, Any]) -> Any:
+    known = written.get(text)
+    return known if known is not None else read(text, "folio").formula
+
+
+def _counterpart(c: "Counterpart") -> dict[str, Any]:
     """1-based positions, as the sentences are numbered."""
     return {"gold": c.gold + 1, "sample": None if c.sample is None else c.sample + 1, "relation": c.relation, "alignment": c.alignment}
 

@@ -120,7 +120,8 @@ def test_sigkill_halfway_then_resume_gives_the_uninterrupted_numbers(tmp_path):
 
 @pytest.mark.parametrize("terminal", [True, False])
 def test_the_progress_bar_is_drawn_on_a_terminal_only(small_jsonl, monkeypatch, terminal):
-    """Elsewhere a refresh shows nothing, and building the bar for it cost the parent CPU."""
+    """Elsewhere a refresh shows nothing, and building the bar for it cost the parent CPU (and
+    its imports, the measured time of a short run)."""
     import io
 
     from rich.console import Console
@@ -128,8 +129,10 @@ def test_the_progress_bar_is_drawn_on_a_terminal_only(small_jsonl, monkeypatch, 
 
     from linc.eval import EvalConfig, command, load_dataset
 
-    refreshes, during = [], []
+    refreshes, during, built = [], [], []
     monkeypatch.setattr(Progress, "refresh", lambda self: refreshes.append(1))
+    enter = Progress.__enter__
+    monkeypatch.setattr(Progress, "__enter__", lambda self: built.append(1) or enter(self))
     evaluate = command.evaluate
 
     def counted(*args, **kwargs):  # the refreshes of the run itself, not the bar's own start and stop
@@ -143,3 +146,31 @@ def test_the_progress_bar_is_drawn_on_a_terminal_only(small_jsonl, monkeypatch, 
     run = command._run_with_progress(load_dataset(str(small_jsonl)), EvalConfig(parser="evaltest-fol"), 1, None, console, command.Scale())
     assert len(run.records) == 6
     assert (during[0] > 0) is terminal
+    assert bool(built) is terminal  # elsewhere not even built (nor rich.progress imported for it)
+
+
+IMPORTED = """
+import json, sys
+from linc.cli import app
+try:
+    app(sys.argv[1:])
+except SystemExit as stop:
+    assert not stop.code, stop.code
+print(json.dumps(sorted(sys.modules)), file=sys.stderr)
+"""
+
+
+@pytest.mark.parametrize("judged", [True, False])
+def test_a_gold_run_imports_no_langchain_and_the_judge_only_when_it_judges(small_jsonl, judged):
+    """Imports are most of a short run's cost: the gold parser needs no LangChain, and a run
+    that does not judge translations needs neither Z3's equivalence search nor, with another
+    prover than z3, Z3 itself."""
+    argv = [str(small_jsonl), "--parser", "gold", "--prover", "resolution", "--workers", "1", "--json", *([] if judged else ["--no-translation"])]
+    env = {**os.environ, "LINC_PLUGIN_PATH": ""}  # no test plugins: they are LLM parsers
+    done = subprocess.run([sys.executable, "-c", IMPORTED, "eval", *argv], capture_output=True, text=True, timeout=120,
+                          env=env, cwd=small_jsonl.parent)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["labelled"] == 6
+    modules = set(json.loads(done.stderr.strip().splitlines()[-1]))
+    assert "linc.parsing.gold" in modules and not any(m.split(".")[0] in ("langchain_core", "langsmith") for m in modules)
+    assert ("linc.logic.equivalence" in modules) is judged and ("z3" in modules) is judged

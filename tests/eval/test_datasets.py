@@ -81,6 +81,23 @@ def test_logiclm_file_reports_bad_items_by_line(tmp_path):
     assert [i.line for i in data.issues] == [3]
 
 
+def test_logiclm_lines_are_right_across_blank_lines_and_multi_line_items(tmp_path):
+    """Each item is named by the line it starts on, whatever lies between items (blank lines,
+    items spread over many lines), and so is a break in the array's punctuation after them."""
+    good = {"id": "a", "context": "The cat is big.", "question": QUESTION, "options": [], "answer": "A"}
+    items = [json.dumps({**good, "id": f"i{n}"}, indent=2) for n in range(30)]
+    items[7] = json.dumps({"id": "bad", "context": 3})
+    items[20] = json.dumps({"id": "bad2", "context": 3}, indent=4)
+    text = "\n\n[\n" + ",\n\n\n".join(items) + "\n\n  ;\n"  # a ';' where ',' or ']' belongs
+    (tmp_path / "d.json").write_text(text)
+    data = load_dataset(str(tmp_path / "d.json"))
+    starts = [text.index(item) for item in items]
+    line_of = [text.count("\n", 0, s) + 1 for s in starts]
+    assert [p.id for p in data.problems] == [f"i{n}" for n in range(30) if n not in (7, 20)]
+    assert [i.line for i in data.issues[:2]] == [line_of[7], line_of[20]]
+    assert str(data.issues[2]).startswith(f"line 0: line {text.count(chr(10), 0, text.index(';')) + 1}: expected ','")
+
+
 def test_format_prefix_picks_the_reader(tmp_path):
     path = write_jsonl(tmp_path / "problems.txt", [fol_problem(0)])
     with pytest.raises(DatasetError, match="no reader recognises"):
