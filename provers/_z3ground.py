@@ -29,7 +29,6 @@ from __future__ import annotations
 import os
 import threading
 import time
-import weakref
 from collections import OrderedDict
 from typing import Any
 
@@ -87,9 +86,9 @@ class Ground:
 
     def _reset(self) -> None:
         self.solver = z3.SolverFor("QF_UF", ctx=self.tr.ctx)
+        self.solver.set("propagate_values", False)
         self.solver.from_string(f"(declare-sort U 0)(declare-fun |{_ELEMENT}| () U)(declare-fun |{_PREMISES}| () Bool)")
         self.declared: set[str] = set()
-        self._declared_groundings: weakref.WeakSet[Grounding] = weakref.WeakSet()  # their symbols are declared
         self._tracks = self._goals = 0  # tracking and goal literals declared so far
         self.outer: tuple | None = None  # (premises, constants) asserted in the open scope
         self.goals: dict[Formula, tuple[z3.BoolRef, z3.BoolRef]] = {}  # conclusion -> its literals, in that scope
@@ -165,22 +164,14 @@ class Ground:
 
     def _declare(self, grounds: list[Grounding], tracks: list[str]) -> str:
         """Declarations of the symbols this solver has not seen yet (its parser keeps them past a
-        pop, so each is declared once); a grounding whose symbols were all declared is skipped."""
+        pop, so each is declared once)."""
         new: list[str] = []
-        table, declared, done = self.tr.table, self.declared, self._declared_groundings
+        declared = self.declared
         for g in grounds:
-            if g in done:
-                continue
-            done.add(g)
-            for kind, name, arity in g.symbols:
-                target = table.name(kind, name, arity)
+            for target, arity, sort in g.declarations:
                 if target not in declared:
                     declared.add(target)
-                    new.append(f"(declare-fun {target} ({' '.join(['U'] * arity)}) {'U' if kind == 'constant' else 'Bool'})")
-            for skolem in g.skolems:
-                if skolem not in declared:
-                    declared.add(skolem)
-                    new.append(f"(declare-fun {skolem} () U)")
+                    new.append(f"(declare-fun {target} ({' '.join(['U'] * arity)}) {sort})")
         k = len(self.goals) + 1
         if len(tracks) > self._tracks or k > self._goals:
             for name in (*tracks, f"{_GOAL} {k}", f"{_NOT_GOAL} {k}"):

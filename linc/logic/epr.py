@@ -80,6 +80,9 @@ class Grounding:
     symbols: tuple[tuple[str, str, int], ...]  # (kind, IR name, arity) of its predicates and constants
     depths: tuple[int, ...]  # how many universals each expanded universal sits in, itself included
     fixed: str | None = None  # the text, when it has no universal to expand (the same for any universe)
+    #: (SMT-LIB name, arity, sort of its value: ``U`` or ``Bool``) of its predicates and constants,
+    #: then of its Skolem constants: what a solver declares of it (the names it has not seen yet)
+    declarations: tuple[tuple[str, int, str], ...] = ()
 
     def size(self, n: int) -> int:
         """How many instances of quantified bodies grounding over ``n`` constants writes."""
@@ -94,7 +97,7 @@ class Grounding:
         changes nothing but the outer ``not``); None otherwise (compile the negation itself)."""
         if self.fixed is None or self.skolems or type(self.node) is not str:
             return None
-        return Grounding(f"(not {self.node})", self.constants, (), self.symbols, (), f"(not {self.fixed})")
+        return Grounding(f"(not {self.node})", self.constants, (), self.symbols, (), f"(not {self.fixed})", self.declarations)
 
 
 def _expand(node: Node, env: tuple[str, ...], universe: tuple[str, ...]) -> str:
@@ -114,7 +117,9 @@ def compile_epr(f: Formula, symbol: Symbol, tag: str) -> Grounding:
     c = _Compiler(symbol, tag)
     node = c.formula(f, True, {})
     fixed = None if c.depths else _expand(node, (), ())
-    return Grounding(node, frozenset(c.constants), tuple(c.skolems), tuple(c.symbols), tuple(c.depths), fixed)
+    declarations = [(target, arity, "U" if kind == "constant" else "Bool") for (kind, _, arity), target in c.symbols.items()]
+    declarations += [(skolem, 0, "U") for skolem in c.skolems]
+    return Grounding(node, frozenset(c.constants), tuple(c.skolems), tuple(c.symbols), tuple(c.depths), fixed, tuple(declarations))
 
 
 def _escape(name: str) -> str:
@@ -127,7 +132,7 @@ class _Compiler:
         self.tag = tag
         self.constants: set[str] = set()
         self.skolems: list[str] = []
-        self.symbols: dict[tuple[str, str, int], None] = {}
+        self.symbols: dict[tuple[str, str, int], str] = {}  # -> its SMT-LIB name
         self.depths: list[int] = []
         self.nodes = 0
         self.names: dict[tuple[str, str, int], str] = {}
@@ -136,8 +141,8 @@ class _Compiler:
         key = (kind, name, arity)
         target = self.names.get(key)
         if target is None:
-            self.symbols[key] = None
-            target = self.names[key] = _escape(self.symbol(kind, name, arity))
+            self.symbols[key] = raw = self.symbol(kind, name, arity)
+            target = self.names[key] = _escape(raw)
         return target
 
     def term(self, t: Term, env: dict[Var, tuple[str, bool]]) -> str:

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from linc.errors import FormulaSyntaxError, ParserError
 from linc.logic.epr import MAX_NODES, NotEPR, compile_epr
-from linc.logic.formula import Const, Eq, Exists, Forall, Func, Iff, Implies, Not, Pred, Var, Xor
+from linc.logic.formula import And, Const, Eq, Exists, Forall, Func, Iff, Implies, Not, Pred, Var, Xor
 from linc.logic.read import parse
 from linc.proving import Label
 from linc_provers.z3prover import Z3Prover
@@ -52,6 +52,20 @@ def test_universal_expands_over_the_constants_and_existential_becomes_a_skolem_c
     assert g.text(("bob", "al")) == (
         "(and (=> (Man bob) (Loves |linc sk 7 1| bob)) (=> (Man al) (Loves |linc sk 7 1| bob)))"
     )
+
+
+def test_a_grounding_lists_what_a_solver_must_declare_once_each():
+    # predicates and constants in order of first use, each once, then the Skolem constants
+    g = compile_epr(Forall(x, Implies(P("Man", x), Exists(y, And(P("Loves", y, bob), P("Man", bob))))), plain, "7")
+    assert g.declarations == (("Man", 1, "Bool"), ("Loves", 2, "Bool"), ("bob", 0, "U"), ("|linc sk 7 1|", 0, "U"))
+    assert g.negated() is None and compile_epr(P("Man", bob), plain, "8").negated().declarations == (("Man", 1, "Bool"), ("bob", 0, "U"))
+
+
+def test_one_name_with_two_arities_is_declared_twice_on_the_ground_path():
+    # Man/1 and Man/2 get two SMT-LIB names: declared apart, the problem stays on the ground path
+    prover, _ = provers()
+    result = prover.decide([P("Man", bob), Forall(x, Implies(P("Man", x), P("Man", x, alice)))], P("Man", bob, alice))
+    assert result.label == Label.TRUE and took_ground_path(prover)
 
 
 def test_polarity_decides_which_quantifier_is_expanded():
