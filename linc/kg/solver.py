@@ -4,6 +4,12 @@ kept between checks, each check in its own push/pop scope.
 A check asks one question: can these groups of formulas all hold? Each group is tracked, so an
 "unsatisfiable" answer names the groups responsible (the unsat core, shrunk to a minimal one).
 No model is ever built: the store needs "consistent or not", not a countermodel.
+
+A check Z3 did not finish (time limit, gave up) leaves the solver behind: it is replaced by a
+fresh one in the same context. An interrupted quantified search can leave state that outlives its
+scope: measured, a later check of a satisfiable set on the same solver then ran to its limit
+(transitive + serial R after a 100 ms-interrupted check with irreflexive R), and a fresh solver
+answers it at once.
 """
 
 from __future__ import annotations
@@ -36,10 +42,14 @@ class Checker:
 
     def __init__(self) -> None:
         self._tr = Z3Translator()
-        self._solver = z3.Solver(ctx=self._tr.ctx)
-        self._solver.set("core.minimize", True)
+        self._solver = self._fresh_solver()
         self._cache: dict[Formula, z3.BoolRef] = {}
         self._trackers: list[z3.BoolRef] = []
+
+    def _fresh_solver(self) -> z3.Solver:
+        solver = z3.Solver(ctx=self._tr.ctx)
+        solver.set("core.minimize", True)
+        return solver
 
     def _z3(self, f: Formula) -> z3.BoolRef:
         found = self._cache.get(f)
@@ -74,7 +84,9 @@ class Checker:
             if answer == z3.sat:
                 return None
             if answer == z3.unknown:
-                raise CheckUnknown(solver.reason_unknown() or "z3 returned unknown")
+                reason = solver.reason_unknown() or "z3 returned unknown"
+                self._solver = self._fresh_solver()  # this one may carry the unfinished search (module docstring)
+                raise CheckUnknown(reason)
             return [keys[str(t)] for t in solver.unsat_core()]
         finally:
             solver.pop()
