@@ -87,6 +87,8 @@ class Checker:
                 answer = self.solver.check()
             finally:
                 self.solver.pop()
+            if answer == z3.unknown:  # an interrupted search can derail later checks on its solver
+                self.solver = z3.SimpleSolver(ctx=self.tr.ctx)  # (see linc.kg.solver)
             self._known[key] = True if answer == z3.unsat else False if answer == z3.sat else None
         return self._known[key]
 
