@@ -15,6 +15,7 @@ does not read is counted apart (``gold_unreadable``), never as a wrong translati
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from linc.errors import FormulaSyntaxError, LincError
@@ -72,12 +73,8 @@ def judge(problem: Problem, verdict: dict[str, Any], syntax: str = "folio") -> d
 
     votes = verdict.get("votes", [])
     winning = [i for i, v in enumerate(votes) if v.get("label") == verdict.get("label")]
-    made: list[Checker] = []
-
-    def checker() -> Checker:  # made on first need: a sample that is the gold itself needs no check
-        if not made:
-            made.append(Checker(CHECK_SECONDS, shared_context()))
-        return made[0]
+    # made on first need: a sample that is the gold itself needs no check
+    checker = functools.cache(lambda: Checker(CHECK_SECONDS, shared_context()))
 
     judged: dict[tuple[Any, ...], dict[str, Any]] = {}
     for i in winning:
