@@ -96,3 +96,14 @@ def test_solve_without_an_answer_exits_non_zero_with_a_hint():
     result = run("solve", "-p", "Colourless green ideas sleep furiously, said Chomsky.", "-c", "Bob is red.")
     assert result.exit_code == 1
     assert "docs/controlled-english.md" in result.stderr and "--model" in result.stderr
+
+
+def test_a_command_has_the_heap_frozen_at_exit(monkeypatch):
+    """Python's final collection would walk the whole heap of a process about to end."""
+    import atexit
+    import gc
+
+    registered = []
+    monkeypatch.setattr(atexit, "register", registered.append)
+    assert run("version").exit_code == 0
+    assert registered == [gc.freeze]

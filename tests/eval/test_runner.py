@@ -157,3 +157,26 @@ def test_records_are_in_the_file_at_once_and_fsynced_in_batches(tmp_path, monkey
     store.open()
     store.close()
     assert len(synced) == 2  # nothing written, nothing to flush
+
+
+def test_the_run_freezes_the_heap_it_starts_with_and_gives_it_back(small_jsonl):
+    """The garbage collector skips what exists when the run starts (the reasoner, the modules)
+    while problems are solved, and the caller's heap is as it was afterwards."""
+    import gc
+
+    during = []
+    assert gc.get_freeze_count() == 0
+    evaluate(load_dataset(str(small_jsonl)), FOL, workers=1, progress=lambda *_: during.append(gc.get_freeze_count()))
+    assert during and min(during) > 0
+    assert gc.get_freeze_count() == 0
+
+
+def test_a_caller_that_froze_the_heap_keeps_it_frozen(small_jsonl):
+    import gc
+
+    gc.freeze()
+    try:
+        evaluate(load_dataset(str(small_jsonl)), FOL, workers=1)
+        assert gc.get_freeze_count() > 0  # not unfrozen behind the caller's back
+    finally:
+        gc.unfreeze()
