@@ -180,3 +180,18 @@ def test_a_caller_that_froze_the_heap_keeps_it_frozen(small_jsonl):
         assert gc.get_freeze_count() > 0  # not unfrozen behind the caller's back
     finally:
         gc.unfreeze()
+
+
+def test_a_worker_gets_the_rest_of_its_story_before_another_story():
+    """Problems that share their premises go to one worker, whose caches already hold their
+    formulas; a second worker starts a story nobody is on, and helps with a held one only when
+    none is left."""
+    from linc.eval.runner import _Families
+    from linc.parsing.base import Problem
+
+    stories = ["A", "B", "A", "B", "C", "A"]
+    queue = _Families([(f"k{i}", Problem([story], f"q{i}")) for i, story in enumerate(stories)])
+    first, second = object(), object()
+    taken = [(w, queue.take(w)[0]) for w in (first, second, second, second, first, second)]
+    assert taken == [(first, "k0"), (second, "k1"), (second, "k3"), (second, "k4"), (first, "k2"), (second, "k5")]
+    assert not queue
