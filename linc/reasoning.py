@@ -262,27 +262,29 @@ class Reasoner:
         """(error message or None, prover result or None, whether the prover ran for it)."""
         if not sample.ok:
             return sample.error or "no conclusion", None, False
-        formulas = [*sample.premises, sample.conclusion]
-        try:
-            check_signature(formulas + extra)
-        except SignatureError as err:
-            return f"SignatureError: {err}", None, False
-        result, fresh = self._decide([*extra, *sample.premises], sample.conclusion)
+        premises = [*extra, *sample.premises]
+        key = (tuple(map(alpha_normalize, premises)), alpha_normalize(sample.conclusion))
+        if key not in self._decided:  # else these formulas passed before: renaming bound variables keeps the symbols
+            try:
+                check_signature([*sample.premises, sample.conclusion, *extra])
+            except SignatureError as err:
+                return f"SignatureError: {err}", None, False
+        result, fresh = self._decide(key, premises, sample.conclusion)
         if result.label == Label.ERROR:
             return f"ProverError: {result.reason or 'the prover failed'}", result, fresh
         if result.label == Label.INCONSISTENT and self.inconsistent == "error":
             return "the premises contradict each other", result, fresh
         return None, result, fresh
 
-    def _decide(self, premises: list[Formula], conclusion: Formula) -> tuple[ProverResult, bool]:
+    def _decide(self, key: tuple, premises: list[Formula], conclusion: Formula) -> tuple[ProverResult, bool]:
         """(result, whether the prover ran): once per distinct problem, as samples often coincide
         up to bound-variable names.
 
         With ``dedup_renamed``, samples of one problem that differ only in their symbol names
         (``Teach`` in one, ``Teaches`` in another) are decided once too: the later ones reuse the
         label, without the proof or countermodel, whose text names the first sample's symbols.
-        The first vote of each label is always decided itself, so the winner keeps its proof."""
-        key = (tuple(alpha_normalize(p) for p in premises), alpha_normalize(conclusion))
+        The first vote of each label is always decided itself, so the winner keeps its proof.
+        ``key``: the problem with its bound variables renamed apart (``alpha_normalize``)."""
         shape = _shape(key) if self.dedup_renamed and self.k > 1 else key  # one sample: no sibling to match
         if key in self._decided:
             self._shapes.setdefault(shape, self._decided[key])
@@ -327,10 +329,27 @@ def support_of(positions: Sequence[int], sentences: Sequence[str], formulas: Seq
 @lru_cache(maxsize=4096)
 def _shape(key: tuple[tuple[Formula, ...], Formula]) -> tuple:
     """``key`` with every predicate, function and constant renamed by order of first use: equal
-    shapes are renamings of one another, so they are entailed (or not) alike. Written out in
-    prefix order as a flat tuple (node kinds, arities, new names, variables), which tells shapes
-    apart as the renamed formulas would, without building them. Remembered: the K samples of a
-    problem often coincide."""
+    shapes are renamings of one another, so they are entailed (or not) alike. Made of each
+    formula's own shape (:func:`_formula_shape`, its symbols numbered within it) and, per formula,
+    the problem-wide numbers of those symbols: together they say what the whole problem renamed
+    would, and a formula's part is worked out once however many samples and problems hold it.
+    Remembered: the K samples of a problem often coincide."""
+    numbers: dict[tuple[str, str, int], int] = {}
+    out: list = []
+    premises, conclusion = key
+    for f in (*premises, conclusion):
+        local, symbols = _formula_shape(f)
+        out.append(local)
+        out.append(tuple(numbers.setdefault(s, len(numbers)) for s in symbols))
+    out.append(len(premises))
+    return tuple(out)
+
+
+@lru_cache(maxsize=65536)
+def _formula_shape(f: Formula) -> tuple[tuple, tuple[tuple[str, str, int], ...]]:
+    """(``f`` written in prefix order as a flat tuple of node kinds, arities, symbol numbers and
+    variables, its symbols numbered by first use; those symbols in that order). A function term
+    is one tuple (number, arity), told apart from a constant's bare number."""
     names: dict[tuple[str, str, int], int] = {}
     out: list = []
     add = out.append
@@ -341,8 +360,7 @@ def _shape(key: tuple[tuple[Formula, ...], Formula]) -> tuple:
         elif isinstance(t, Const):
             add(names.setdefault(("c", t.name, 0), len(names)))
         else:
-            add(names.setdefault(("f", t.name, len(t.args)), len(names)))
-            add(len(t.args))
+            add((names.setdefault(("f", t.name, len(t.args)), len(names)), len(t.args)))
             for a in t.args:
                 term(a)
 
@@ -365,12 +383,8 @@ def _shape(key: tuple[tuple[Formula, ...], Formula]) -> tuple:
             add(g.var.name)
             walk(g.body)
 
-    premises, conclusion = key
-    for p in premises:
-        walk(p)
-    add(len(premises))
-    walk(conclusion)
-    return tuple(out)
+    walk(f)
+    return tuple(out), tuple(names)
 
 
 @lru_cache(maxsize=65536)

@@ -116,6 +116,47 @@ def test_signature_clash_is_an_error_vote():
     assert v.label == "Error" and "SignatureError" in v.votes[0].error
 
 
+def test_a_sample_decided_before_is_not_checked_again(monkeypatch):
+    """Samples that differ from a decided one only in bound-variable names have its symbols, so
+    its signature check stands for theirs; a clashing sample is still checked and refused."""
+    import linc.reasoning
+
+    checked = []
+    real = linc.reasoning.check_signature
+    monkeypatch.setattr(linc.reasoning, "check_signature", lambda formulas: checked.append(formulas) or real(formulas))
+
+    class Renamed(ScriptedParser):
+        def _sample(self, text):
+            if text == "clash":
+                return Sample([parse("P(a)"), parse("P(a, b)")], parse("Q(a)"))
+            return Sample([parse(f"all {text}. (P({text}) -> Q({text}))"), parse("P(a)")], parse("Q(a)"))
+
+    r = Reasoner(Renamed(["x", "y", "clash", "x", "clash"]), ScriptedProver(ANSWERS), k=5, repair_rounds=0)
+    v = r.solve(PROBLEM)
+    assert [vote.label for vote in v.votes] == ["True", "True", "Error", "True", "Error"]
+    assert len(checked) == 3  # the first reading, and each clashing one
+    assert "SignatureError" in v.votes[4].error
+
+
+def test_shapes_are_equal_exactly_for_renamings():
+    """A problem's shape (symbols renamed by first use) is equal for problems that are renamings
+    of one another, and only for those: built from each formula's own shape, it still tells
+    apart problems whose formulas are alike one by one but share their symbols differently."""
+    from linc.logic.formula import alpha_normalize
+    from linc.reasoning import _shape
+
+    def shape(*texts):
+        *premises, conclusion = [alpha_normalize(parse(t)) for t in texts]
+        return _shape((tuple(premises), conclusion))
+
+    base = shape("all x. (Dog(x) -> Pet(f(x, rex)))", "Dog(rex)", "Pet(rex)")
+    assert base == shape("all y. (Hound(y) -> Animal(g(y, fido)))", "Hound(fido)", "Animal(fido)")
+    assert base != shape("all x. (Dog(x) -> Pet(f(x, rex)))", "Dog(rex)", "Pet(fido)")  # fido is not rex
+    assert base != shape("all x. (Dog(x) -> Pet(f(x, rex)))", "Pet(rex)", "Pet(rex)")  # Pet is not Dog
+    assert base != shape("all x. (Dog(x) -> Pet(f(x, rex)))", "Dog(rex)", "Pet(rex)", "Pet(rex)")  # one premise more
+    assert shape("P(a)", "Q(a)") != shape("P(a)", "Q(b)") and shape("P(a)", "Q(b)") == shape("R(c)", "S(d)")
+
+
 def test_bad_options():
     with pytest.raises(ValueError):
         Reasoner(ScriptedParser([]), ScriptedProver({}), inconsistent="maybe")
