@@ -5,11 +5,13 @@ Progress and warnings go to stderr, results to stdout, so ``--json`` output stay
 
 from __future__ import annotations
 
+import gc
 import json
 import time
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from rich.console import Console
 from rich.markup import escape
@@ -86,6 +88,20 @@ class Scale:
     address: str | None = None
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No garbage collection while the parser and prover plugins are imported: LangChain and Z3 make
+    hundreds of thousands of objects that live as long as the process, and the collector, started
+    every few hundred new objects, would walk them again and again while they are made (0.1 s)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def run_eval(spec: str, parser: str | None, model: str | None, prover: str, k: int | None, workers: int | None,
              limit: int | None, timeout: float, repair: bool, out: Path | None, plot: bool, as_json: bool,
              parser_option: list[str] | None = None, prover_option: list[str] | None = None,
@@ -104,8 +120,9 @@ def run_eval(spec: str, parser: str | None, model: str | None, prover: str, k: i
             err.print(f"[yellow]skipped[/] {dataset.source} {issue}", markup=True)
         if len(dataset.issues) > _MAX_WARNINGS:
             err.print(f"[yellow]skipped[/] … and {len(dataset.issues) - _MAX_WARNINGS} more unreadable records", markup=True)
-        plugins.get_vote(vote)  # an unknown policy fails before any work
-        config = choose_config(dataset, parser, model, prover, k, timeout, repair, parser_opts, prover_opts, countermodels, vote, translation)
+        with _collector_paused():  # loads the plugins
+            plugins.get_vote(vote)  # an unknown policy fails before any work
+            config = choose_config(dataset, parser, model, prover, k, timeout, repair, parser_opts, prover_opts, countermodels, vote, translation)
         store = RunStore(out, config.settings()) if out is not None else None
         run = _run_with_progress(dataset, config, workers, store, err, scale or Scale())
     except KeyboardInterrupt:

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
-from langchain_core.language_models import BaseChatModel
+from langchain_core.language_models import BaseChatModel, LangSmithParams
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 from pydantic import PrivateAttr
@@ -105,10 +105,20 @@ class ReplayChatModel(BaseChatModel):
             await asyncio.sleep(self.latency)
         return self._answer(messages, kwargs.get("n"))
 
+    def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
+        """What LangChain's tracing metadata says of this model (LangChain asks subclasses to say
+        it; its fallback probes attributes this model does not have, each probe a raised error)."""
+        params = LangSmithParams(ls_provider=self._llm_type, ls_model_type="chat")
+        if self.path is not None:
+            params["ls_model_name"] = Path(self.path).stem
+        if stop:
+            params["ls_stop"] = stop
+        return params
+
     def _answer(self, messages: list[BaseMessage], n: int | None) -> ChatResult:
         if any(m.type == "ai" for m in messages[_last_problem_turn(messages):]):
             raise ParserError("the replay model has no recorded answer to a follow-up turn")
-        found = _BLOCKS.findall(str(messages[-1].text)) if messages else []
+        found = _BLOCKS.findall(_content(messages[-1])) if messages else []
         if not found:
             raise ParserError("the replay model found no <PREMISES>/<CONCLUSION> blocks in the prompt")
         premises, conclusion = found[-1]
@@ -116,7 +126,7 @@ class ReplayChatModel(BaseChatModel):
         if generations is None:
             raise ParserError(f"no recorded completion for the problem whose conclusion is {sentence(conclusion)!r}")
         chosen = generations[:max(1, n or self.n)]
-        given = sum(_tokens(str(m.text)) for m in messages)
+        given = sum(_tokens(_content(m)) for m in messages)
         taken = sum(_tokens(g) for g in chosen)
         usage = {"input_tokens": given, "output_tokens": taken, "total_tokens": given + taken}
         return ChatResult(generations=[ChatGeneration(message=AIMessage(g, usage_metadata=usage, response_metadata={ESTIMATED: True}))
@@ -171,9 +181,16 @@ def _tokens(text: str) -> int:
 def _last_problem_turn(messages: list[BaseMessage]) -> int:
     """Index of the human turn holding the problem: the last one with a <PREMISES> block."""
     for i in range(len(messages) - 1, -1, -1):
-        if messages[i].type == "human" and "<PREMISES>" in str(messages[i].text):
+        if messages[i].type == "human" and "<PREMISES>" in _content(messages[i]):
             return i
     return len(messages)
+
+
+def _content(message: BaseMessage) -> str:
+    """A message's text: its content when that is a string, as it is in every prompt linc builds
+    (``message.text`` gives the same, through a new object per access), else its text blocks."""
+    content = message.content
+    return content if isinstance(content, str) else str(message.text)
 
 
 def _read_jsonl(path: Path) -> list[dict[str, Any]]:

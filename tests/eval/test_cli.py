@@ -34,6 +34,18 @@ def test_json_is_one_object_with_the_figures(small_jsonl):
     assert summary["tiers"]["clean"]["votes"] == 6
 
 
+def test_the_plugins_load_with_the_collector_paused_and_it_runs_again_after(small_jsonl, monkeypatch):
+    import gc
+
+    import linc.eval.command as command
+
+    seen = []
+    real = command.choose_config
+    monkeypatch.setattr(command, "choose_config", lambda *a, **k: seen.append(gc.isenabled()) or real(*a, **k))
+    assert run(str(small_jsonl), "--parser", "evaltest-fol", "--json", "--workers", "1").exit_code == 0
+    assert seen == [False] and gc.isenabled()
+
+
 def test_vote_policy_is_chosen_by_name_and_checked_before_any_work(small_jsonl):
     result = run(str(small_jsonl), "--parser", "evaltest-fol", "--json", "--workers", "1", "--vote", "majority")
     assert result.exit_code == 0, result.stderr

@@ -101,6 +101,22 @@ def test_model_reports_estimated_usage_for_the_whole_call(recorded):
     assert first.response_metadata["usage_estimated"] is True
 
 
+def test_a_prompt_of_content_blocks_is_answered_and_counted_like_a_string(recorded):
+    model = ReplayChatModel(path=str(recorded))
+    blocks = HumanMessage(content=[{"type": "text", "text": PROMPT[:20]}, {"type": "text", "text": PROMPT[20:]}])
+    reply = model.invoke([blocks])
+    assert reply.content == RECORDS[0]["generations"][0]
+    assert reply.usage_metadata["input_tokens"] == math.ceil(len(PROMPT) / 4)
+
+
+def test_the_model_names_itself_to_tracing(recorded):
+    """LangChain's tracing metadata comes from the model, not from probing attributes it lacks."""
+    model = ReplayChatModel(path=str(recorded))
+    params = model._get_ls_params(stop=["</EVALUATE>"])
+    assert params == {"ls_provider": "linc-replay", "ls_model_type": "chat", "ls_model_name": recorded.stem,
+                      "ls_stop": ["</EVALUATE>"]}
+
+
 def test_latency_is_slept_per_call(recorded, monkeypatch):
     slept = []
     monkeypatch.setattr("linc.parsing.replay.time.sleep", slept.append)
