@@ -161,14 +161,19 @@ def test_records_are_in_the_file_at_once_and_fsynced_in_batches(tmp_path, monkey
 
 def test_the_run_freezes_the_heap_it_starts_with_and_gives_it_back(small_jsonl):
     """The garbage collector skips what exists when the run starts (the reasoner, the modules)
-    while problems are solved, and the caller's heap is as it was afterwards."""
+    and runs less often while problems are solved; the caller's heap and collector are as they
+    were afterwards."""
     import gc
+
+    from linc.eval.runner import RUN_THRESHOLDS
 
     during = []
     assert gc.get_freeze_count() == 0
-    evaluate(load_dataset(str(small_jsonl)), FOL, workers=1, progress=lambda *_: during.append(gc.get_freeze_count()))
-    assert during and min(during) > 0
-    assert gc.get_freeze_count() == 0
+    before = gc.get_threshold()
+    evaluate(load_dataset(str(small_jsonl)), FOL, workers=1,
+             progress=lambda *_: during.append((gc.get_freeze_count() > 0, gc.get_threshold())))
+    assert during and set(during) == {(True, RUN_THRESHOLDS)}
+    assert gc.get_freeze_count() == 0 and gc.get_threshold() == before
 
 
 def test_a_caller_that_froze_the_heap_keeps_it_frozen(small_jsonl):
