@@ -35,9 +35,13 @@ from linc.voting import DEFAULT_POLICY, TIERS, VotePolicy, decide
 
 
 class FactSource(Protocol):
-    """Anything that can lend stored facts as extra premises (the knowledge graph does)."""
+    """Anything that can lend stored facts as extra premises (the knowledge graph does).
 
-    def premises(self) -> list[Formula]: ...
+    ``relevant_to``: a problem's formulas (premises and conclusion); a source may then lend only
+    the facts that can decide that conclusion or contradict those premises, and must lend at
+    least those (a large store would otherwise make every decision carry all of it)."""
+
+    def premises(self, relevant_to: Sequence[Formula] | None = None) -> list[Formula]: ...
 
 
 @dataclass
@@ -198,13 +202,14 @@ class Reasoner:
             samples = [Sample([], None, error=f"{type(err).__name__}: {err}")]
         parsed = time.perf_counter()
         self._shapes = {}
-        extra = list(kg.premises()) if kg is not None else []
         votes: list[Vote] = []
         results: list[ProverResult | None] = []
+        lent: list[list[Formula]] = []  # per sample, the facts the source lent it
         for sample in samples:
-            vote, result = self._vote(problem, sample, extra)
+            vote, result, extra = self._vote(problem, sample, kg)
             votes.append(vote)
             results.append(result)
+            lent.append(extra)
         label = decide(self.vote, votes)
         # the proof shown is that of the strongest vote for the label
         backing = sorted((TIERS.index(v.tier), i) for i, v in enumerate(votes) if v.label == label and results[i] is not None)
@@ -212,7 +217,7 @@ class Reasoner:
         winner = results[shown] if shown is not None else None
         support = None
         if winner is not None and winner.support is not None and label in (Label.TRUE.value, Label.FALSE.value):
-            support = support_of(winner.support, problem.premises, votes[shown].premises, extra)  # type: ignore[index]
+            support = support_of(winner.support, problem.premises, votes[shown].premises, lent[shown])  # type: ignore[index]
         done = time.perf_counter()
         return Verdict(
             label=label,
@@ -234,9 +239,11 @@ class Reasoner:
 
     # ------------------------------------------------------------ one sample
 
-    def _vote(self, problem: Problem, sample: Sample, extra: list[Formula]) -> tuple[Vote, ProverResult | None]:
+    def _vote(self, problem: Problem, sample: Sample, kg: FactSource | None) -> tuple[Vote, ProverResult | None, list[Formula]]:
+        """The sample's vote and prover result, and the stored facts it was decided with."""
         rounds = 0
         while True:
+            extra = _lent(kg, sample)
             error, result, fresh = self._judge(sample, extra)
             if error is None or rounds >= self.repair_rounds:
                 break
@@ -256,7 +263,7 @@ class Reasoner:
             prover=result.prover if result else None,
             seconds=result.seconds if result is not None and fresh else 0.0,  # a cache hit costs nothing
         )
-        return vote, result
+        return vote, result, extra
 
     def _judge(self, sample: Sample, extra: list[Formula]) -> tuple[str | None, ProverResult | None, bool]:
         """(error message or None, prover result or None, whether the prover ran for it)."""
@@ -294,6 +301,14 @@ class Reasoner:
         result = ask_prover(self.prover, premises, conclusion, self.timeout)
         self._decided[key] = self._shapes[shape] = result
         return result, True
+
+
+def _lent(kg: FactSource | None, sample: Sample) -> list[Formula]:
+    """The stored facts that can matter to ``sample``'s problem (none without a source, or for a
+    sample with nothing to decide)."""
+    if kg is None or not sample.ok:
+        return []
+    return list(kg.premises(relevant_to=[*sample.premises, sample.conclusion]))
 
 
 def ask_prover(prover: Prover, premises: Sequence[Formula], conclusion: Formula, timeout: float | None) -> ProverResult:

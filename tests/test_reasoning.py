@@ -185,3 +185,21 @@ def test_verdict_to_dict_is_what_asdict_gives_and_a_copy():
     as_dict["votes"][0]["premises"].append("changed")
     as_dict["countermodel"]["nested"][0]["k"].append(0)
     assert odd.votes[0].premises == ["P(a)"] and odd.countermodel["nested"][0]["k"] == [1, 2.5, None, True]
+
+
+class RecordingSource:
+    """A fact source that lends one fact and remembers what each call asked about."""
+
+    def __init__(self):
+        self.asked: list[list[str]] = []
+
+    def premises(self, relevant_to=None):
+        self.asked.append([str(f) for f in relevant_to])
+        return [parse("R(a)")]
+
+
+def test_a_fact_source_is_asked_about_each_sample_including_a_repaired_one():
+    source = RecordingSource()
+    v = reasoner([None, "Q(a)"], fixed="S(a)").solve(PROBLEM, kg=source)
+    assert source.asked == [["P(a)", "S(a)"], ["P(a)", "Q(a)"]]  # the failed sample asks nothing
+    assert [vote.label for vote in v.votes] == ["Uncertain", "True"]

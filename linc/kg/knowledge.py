@@ -363,17 +363,23 @@ class KnowledgeGraph:
 
     # ------------------------------------------------------------ questions and premises
 
-    def _relevant(self, question: Formula) -> tuple[Index, Plan]:
+    def _relevant(self, *questions: Formula) -> tuple[Index, Plan]:
+        """The stored facts that can decide any of ``questions`` (each closed, and its negation)."""
         index = self._read_index()
-        closed = universal_closure(question)
-        return index, plan(index, [closed, complement(closed)])
+        closed = [universal_closure(q) for q in questions]
+        return index, plan(index, [*closed, *(complement(c) for c in closed)])
 
-    def premises(self, relevant_to: FormulaLike | None = None) -> list[Formula]:
-        """The checked facts as premises for a new question (only those that can matter to
-        ``relevant_to``, when given: fewer premises, faster proofs, same answer)."""
+    def premises(self, relevant_to: FormulaLike | Sequence[FormulaLike] | None = None) -> list[Formula]:
+        """The checked facts as premises for a new question: only those that can matter to
+        ``relevant_to`` when it is given (fewer premises, faster proofs, same answer). For a whole
+        problem give its premises and conclusion together: what can decide the conclusion, or
+        contradict the premises, from the stored facts."""
         if relevant_to is None:
             return [f.formula for f in self._store.facts() if f.checked]
-        index, part = self._relevant(as_formula(relevant_to))
+        questions = [relevant_to] if isinstance(relevant_to, (Formula, str)) else list(relevant_to)
+        if not questions:
+            return []
+        index, part = self._relevant(*(as_formula(q) for q in questions))
         return [index.formulas[i] for i in sorted(part.parts)]
 
     def ask(self, conclusion: FormulaLike, *, timeout: float | None = None, countermodel: bool = False) -> ProverResult:

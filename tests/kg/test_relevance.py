@@ -10,11 +10,13 @@ is satisfiable.
 from __future__ import annotations
 
 import random
+import re
 
 import pytest
 
 from linc.kg import FactConflictError, KnowledgeGraph, UnverifiedFactError
 from linc.kg.solver import Checker, CheckUnknown
+from linc_provers.z3prover import Z3Prover
 
 from .conftest import fol
 
@@ -143,3 +145,43 @@ def test_a_file_loaded_at_once_has_the_least_model_grown_fact_by_fact(seed):
     for atom, reason in at_once.model.atoms.items():
         if reason[0] == "rule":
             assert all(order[body] < order[atom] for body in reason[2]), (atom, reason)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_facts_lent_to_a_problem_decide_it_as_the_whole_store_does(tmp_path, seed):
+    """``premises(relevant_to=[*P, C])`` is what a problem with premises P and conclusion C borrows
+    from the store: with only those facts the prover must answer as with every fact (the answer
+    includes Inconsistent, where P contradicts the store)."""
+    rng = random.Random(100 + seed)
+    prover = Z3Prover(timeout=10.0, small_models=False)
+
+    def fact() -> str:
+        """A random fact over one of two vocabularies that share nothing (``R``, ``P``…, ``a``… or
+        ``L``, ``A``…, ``e``…), without an equality under a quantifier, which would tie every fact."""
+        text = random_fact(rng)
+        while "x = y" in text:
+            text = random_fact(rng)
+        if rng.random() < 0.5:
+            return text
+        return re.sub(r"\b[a-d]\b", lambda m: chr(ord(m.group()) + 4), text.translate(str.maketrans("RPQST", "LABCD")))
+
+    with KnowledgeGraph(tmp_path / "kg.sqlite", prover=prover, timeout=5.0) as kg:
+        for _ in range(40):
+            try:
+                kg.assert_axiom(fol(fact()))
+            except (FactConflictError, UnverifiedFactError):
+                pass
+        every = kg.premises()
+        labels, smaller = [], 0
+        for _ in range(25):
+            given = [fol(fact()) for _ in range(rng.randrange(3))]
+            conclusion = fol(fact())
+            lent = kg.premises(relevant_to=[*given, conclusion])
+            assert set(map(str, lent)) <= set(map(str, every))
+            whole = prover.decide([*every, *given], conclusion, timeout=10.0).label
+            if whole.value == "Unknown":
+                continue
+            assert prover.decide([*lent, *given], conclusion, timeout=10.0).label == whole, (given, conclusion, lent)
+            labels.append(whole.value)
+            smaller += len(lent) < len(every)
+    assert len(set(labels)) >= 2 and len(every) >= 20 and smaller >= 5, (labels, smaller)
