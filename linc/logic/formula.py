@@ -51,6 +51,7 @@ def _set_depth(node: object, children: tuple, kinds: tuple[type, ...], what: str
     if d >= MAX_DEPTH:
         raise FormulaDepthError(d + 1, MAX_DEPTH)
     object.__setattr__(node, "depth", d + 1)
+    object.__setattr__(node, "_hash", None)
 
 
 def _args(node: object, args: object) -> None:
@@ -62,7 +63,9 @@ class _Node:
     """Every node keeps its hash once computed (a slot outside the dataclass fields, so it is
     neither compared nor pickled: string hashes differ between processes). Formulas are dict
     keys all over linc (decision caches, translation caches), and a dataclass hash would
-    otherwise walk the whole formula at every lookup."""
+    otherwise walk the whole formula at every lookup. The slot holds None until then (set by
+    the constructor and by unpickling): reading an unset slot would raise and catch an
+    AttributeError per node at its first hash, several times the cost of the hash itself."""
 
     __slots__ = ("_hash",)
 
@@ -80,6 +83,7 @@ class Var(_Node):
     def __post_init__(self) -> None:
         _name(self, self.name)
         object.__setattr__(self, "depth", 1)
+        object.__setattr__(self, "_hash", None)
 
     def __str__(self) -> str:
         return self.name
@@ -96,6 +100,7 @@ class Const(_Node):
     def __post_init__(self) -> None:
         _name(self, self.name)
         object.__setattr__(self, "depth", 1)
+        object.__setattr__(self, "_hash", None)
 
     def __str__(self) -> str:
         from linc.logic.write import to_folio
@@ -265,19 +270,29 @@ def _cached(generated):
     """The dataclass ``__hash__``, computed once per node (children's hashes are cached too)."""
 
     def __hash__(self) -> int:
-        try:
-            return self._hash
-        except AttributeError:
+        h = self._hash
+        if h is None:
             h = generated(self)
             object.__setattr__(self, "_hash", h)
-            return h
+        return h
 
     return __hash__
+
+
+def _unhashed(restore):
+    """The dataclass ``__setstate__`` (unpickling, copying), leaving the hash to be computed."""
+
+    def __setstate__(self, state) -> None:
+        restore(self, state)
+        object.__setattr__(self, "_hash", None)
+
+    return __setstate__
 
 
 for _cls in (*_FORMULAS, *_TERMS):
     _cls.__repr__ = _node_repr  # type: ignore[method-assign]
     _cls.__hash__ = _cached(_cls.__hash__)  # type: ignore[method-assign]
+    _cls.__setstate__ = _unhashed(_cls.__setstate__)  # type: ignore[attr-defined]
 
 
 # ---------------------------------------------------------------- traversal
@@ -321,13 +336,45 @@ def depth(f: Formula | Term) -> int:
 
 def free_vars(f: Formula) -> frozenset[Var]:
     """Variables that occur outside the scope of any quantifier binding them."""
-    if isinstance(f, (Pred, Eq)):
-        return frozenset(t for a in atom_terms(f) for t in terms_of(a) if isinstance(t, Var))
-    if isinstance(f, Not):
-        return free_vars(f.body)
-    if isinstance(f, Binary):
-        return free_vars(f.left) | free_vars(f.right)
-    return free_vars(f.body) - {f.var}
+    return frozenset(_scan(f)[0])
+
+
+def _scan(f: Formula) -> tuple[dict[Var, None], dict[Const, None]]:
+    """The free variables and the distinct objects of ``f``, in order of first occurrence, from
+    one walk without recursion (what :func:`free_vars`, :func:`universal_closure` and
+    :func:`distinct_objects` need, on a decision's path: one pass, no intermediate sets)."""
+    free: dict[Var, None] = {}
+    objects: dict[Const, None] = {}
+    stack: list[tuple[Formula, tuple[str, ...]]] = [(f, ())]
+    while stack:
+        g, bound = stack.pop()
+        kind = type(g)
+        if kind is Pred:
+            terms = list(g.args)  # type: ignore[union-attr]
+        elif kind is Eq:
+            terms = [g.left, g.right]  # type: ignore[union-attr]
+        elif kind is Not:
+            stack.append((g.body, bound))  # type: ignore[union-attr]
+            continue
+        elif kind is Forall or kind is Exists:
+            stack.append((g.body, (*bound, g.var.name)))  # type: ignore[union-attr]
+            continue
+        else:
+            stack.append((g.right, bound))  # type: ignore[union-attr]
+            stack.append((g.left, bound))  # type: ignore[union-attr]
+            continue
+        while terms:
+            t = terms.pop()
+            kind = type(t)
+            if kind is Var:
+                if t.name not in bound:
+                    free[t] = None  # type: ignore[index]
+            elif kind is Const:
+                if t.name[0] == '"' and is_distinct_object(t.name):
+                    objects[t] = None  # type: ignore[index]
+            else:
+                terms.extend(t.args)  # type: ignore[union-attr]
+    return free, objects
 
 
 def substitute(f: Formula, mapping: dict[Var, Term]) -> Formula:
@@ -384,12 +431,23 @@ def nnf(f: Formula, negate: bool = False) -> Formula:
     return (Forall if negate else Exists)(f.var, nnf(f.body, negate))
 
 
-@lru_cache(maxsize=65536)
 def universal_closure(f: Formula) -> Formula:
     """Bind every free variable with ∀ (sorted by name, so the result is deterministic)."""
-    for v in sorted(free_vars(f), key=lambda v: v.name, reverse=True):
+    return close(f)[0]
+
+
+@lru_cache(maxsize=65536)
+def close(f: Formula) -> tuple[Formula, tuple[Const, ...]]:
+    """``f``'s universal closure and the distinct objects in it (:func:`distinct_objects`), from
+    one walk; remembered, since premises recur across problems and votes.
+
+    >>> close(Pred("P", (Var("x"), Const('"a"'))))
+    (Forall(var=Var(name='x'), body=Pred(name='P', args=(Var(name='x'), Const(name='"a"')))), (Const(name='"a"'),))
+    """
+    free, objects = _scan(f)
+    for v in sorted(free, key=lambda v: v.name, reverse=True):
         f = Forall(v, f)
-    return f
+    return f, tuple(objects)
 
 
 @lru_cache(maxsize=65536)
@@ -439,21 +497,18 @@ def distinct_objects(formulas: Iterable[Formula]) -> list[Formula]:
     """
     found: dict[Const, None] = {}
     for f in formulas:
-        found.update(dict.fromkeys(_distinct_in(f)))
-    objects = sorted(found, key=lambda c: c.name)
-    if len(objects) > MAX_DISTINCT_OBJECTS:
+        found.update(dict.fromkeys(close(f)[1]))
+    return unequal(found)
+
+
+def unequal(objects: Iterable[Const]) -> list[Formula]:
+    """``a ≠ b`` for every pair of the distinct objects ``objects`` (ordered by name)."""
+    ordered = sorted(objects, key=lambda c: c.name)
+    if len(ordered) > MAX_DISTINCT_OBJECTS:
         raise UnsupportedProblem(
-            f"{len(objects)} distinct objects; linc states the distinctness of at most {MAX_DISTINCT_OBJECTS}"
+            f"{len(ordered)} distinct objects; linc states the distinctness of at most {MAX_DISTINCT_OBJECTS}"
         )
-    return [Not(Eq(a, b)) for i, a in enumerate(objects) for b in objects[i + 1 :]]
-
-
-@lru_cache(maxsize=65536)
-def _distinct_in(f: Formula) -> tuple[Const, ...]:
-    """The distinct objects of one formula (remembered: premises recur across problems and votes)."""
-    return tuple(dict.fromkeys(
-        t for g in subformulas(f) for a in atom_terms(g) for t in terms_of(a) if isinstance(t, Const) and is_distinct_object(t.name)
-    ))
+    return [Not(Eq(a, b)) for i, a in enumerate(ordered) for b in ordered[i + 1 :]]
 
 
 def is_ground_atom(f: Formula) -> bool:
