@@ -35,7 +35,7 @@ from typing import Any
 import z3
 from z3 import z3core
 
-from linc.logic.epr import Grounding, NotEPR, compile_epr
+from linc.logic.epr import Grounding, Names, NotEPR, compile_epr
 from linc.logic.formula import Formula, Not
 from linc.logic.smt import Z3Translator
 
@@ -66,6 +66,7 @@ class Ground:
         self.tr = tr
         self.size = formulas
         self._compiled: OrderedDict[Formula, Grounding | None] = OrderedDict()
+        self._symbols: Names = {}  # the SMT-LIB names of the IR symbols compiled so far
         self._tags = 0
         self._bools: dict[str, z3.BoolRef] = {}  # literals, by name
         self._names: dict[int, str] = {}  # literal AST id -> name
@@ -106,7 +107,7 @@ class Ground:
         if value is None:
             self._tags += 1
             try:
-                value = compile_epr(f, self.tr.table.name, str(self._tags))
+                value = compile_epr(f, self.tr.table.name, str(self._tags), self._symbols)
             except NotEPR:
                 value = None
         cache[f] = value

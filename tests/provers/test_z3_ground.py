@@ -61,6 +61,24 @@ def test_a_grounding_lists_what_a_solver_must_declare_once_each():
     assert g.negated() is None and compile_epr(P("Man", bob), plain, "8").negated().declarations == (("Man", 1, "Bool"), ("bob", 0, "U"))
 
 
+def test_symbols_kept_across_compilations_are_looked_up_once_and_still_declared_per_formula():
+    calls = []
+
+    def counting(kind, name, arity):
+        calls.append(name)
+        return "|" + name + "{x}|"  # a brace in a name is escaped in templates, not in declarations
+
+    names = {}
+    rule = Forall(x, Implies(P("Man", x), P("Mortal", x)))
+    first = compile_epr(rule, counting, "1", names)
+    fact = compile_epr(P("Man", bob), counting, "2", names)
+    assert calls == ["Man", "Mortal", "bob"]
+    assert fact.declarations == (("|Man{x}|", 1, "Bool"), ("|bob{x}|", 0, "U"))
+    assert fact.text(()) == "(|Man{x}| |bob{x}|)"
+    alone = compile_epr(rule, counting, "3")
+    assert first.text(("a",)) == alone.text(("a",)) == "(and (=> (|Man{x}| a) (|Mortal{x}| a)))"
+
+
 def test_one_name_with_two_arities_is_declared_twice_on_the_ground_path():
     # Man/1 and Man/2 get two SMT-LIB names: declared apart, the problem stays on the ground path
     prover, _ = provers()
