@@ -90,13 +90,13 @@ class Z3Prover(Prover):
         with self._lock:
             warm = self._state()
             deadline = time.monotonic() + timeout
-            session = (self.ground and warm.ground_session(premises, conclusion, deadline)) or warm.session(premises, deadline)
-            return self._answer(session, conclusion)
+            negation = Not(conclusion)
+            session = (self.ground and warm.ground_session(premises, conclusion, negation, deadline)) or warm.session(premises, deadline)
+            return self._answer(session, conclusion, negation)
 
-    def _answer(self, session: "_Session", conclusion: Formula) -> ProverResult:
+    def _answer(self, session: "_Session", conclusion: Formula, negation: Formula) -> ProverResult:
         # Both directions (and the premises' consistency) are settled before any core is read:
         # on the ground path a core is made minimal only once the premises are known consistent.
-        negation = Not(conclusion)
         pos = session.check(negation)
         if pos == z3.unsat:
             cons = session.premises.consistent
@@ -214,13 +214,13 @@ class _Warm:
         return _Session(self, known, deadline)
 
 
-    def ground_session(self, premises: list[Formula], conclusion: Formula, deadline: float) -> "_GroundSession | None":
+    def ground_session(self, premises: list[Formula], conclusion: Formula, negation: Formula, deadline: float) -> "_GroundSession | None":
         """The problem on the ground path, or None when it is not for it (see linc_provers._z3ground)."""
         if self.ground is None:
             self.ground = Ground(self.tr, self._sizes[1])
         key = tuple(premises)
         known = _lru(self._premises, key, self._sizes[0], lambda: _Premises(key))
-        literals = self.ground.load(key, known.tracks, conclusion)
+        literals = self.ground.load(key, known.tracks, conclusion, negation, known)
         return None if literals is None else _GroundSession(self, known, deadline, conclusion, literals)
 
 

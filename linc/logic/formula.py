@@ -266,17 +266,39 @@ def _node_repr(self) -> str:
 
 for _cls in _FORMULAS:
     _cls.__str__ = _folio_str  # type: ignore[attr-defined]
-def _cached(generated):
-    """The dataclass ``__hash__``, computed once per node (children's hashes are cached too)."""
 
-    def __hash__(self) -> int:
-        h = self._hash
-        if h is None:
-            h = generated(self)
-            object.__setattr__(self, "_hash", h)
+
+def _structural_hash(node) -> int:
+    """A node's hash, computed once (children first, each also kept) from its class and fields,
+    consistent with the dataclass equality. One Python call per node not hashed yet: the
+    generated dataclass hash costs two calls per node, one of them entered from C for each child
+    (slower on formulas new to a process, hashed on every decision)."""
+    h = node._hash
+    if h is not None:
         return h
+    kind = type(node)
+    if kind is Var or kind is Const:
+        h = hash((_TAGS[kind], node.name))
+    elif kind is Pred or kind is Func:
+        args = node.args
+        if len(args) == 1:
+            h = hash((_TAGS[kind], node.name, _structural_hash(args[0])))
+        elif len(args) == 2:
+            h = hash((_TAGS[kind], node.name, _structural_hash(args[0]), _structural_hash(args[1])))
+        else:
+            h = hash((_TAGS[kind], node.name, *[_structural_hash(a) for a in args]))
+    elif kind is Not:
+        h = hash((_TAGS[kind], _structural_hash(node.body)))
+    elif kind is Forall or kind is Exists:
+        h = hash((_TAGS[kind], _structural_hash(node.var), _structural_hash(node.body)))
+    else:  # the binary connectives and equality
+        h = hash((_TAGS[kind], _structural_hash(node.left), _structural_hash(node.right)))
+    _set_hash(node, h)
+    return h
 
-    return __hash__
+
+_TAGS = {cls: i for i, cls in enumerate((*_FORMULAS, *_TERMS))}
+_set_hash = _Node.__dict__["_hash"].__set__  # the slot's own setter (the dataclasses are frozen)
 
 
 def _unhashed(restore):
@@ -291,7 +313,7 @@ def _unhashed(restore):
 
 for _cls in (*_FORMULAS, *_TERMS):
     _cls.__repr__ = _node_repr  # type: ignore[method-assign]
-    _cls.__hash__ = _cached(_cls.__hash__)  # type: ignore[method-assign]
+    _cls.__hash__ = _structural_hash  # type: ignore[method-assign]
     _cls.__setstate__ = _unhashed(_cls.__setstate__)  # type: ignore[attr-defined]
 
 

@@ -287,7 +287,7 @@ def test_the_ground_minimiser_drops_what_the_proof_does_not_need():
 
     premises = [P("Big", bob), Forall(x, Implies(P("Big", x), P("Red", x))), P("Red", bob), P("Kind", alice)]
     ground, _ = provers()
-    session = ground._state().ground_session(premises, P("Red", bob), time.monotonic() + 10)
+    session = ground._state().ground_session(premises, P("Red", bob), Not(P("Red", bob)), time.monotonic() + 10)
     assert session is not None
     assert session.minimal([0, 1, 2, 3], Not(P("Red", bob))) in ([2], [0, 1])
     assert session.minimal([0, 1], Not(P("Red", bob))) == [0, 1]  # already minimal: kept whole
