@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import attrgetter
 from typing import Iterable, Iterator, Union
 
 from linc.errors import FormulaDepthError, FormulaSyntaxError, UnsupportedProblem
@@ -51,7 +52,6 @@ def _set_depth(node: object, children: tuple, kinds: tuple[type, ...], what: str
     if d >= MAX_DEPTH:
         raise FormulaDepthError(d + 1, MAX_DEPTH)
     object.__setattr__(node, "depth", d + 1)
-    object.__setattr__(node, "_hash", None)
 
 
 def _args(node: object, args: object) -> None:
@@ -60,14 +60,18 @@ def _args(node: object, args: object) -> None:
 
 
 class _Node:
-    """Every node keeps its hash once computed (a slot outside the dataclass fields, so it is
-    neither compared nor pickled: string hashes differ between processes). Formulas are dict
-    keys all over linc (decision caches, translation caches), and a dataclass hash would
-    otherwise walk the whole formula at every lookup. The slot holds None until then (set by
-    the constructor and by unpickling): reading an unset slot would raise and catch an
-    AttributeError per node at its first hash, several times the cost of the hash itself."""
+    """Every node keeps its hash, made by its constructor from its class, its name and its
+    children's hashes (a slot outside the dataclass fields, so it is neither compared nor
+    pickled: string hashes differ between processes; unpickling makes it again). Formulas are
+    dict keys all over linc (decision caches, translation caches): a dataclass hash would walk
+    the whole formula at every lookup, and one computed on first use costs a Python call per
+    node, several times what the constructor adds to a node that reading made anyway."""
 
     __slots__ = ("_hash",)
+
+
+_set_hash = _Node.__dict__["_hash"].__set__  # the slot's own setter (the dataclasses are frozen)
+_hash_of = attrgetter("_hash")
 
 
 # ---------------------------------------------------------------- terms
@@ -83,7 +87,7 @@ class Var(_Node):
     def __post_init__(self) -> None:
         _name(self, self.name)
         object.__setattr__(self, "depth", 1)
-        object.__setattr__(self, "_hash", None)
+        _set_hash(self, hash((Var, self.name)))
 
     def __str__(self) -> str:
         return self.name
@@ -100,7 +104,7 @@ class Const(_Node):
     def __post_init__(self) -> None:
         _name(self, self.name)
         object.__setattr__(self, "depth", 1)
-        object.__setattr__(self, "_hash", None)
+        _set_hash(self, hash((Const, self.name)))
 
     def __str__(self) -> str:
         from linc.logic.write import to_folio
@@ -122,6 +126,7 @@ class Func(_Node):
         if not self.args:
             raise FormulaSyntaxError(f"function {self.name!r} needs at least one argument")
         _set_depth(self, self.args, _TERMS, "terms as arguments")
+        _set_hash(self, hash((Func, self.name, *map(_hash_of, self.args))))
 
     def __str__(self) -> str:
         from linc.logic.write import to_folio
@@ -148,6 +153,7 @@ class Pred(_Node):
         _name(self, self.name)
         _args(self, self.args)
         _set_depth(self, self.args, _TERMS, "terms as arguments")
+        _set_hash(self, hash((Pred, self.name, *map(_hash_of, self.args))))
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +166,7 @@ class Eq(_Node):
 
     def __post_init__(self) -> None:
         _set_depth(self, (self.left, self.right), _TERMS, "two terms")
+        _set_hash(self, hash((Eq, self.left._hash, self.right._hash)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +176,7 @@ class Not(_Node):
 
     def __post_init__(self) -> None:
         _set_depth(self, (self.body,), _FORMULAS, "a formula")
+        _set_hash(self, hash((Not, self.body._hash)))
 
 
 class _BinaryNode(_Node):
@@ -178,6 +186,7 @@ class _BinaryNode(_Node):
 
     def __post_init__(self) -> None:
         _set_depth(self, (self.left, self.right), _FORMULAS, "two formulas")
+        _set_hash(self, hash((type(self), self.left._hash, self.right._hash)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,6 +235,7 @@ class _QuantifierNode(_Node):
         if not isinstance(self.var, Var):
             raise FormulaSyntaxError(f"{type(self).__name__} binds a variable, got {self.var!r:.80}")
         _set_depth(self, (self.body,), _FORMULAS, "a formula")
+        _set_hash(self, hash((type(self), self.var._hash, self.body._hash)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,53 +278,21 @@ for _cls in _FORMULAS:
     _cls.__str__ = _folio_str  # type: ignore[attr-defined]
 
 
-def _structural_hash(node) -> int:
-    """A node's hash, computed once (children first, each also kept) from its class and fields,
-    consistent with the dataclass equality. One Python call per node not hashed yet: the
-    generated dataclass hash costs two calls per node, one of them entered from C for each child
-    (slower on formulas new to a process, hashed on every decision)."""
-    h = node._hash
-    if h is not None:
-        return h
-    kind = type(node)
-    if kind is Var or kind is Const:
-        h = hash((_TAGS[kind], node.name))
-    elif kind is Pred or kind is Func:
-        args = node.args
-        if len(args) == 1:
-            h = hash((_TAGS[kind], node.name, _structural_hash(args[0])))
-        elif len(args) == 2:
-            h = hash((_TAGS[kind], node.name, _structural_hash(args[0]), _structural_hash(args[1])))
-        else:
-            h = hash((_TAGS[kind], node.name, *[_structural_hash(a) for a in args]))
-    elif kind is Not:
-        h = hash((_TAGS[kind], _structural_hash(node.body)))
-    elif kind is Forall or kind is Exists:
-        h = hash((_TAGS[kind], _structural_hash(node.var), _structural_hash(node.body)))
-    else:  # the binary connectives and equality
-        h = hash((_TAGS[kind], _structural_hash(node.left), _structural_hash(node.right)))
-    _set_hash(node, h)
-    return h
+def _stored_hash(self) -> int:
+    return self._hash
 
 
-_TAGS = {cls: i for i, cls in enumerate((*_FORMULAS, *_TERMS))}
-_set_hash = _Node.__dict__["_hash"].__set__  # the slot's own setter (the dataclasses are frozen)
-
-
-def _unhashed(restore):
-    """The dataclass ``__setstate__`` (unpickling, copying), leaving the hash to be computed."""
-
-    def __setstate__(self, state) -> None:
-        restore(self, state)
-        object.__setattr__(self, "_hash", None)
-
-    return __setstate__
+def _restore(self, state) -> None:
+    """Unpickling (and copying): the fields, then what the constructor adds (depth, hash)."""
+    for name, value in zip(self.__dataclass_fields__, state):
+        object.__setattr__(self, name, value)
+    self.__post_init__()
 
 
 for _cls in (*_FORMULAS, *_TERMS):
     _cls.__repr__ = _node_repr  # type: ignore[method-assign]
-    _cls.__hash__ = _structural_hash  # type: ignore[method-assign]
-    _cls.__setstate__ = _unhashed(_cls.__setstate__)  # type: ignore[attr-defined]
+    _cls.__hash__ = _stored_hash  # type: ignore[method-assign]
+    _cls.__setstate__ = _restore  # type: ignore[attr-defined]
 
 
 # ---------------------------------------------------------------- traversal
