@@ -31,6 +31,7 @@ with quantifiers.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import repeat
 from typing import Callable, Union
 
 from linc.logic.formula import (
@@ -83,6 +84,10 @@ class Grounding:
     #: (SMT-LIB name, arity, sort of its value: ``U`` or ``Bool``) of its predicates and constants,
     #: then of its Skolem constants: what a solver declares of it (the names it has not seen yet)
     declarations: tuple[tuple[str, int, str], ...] = ()
+    #: For the common shape, one universal around a quantifier-free body: the connective and the
+    #: body's text split at its variable, so an instance is ``constant.join(parts)`` (no format
+    #: string parsed per instance)
+    split: tuple[str, tuple[str, ...]] | None = None
 
     def size(self, n: int) -> int:
         """How many instances of quantified bodies grounding over ``n`` constants writes."""
@@ -90,7 +95,12 @@ class Grounding:
 
     def text(self, universe: tuple[str, ...]) -> str:
         """The formula as ground SMT-LIB text, each universal expanded over ``universe``."""
-        return self.fixed if self.fixed is not None else _expand(self.node, (), universe)
+        if self.fixed is not None:
+            return self.fixed
+        if self.split is not None:
+            op, parts = self.split
+            return f"({op} {' '.join(map(str.join, universe, repeat(parts)))})"
+        return _expand(self.node, (), universe)
 
     def negated(self) -> Grounding | None:
         """The grounding of this formula's negation, when it is quantifier-free (where polarity
@@ -125,7 +135,10 @@ def compile_epr(f: Formula, symbol: Symbol, tag: str, names: Names | None = None
     node = c.formula(f, True, {})
     fixed = None if c.depths else _expand(node, (), ())
     declarations = (*c.declared.values(), *[(skolem, 0, "U") for skolem in c.skolems])
-    return Grounding(node, frozenset(c.constants), tuple(c.skolems), tuple(c.depths), fixed, declarations)
+    split = None
+    if type(node) is tuple and type(node[1]) is str and "{{" not in node[1] and "}}" not in node[1]:
+        split = (node[0], tuple(node[1].split("{0}")))  # no escaped brace: "{0}" is only ever the variable
+    return Grounding(node, frozenset(c.constants), tuple(c.skolems), tuple(c.depths), fixed, declarations, split)
 
 
 def _escape(name: str) -> str:

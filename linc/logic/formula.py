@@ -67,11 +67,35 @@ class _Node:
     the whole formula at every lookup, and one computed on first use costs a Python call per
     node, several times what the constructor adds to a node that reading made anyway."""
 
-    __slots__ = ("_hash",)
+    __slots__ = ("_hash", "_open")
 
 
-_set_hash = _Node.__dict__["_hash"].__set__  # the slot's own setter (the dataclasses are frozen)
+_set_hash = _Node.__dict__["_hash"].__set__  # the slots' own setters (the dataclasses are frozen)
+_set_open = _Node.__dict__["_open"].__set__
 _hash_of = attrgetter("_hash")
+
+#: What a node knows of its free variables and distinct objects, also made by its constructor
+#: (``_open``): None when it has neither (every closed formula without distinct objects), else
+#: (names of its free variables, its distinct objects), each in order of first occurrence. So
+#: :func:`close` and :func:`free_vars` do not walk a formula, on every decision.
+Open = Union[None, tuple[tuple[str, ...], tuple["Const", ...]]]
+
+
+def _union(a: Open, b: Open) -> Open:
+    if a is None or a == b:
+        return b
+    if b is None:
+        return a
+    return (a[0] + tuple(n for n in b[0] if n not in a[0]), a[1] + tuple(c for c in b[1] if c not in a[1]))
+
+
+def _open_of(children: tuple) -> Open:
+    out = None
+    for child in children:
+        o = child._open
+        if o is not None:
+            out = _union(out, o)
+    return out
 
 
 # ---------------------------------------------------------------- terms
@@ -88,6 +112,7 @@ class Var(_Node):
         _name(self, self.name)
         object.__setattr__(self, "depth", 1)
         _set_hash(self, hash((Var, self.name)))
+        _set_open(self, ((self.name,), ()))
 
     def __str__(self) -> str:
         return self.name
@@ -105,6 +130,7 @@ class Const(_Node):
         _name(self, self.name)
         object.__setattr__(self, "depth", 1)
         _set_hash(self, hash((Const, self.name)))
+        _set_open(self, ((), (self,)) if is_distinct_object(self.name) else None)
 
     def __str__(self) -> str:
         from linc.logic.write import to_folio
@@ -127,6 +153,7 @@ class Func(_Node):
             raise FormulaSyntaxError(f"function {self.name!r} needs at least one argument")
         _set_depth(self, self.args, _TERMS, "terms as arguments")
         _set_hash(self, hash((Func, self.name, *map(_hash_of, self.args))))
+        _set_open(self, _open_of(self.args))
 
     def __str__(self) -> str:
         from linc.logic.write import to_folio
@@ -154,6 +181,7 @@ class Pred(_Node):
         _args(self, self.args)
         _set_depth(self, self.args, _TERMS, "terms as arguments")
         _set_hash(self, hash((Pred, self.name, *map(_hash_of, self.args))))
+        _set_open(self, self.args[0]._open if len(self.args) == 1 else _open_of(self.args))
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,6 +195,7 @@ class Eq(_Node):
     def __post_init__(self) -> None:
         _set_depth(self, (self.left, self.right), _TERMS, "two terms")
         _set_hash(self, hash((Eq, self.left._hash, self.right._hash)))
+        _set_open(self, _union(self.left._open, self.right._open))
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,6 +206,7 @@ class Not(_Node):
     def __post_init__(self) -> None:
         _set_depth(self, (self.body,), _FORMULAS, "a formula")
         _set_hash(self, hash((Not, self.body._hash)))
+        _set_open(self, self.body._open)
 
 
 class _BinaryNode(_Node):
@@ -187,6 +217,8 @@ class _BinaryNode(_Node):
     def __post_init__(self) -> None:
         _set_depth(self, (self.left, self.right), _FORMULAS, "two formulas")
         _set_hash(self, hash((type(self), self.left._hash, self.right._hash)))
+        a, b = self.left._open, self.right._open
+        _set_open(self, b if a is None or a == b else a if b is None else _union(a, b))
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,6 +268,11 @@ class _QuantifierNode(_Node):
             raise FormulaSyntaxError(f"{type(self).__name__} binds a variable, got {self.var!r:.80}")
         _set_depth(self, (self.body,), _FORMULAS, "a formula")
         _set_hash(self, hash((type(self), self.var._hash, self.body._hash)))
+        o = self.body._open
+        if o is not None and self.var.name in o[0]:
+            free = tuple(n for n in o[0] if n != self.var.name)
+            o = (free, o[1]) if free or o[1] else None
+        _set_open(self, o)
 
 
 @dataclass(frozen=True, slots=True)
@@ -336,45 +373,7 @@ def depth(f: Formula | Term) -> int:
 
 def free_vars(f: Formula) -> frozenset[Var]:
     """Variables that occur outside the scope of any quantifier binding them."""
-    return frozenset(_scan(f)[0])
-
-
-def _scan(f: Formula) -> tuple[dict[Var, None], dict[Const, None]]:
-    """The free variables and the distinct objects of ``f``, in order of first occurrence, from
-    one walk without recursion (what :func:`free_vars`, :func:`universal_closure` and
-    :func:`distinct_objects` need, on a decision's path: one pass, no intermediate sets)."""
-    free: dict[Var, None] = {}
-    objects: dict[Const, None] = {}
-    stack: list[tuple[Formula, tuple[str, ...]]] = [(f, ())]
-    while stack:
-        g, bound = stack.pop()
-        kind = type(g)
-        if kind is Pred:
-            terms = list(g.args)  # type: ignore[union-attr]
-        elif kind is Eq:
-            terms = [g.left, g.right]  # type: ignore[union-attr]
-        elif kind is Not:
-            stack.append((g.body, bound))  # type: ignore[union-attr]
-            continue
-        elif kind is Forall or kind is Exists:
-            stack.append((g.body, (*bound, g.var.name)))  # type: ignore[union-attr]
-            continue
-        else:
-            stack.append((g.right, bound))  # type: ignore[union-attr]
-            stack.append((g.left, bound))  # type: ignore[union-attr]
-            continue
-        while terms:
-            t = terms.pop()
-            kind = type(t)
-            if kind is Var:
-                if t.name not in bound:
-                    free[t] = None  # type: ignore[index]
-            elif kind is Const:
-                if t.name[0] == '"' and is_distinct_object(t.name):
-                    objects[t] = None  # type: ignore[index]
-            else:
-                terms.extend(t.args)  # type: ignore[union-attr]
-    return free, objects
+    return frozenset(Var(name) for name in f._open[0]) if f._open else frozenset()
 
 
 def substitute(f: Formula, mapping: dict[Var, Term]) -> Formula:
@@ -436,18 +435,26 @@ def universal_closure(f: Formula) -> Formula:
     return close(f)[0]
 
 
-@lru_cache(maxsize=65536)
 def close(f: Formula) -> tuple[Formula, tuple[Const, ...]]:
-    """``f``'s universal closure and the distinct objects in it (:func:`distinct_objects`), from
-    one walk; remembered, since premises recur across problems and votes.
+    """``f``'s universal closure and the distinct objects in it (:func:`distinct_objects`),
+    without walking ``f`` (its constructor noted both).
 
     >>> close(Pred("P", (Var("x"), Const('"a"'))))
     (Forall(var=Var(name='x'), body=Pred(name='P', args=(Var(name='x'), Const(name='"a"')))), (Const(name='"a"'),))
     """
-    free, objects = _scan(f)
-    for v in sorted(free, key=lambda v: v.name, reverse=True):
-        f = Forall(v, f)
-    return f, tuple(objects)
+    o = f._open
+    if o is None:
+        return f, ()
+    return (_closure(f) if o[0] else f), o[1]
+
+
+@lru_cache(maxsize=65536)
+def _closure(f: Formula) -> Formula:
+    """``f`` with free variables under ∀ (remembered: the same closure object each time, so the
+    caches keyed on it find it by identity, without comparing formulas)."""
+    for name in sorted(f._open[0], reverse=True):  # type: ignore[index]
+        f = Forall(Var(name), f)
+    return f
 
 
 @lru_cache(maxsize=65536)

@@ -61,6 +61,24 @@ def test_a_grounding_lists_what_a_solver_must_declare_once_each():
     assert g.negated() is None and compile_epr(P("Man", bob), plain, "8").negated().declarations == (("Man", 1, "Bool"), ("bob", 0, "U"))
 
 
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
+@given(formulas(functions=False), st.lists(st.sampled_from(["a", "|b c|", "d"]), min_size=1, max_size=3, unique=True))
+def test_a_single_universal_written_by_splitting_its_body_reads_as_the_general_expansion(f, universe):
+    from linc.logic.epr import _expand
+    from linc.logic.formula import universal_closure
+
+    try:
+        g = compile_epr(universal_closure(f), plain, "1")
+    except NotEPR:
+        return
+    assert g.text(tuple(universe)) == (g.fixed if g.fixed is not None else _expand(g.node, (), tuple(universe)))
+
+
+def test_a_name_with_a_brace_keeps_the_general_expansion():
+    g = compile_epr(Forall(x, P("Man", x)), lambda kind, name, arity: "|M{0}|" if kind == "predicate" else name, "1")
+    assert g.split is None and g.text(("a", "b")) == "(and (|M{0}| a) (|M{0}| b))"
+
+
 def test_symbols_kept_across_compilations_are_looked_up_once_and_still_declared_per_formula():
     calls = []
 
