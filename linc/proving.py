@@ -21,7 +21,7 @@ from enum import Enum
 from typing import Any, ClassVar, Sequence
 
 from linc.errors import LincError
-from linc.logic.formula import Eq, Exists, Forall, Formula, Iff, Implies, Not, Or, Pred, And, Xor
+from linc.logic.formula import Eq, Exists, Forall, Formula, Iff, Implies, Not, Or, Pred, And, Xor, close, unequal
 
 logger = logging.getLogger(__name__)
 
@@ -98,7 +98,6 @@ class Prover(ABC):
         :class:`ProverUnavailable` (backend not installed; the message says how to install it) and
         :class:`~linc.errors.UnsupportedProblem` (outside the fragment the backend decides).
         """
-        from linc.logic.formula import close, unequal
         from linc.options import positive_seconds
 
         limit = positive_seconds(self.timeout if timeout is None else timeout, "timeout")

@@ -90,6 +90,7 @@ class Ground:
     def _reset(self) -> None:
         self.solver = z3.SolverFor("QF_UF", ctx=self.tr.ctx)
         self.solver.set("propagate_values", False)
+        self._minimizing = False  # core.minimize is set (it only changes what reading a core does)
         self.solver.from_string(f"(declare-sort U 0)(declare-fun |{_ELEMENT}| () U)(declare-fun |{_PREMISES}| () Bool)")
         self.declared: set[str] = set()
         self._tracks = self._goals = 0  # tracking and goal literals declared so far
@@ -231,15 +232,14 @@ class Ground:
         if self._check(self._array(assumed), deadline) != z3.unsat:
             return None
         ctx, solver = self.tr.ctx.ref(), self.solver.solver
-        if minimal:
-            z3core.Z3_solver_set_params(ctx, solver, self._minimize[True].params)
+        if minimal != self._minimizing:  # switched only when it changes: setting parameters costs a check's worth
+            z3core.Z3_solver_set_params(ctx, solver, self._minimize[minimal].params)
+            self._minimizing = minimal
         WATCHDOG.arm(self, self.tr.ctx, deadline)
         try:
             core = z3core.Z3_solver_get_unsat_core(ctx, solver)
         finally:
             WATCHDOG.disarm(self)
-            if minimal:
-                z3core.Z3_solver_set_params(ctx, solver, self._minimize[False].params)
         z3core.Z3_ast_vector_inc_ref(ctx, core)
         try:  # read at C level: z3's AstVector wrapper costs more than the check
             return [self._names[z3core.Z3_get_ast_id(ctx, z3core.Z3_ast_vector_get(ctx, core, i))]

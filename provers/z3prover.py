@@ -29,7 +29,7 @@ import os
 import threading
 import time
 from collections import OrderedDict
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 import z3
@@ -90,7 +90,7 @@ class Z3Prover(Prover):
         with self._lock:
             warm = self._state()
             deadline = time.monotonic() + timeout
-            negation = Not(conclusion)
+            negation = _negation(conclusion)
             session = (self.ground and warm.ground_session(premises, conclusion, negation, deadline)) or warm.session(premises, deadline)
             return self._answer(session, conclusion, negation)
 
@@ -223,6 +223,10 @@ class _Warm:
         literals = self.ground.load(key, known.tracks, conclusion, negation, known)
         return None if literals is None else _GroundSession(self, known, deadline, conclusion, literals)
 
+
+#: A conclusion's negation, the same object each time it is asked again (the caches keyed on
+#: it then find it without comparing formulas).
+_negation = lru_cache(maxsize=4096)(Not)
 
 _TRACKS: list[str] = []
 
@@ -383,7 +387,9 @@ class _GroundSession(_Session):
         self._minimal = False  # the last core is minimal already
 
     def _literal(self, goal: Formula | None) -> z3.BoolRef | None:
-        return None if goal is None else self.literals[0] if goal == self.conclusion else self.literals[1]
+        if goal is None:
+            return None
+        return self.literals[0] if goal is self.conclusion or goal == self.conclusion else self.literals[1]
 
     def check(self, goal: Formula | None = None) -> z3.CheckSatResult:
         if self._timeout() is None:
