@@ -104,9 +104,9 @@ def test_the_first_hash_of_a_node_raises_no_exception():
     assert raised == []
 
 
-def test_unpickled_and_copied_nodes_hash_as_the_originals():
-    f = Forall(x, Pred("P", (x, Const("c"))))
-    hash(f)
+def test_unpickled_and_copied_nodes_hash_and_close_as_the_originals():
+    f = And(Forall(x, Pred("P", (x, Const("c")))), Pred("Q", (y, A)))
     for again in (pickle.loads(pickle.dumps(f)), copy.copy(f), copy.deepcopy(f)):
         assert again == f and hash(again) == hash(f)
         assert {again: 1}[f] == 1
+        assert close(again) == close(f) == (Forall(y, f), (A,))

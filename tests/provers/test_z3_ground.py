@@ -392,3 +392,19 @@ def test_the_evaluation_runner_still_forks_while_the_watchdog_runs():
     assert any(t.name == "linc z3 watchdog" for t in threading.enumerate())
     if "fork" in multiprocessing.get_all_start_methods():
         assert _context().get_start_method() == "fork"
+
+
+def test_minimal_cores_switch_z3s_core_minimisation_once_not_per_proof(monkeypatch):
+    # setting a solver's parameters costs about a check: a run of proofs sets core.minimize once
+    from linc_provers import _z3ground
+
+    calls = []
+    real = _z3ground.z3core.Z3_solver_set_params
+    monkeypatch.setattr(_z3ground.z3core, "Z3_solver_set_params", lambda *a: calls.append(a) or real(*a))
+    prover, _ = provers()
+    rule = Forall(x, Implies(P("Big", x), P("Red", x)))
+    for name in ("bob", "alice", "carol"):
+        c = Const(name)
+        result = prover.decide([P("Big", c), rule, P("Kind", c)], P("Red", c))
+        assert result.label == Label.TRUE and result.support == [0, 1]
+    assert len(calls) == 1
