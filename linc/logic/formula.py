@@ -78,10 +78,10 @@ _hash_of = attrgetter("_hash")
 #: (``_open``): None when it has neither (every closed formula without distinct objects), else
 #: (names of its free variables, its distinct objects), each in order of first occurrence. So
 #: :func:`close` and :func:`free_vars` do not walk a formula, on every decision.
-Open = Union[None, tuple[tuple[str, ...], tuple["Const", ...]]]
+_Open = Union[None, tuple[tuple[str, ...], tuple["Const", ...]]]
 
 
-def _union(a: Open, b: Open) -> Open:
+def _union(a: _Open, b: _Open) -> _Open:
     if a is None or a == b:
         return b
     if b is None:
@@ -89,7 +89,7 @@ def _union(a: Open, b: Open) -> Open:
     return (a[0] + tuple(n for n in b[0] if n not in a[0]), a[1] + tuple(c for c in b[1] if c not in a[1]))
 
 
-def _open_of(children: tuple) -> Open:
+def _open_of(children: tuple) -> _Open:
     out = None
     for child in children:
         o = child._open
