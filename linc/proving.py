@@ -21,7 +21,7 @@ from enum import Enum
 from typing import Any, ClassVar, Sequence
 
 from linc.errors import LincError
-from linc.logic.formula import Eq, Exists, Forall, Formula, Iff, Implies, Not, Or, Pred, And, Xor
+from linc.logic.formula import Eq, Exists, Forall, Formula, Iff, Implies, Not, Or, Pred, And, Xor, close, unequal
 
 logger = logging.getLogger(__name__)
 
@@ -98,7 +98,6 @@ class Prover(ABC):
         :class:`ProverUnavailable` (backend not installed; the message says how to install it) and
         :class:`~linc.errors.UnsupportedProblem` (outside the fragment the backend decides).
         """
-        from linc.logic.formula import distinct_objects, universal_closure
         from linc.options import positive_seconds
 
         limit = positive_seconds(self.timeout if timeout is None else timeout, "timeout")
@@ -107,10 +106,13 @@ class Prover(ABC):
         for f in [*premises, conclusion]:
             if not isinstance(f, _FORMULA_TYPES):
                 raise TypeError(f"expected linc.logic formulas, got {type(f).__name__}: {f!r}")
-        premises = [universal_closure(p) for p in premises]
-        conclusion = universal_closure(conclusion)
+        closed = [close(f) for f in [*premises, conclusion]]  # each closure with its distinct objects
+        premises = [f for f, _ in closed[:-1]]
+        conclusion = closed[-1][0]
         # TPTP's distinct objects ("a", "b") are pairwise unequal: say so, once
-        premises += [d for d in distinct_objects([*premises, conclusion]) if d not in premises]
+        objects = {c: None for _, found in closed for c in found}
+        if objects:
+            premises += [d for d in unequal(objects) if d not in premises]
         start = time.perf_counter()
         try:
             result = self._decide(premises, conclusion, limit)

@@ -35,7 +35,7 @@ from typing import Any
 import z3
 from z3 import z3core
 
-from linc.logic.epr import Grounding, NotEPR, compile_epr
+from linc.logic.epr import Grounding, Names, NotEPR, compile_epr
 from linc.logic.formula import Formula, Not
 from linc.logic.smt import Z3Translator
 
@@ -54,6 +54,8 @@ IDLE = 1.0
 _PREMISES, _GOAL, _NOT_GOAL, _ELEMENT = "linc ground premises", "linc ground goal", "linc ground not goal", "linc element"
 #: Names of the literals standing for a conclusion or its negation in unsat cores begin so.
 GOAL_PREFIXES = (_GOAL, _NOT_GOAL)
+#: A check's result as z3's own constants (the Python API makes a new object per check).
+_RESULTS = {z3.Z3_L_TRUE: z3.sat, z3.Z3_L_FALSE: z3.unsat, z3.Z3_L_UNDEF: z3.unknown}
 
 
 class Ground:
@@ -66,6 +68,7 @@ class Ground:
         self.tr = tr
         self.size = formulas
         self._compiled: OrderedDict[Formula, Grounding | None] = OrderedDict()
+        self._symbols: Names = {}  # the SMT-LIB names of the IR symbols compiled so far
         self._tags = 0
         self._bools: dict[str, z3.BoolRef] = {}  # literals, by name
         self._names: dict[int, str] = {}  # literal AST id -> name
@@ -87,54 +90,71 @@ class Ground:
     def _reset(self) -> None:
         self.solver = z3.SolverFor("QF_UF", ctx=self.tr.ctx)
         self.solver.set("propagate_values", False)
+        self._minimizing = False  # core.minimize is set (it only changes what reading a core does)
         self.solver.from_string(f"(declare-sort U 0)(declare-fun |{_ELEMENT}| () U)(declare-fun |{_PREMISES}| () Bool)")
         self.declared: set[str] = set()
         self._tracks = self._goals = 0  # tracking and goal literals declared so far
         self.outer: tuple | None = None  # (premises, constants) asserted in the open scope
+        self._scope: object = None  # the caller's record of those premises
         self.goals: dict[Formula, tuple[z3.BoolRef, z3.BoolRef]] = {}  # conclusion -> its literals, in that scope
         self.premise_lists = 0
 
     def compiled(self, f: Formula, body: Grounding | None = None) -> Grounding | None:
         """``f`` compiled for grounding (cached), or None outside the fragment; for ``f`` a
         negation, ``body`` (the grounding of what it negates) may spare compiling it."""
-        cache = self._compiled
-        value = cache.get(f, False)
-        if value is not False:
-            cache.move_to_end(f)
-            return value  # type: ignore[return-value]
+        value = self._compiled.get(f, False)
+        if value is False:
+            return self._compile(f, body)
+        self._compiled.move_to_end(f)
+        return value  # type: ignore[return-value]
+
+    def _compile(self, f: Formula, body: Grounding | None = None) -> Grounding | None:
+        """``f`` compiled and cached (not in the cache yet)."""
         value = body and body.negated()
         if value is None:
             self._tags += 1
             try:
-                value = compile_epr(f, self.tr.table.name, str(self._tags))
+                value = compile_epr(f, self.tr.table.name, str(self._tags), self._symbols)
             except NotEPR:
                 value = None
+        cache = self._compiled
         cache[f] = value
         if len(cache) > self.size:
             cache.popitem(last=False)
         return value
 
-    def load(self, premises: tuple[Formula, ...], tracks: list[str], conclusion: Formula) -> tuple[z3.BoolRef, z3.BoolRef] | None:
+    def load(self, premises: tuple[Formula, ...], tracks: list[str], conclusion: Formula, negation: Formula,
+             scope: object) -> tuple[z3.BoolRef, z3.BoolRef] | None:
         """Assert the problem; the literals of the conclusion and of its negation, or None (nothing
-        asserted) when the problem is not for the ground path. What is new (declarations, the
-        premises when they changed, the conclusion) goes to Z3's parser as one text."""
+        asserted) when the problem is not for the ground path. ``scope`` is the caller's record of
+        the premise list (the same object for equal lists): the premises asserted for it are kept
+        while it comes back with the same constants. What is new (declarations, the premises when
+        they changed, the conclusion) goes to Z3's parser as one text."""
+        cache = self._compiled
         grounds = []
-        for f in (*premises, conclusion):
-            g = self.compiled(f)
+        for f in premises:
+            g = cache.get(f, False)
+            if g is False:
+                g = self._compile(f)
+            else:
+                cache.move_to_end(f)
             if g is None:
                 return None
             grounds.append(g)
-        negation = self.compiled(Not(conclusion), grounds[-1])
-        if negation is None:
+        goal = self.compiled(conclusion)
+        if goal is None:
             return None
-        grounds.append(negation)
+        not_goal = self.compiled(negation, goal)
+        if not_goal is None:
+            return None
+        grounds += (goal, not_goal)
         constants = tuple(sorted(frozenset().union(*[g.constants for g in grounds]))) or (f"|{_ELEMENT}|",)
         n = len(constants)
         if sum([n**d for g in grounds for d in g.depths]) > MAX_INSTANCES:
             return None
         if len(self.declared) > MAX_DECLS or self.premise_lists >= MAX_SCOPES:
             self._reset()
-        same = self.outer == (premises, constants) and len(self.goals) < self.MAX_GOALS
+        same = self._scope is scope and self.outer[1] == constants and len(self.goals) < self.MAX_GOALS  # type: ignore[index]
         literals = self.goals.get(conclusion) if same else None
         if literals is not None:
             return literals
@@ -143,20 +163,19 @@ class Ground:
             if not same:
                 if self.outer is not None:
                     self.solver.pop()
-                    self.outer = None
+                    self.outer = self._scope = None
                 self.solver.push()
                 self.premise_lists += 1
                 self.goals = {}
-                text += "".join(f"(assert (=> |{t}| {g.text(constants)}))" for t, g in zip(tracks, grounds[:-2]))
-                every = " ".join(f"|{t}|" for t in tracks) or "true"
+                text += "".join([f"(assert (=> |{t}| {g.text(constants)}))" for t, g in zip(tracks, grounds)])
+                every = " ".join([f"|{t}|" for t in tracks]) or "true"
                 text += f"(assert (=> |{_PREMISES}| (and {every})))"
             k = len(self.goals) + 1
-            text += (f"(assert (=> |{_GOAL} {k}| {grounds[-2].text(constants)}))"
-                     f"(assert (=> |{_NOT_GOAL} {k}| {grounds[-1].text(constants)}))")
+            text += (f"(assert (=> |{_GOAL} {k}| {goal.text(constants)}))"
+                     f"(assert (=> |{_NOT_GOAL} {k}| {not_goal.text(constants)}))")
             self.solver.from_string(text)
-            self.outer = (premises, constants)
-            goal, not_goal = self._bool(f"{_GOAL} {k}"), self._bool(f"{_NOT_GOAL} {k}")
-            literals = self.goals[conclusion] = goal, not_goal
+            self.outer, self._scope = (premises, constants), scope
+            literals = self.goals[conclusion] = self._bool(f"{_GOAL} {k}"), self._bool(f"{_NOT_GOAL} {k}")
         except z3.Z3Exception:  # a symbol Z3's parser keeps for itself: the quantified path takes it
             self._reset()
             return None
@@ -201,7 +220,7 @@ class Ground:
         ctx = self.tr.ctx
         WATCHDOG.arm(self, ctx, deadline)
         try:
-            return z3.CheckSatResult(z3core.Z3_solver_check_assumptions(ctx.ref(), self.solver.solver, len(array), array))
+            return _RESULTS[z3core.Z3_solver_check_assumptions(ctx.ref(), self.solver.solver, len(array), array)]
         finally:
             WATCHDOG.disarm(self)
 
@@ -213,15 +232,14 @@ class Ground:
         if self._check(self._array(assumed), deadline) != z3.unsat:
             return None
         ctx, solver = self.tr.ctx.ref(), self.solver.solver
-        if minimal:
-            z3core.Z3_solver_set_params(ctx, solver, self._minimize[True].params)
+        if minimal != self._minimizing:  # switched only when it changes: setting parameters costs a check's worth
+            z3core.Z3_solver_set_params(ctx, solver, self._minimize[minimal].params)
+            self._minimizing = minimal
         WATCHDOG.arm(self, self.tr.ctx, deadline)
         try:
             core = z3core.Z3_solver_get_unsat_core(ctx, solver)
         finally:
             WATCHDOG.disarm(self)
-            if minimal:
-                z3core.Z3_solver_set_params(ctx, solver, self._minimize[False].params)
         z3core.Z3_ast_vector_inc_ref(ctx, core)
         try:  # read at C level: z3's AstVector wrapper costs more than the check
             return [self._names[z3core.Z3_get_ast_id(ctx, z3core.Z3_ast_vector_get(ctx, core, i))]
@@ -243,13 +261,14 @@ class _Watchdog:
         os.register_at_fork(after_in_child=self._start)  # the thread and a held lock stay behind
 
     def _start(self) -> None:
-        self._cond = threading.Condition()
+        self._lock = threading.Lock()  # arm and disarm take it directly (a Condition's methods are Python)
+        self._cond = threading.Condition(self._lock)
         self._armed: dict[int, tuple[float, z3.Context]] = {}
         self._wake = 0.0  # when the thread wakes next (set when it starts)
         self._thread: threading.Thread | None = None
 
     def arm(self, owner: object, ctx: z3.Context, deadline: float) -> None:
-        with self._cond:
+        with self._lock:
             self._armed[id(owner)] = (deadline, ctx)
             if self._thread is None:
                 self._wake = time.monotonic() + IDLE
@@ -260,7 +279,7 @@ class _Watchdog:
                 self._cond.notify()
 
     def disarm(self, owner: object) -> None:
-        with self._cond:
+        with self._lock:
             del self._armed[id(owner)]
 
     def _run(self) -> None:

@@ -29,7 +29,7 @@ import os
 import threading
 import time
 from collections import OrderedDict
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 import z3
@@ -90,13 +90,13 @@ class Z3Prover(Prover):
         with self._lock:
             warm = self._state()
             deadline = time.monotonic() + timeout
-            session = (self.ground and warm.ground_session(premises, conclusion, deadline)) or warm.session(premises, deadline)
-            return self._answer(session, conclusion)
+            negation = _negation(conclusion)
+            session = (self.ground and warm.ground_session(premises, conclusion, negation, deadline)) or warm.session(premises, deadline)
+            return self._answer(session, conclusion, negation)
 
-    def _answer(self, session: "_Session", conclusion: Formula) -> ProverResult:
+    def _answer(self, session: "_Session", conclusion: Formula, negation: Formula) -> ProverResult:
         # Both directions (and the premises' consistency) are settled before any core is read:
         # on the ground path a core is made minimal only once the premises are known consistent.
-        negation = Not(conclusion)
         pos = session.check(negation)
         if pos == z3.unsat:
             cons = session.premises.consistent
@@ -214,15 +214,19 @@ class _Warm:
         return _Session(self, known, deadline)
 
 
-    def ground_session(self, premises: list[Formula], conclusion: Formula, deadline: float) -> "_GroundSession | None":
+    def ground_session(self, premises: list[Formula], conclusion: Formula, negation: Formula, deadline: float) -> "_GroundSession | None":
         """The problem on the ground path, or None when it is not for it (see linc_provers._z3ground)."""
         if self.ground is None:
             self.ground = Ground(self.tr, self._sizes[1])
         key = tuple(premises)
         known = _lru(self._premises, key, self._sizes[0], lambda: _Premises(key))
-        literals = self.ground.load(key, known.tracks, conclusion)
+        literals = self.ground.load(key, known.tracks, conclusion, negation, known)
         return None if literals is None else _GroundSession(self, known, deadline, conclusion, literals)
 
+
+#: A conclusion's negation, the same object each time it is asked again (the caches keyed on
+#: it then find it without comparing formulas).
+_negation = lru_cache(maxsize=4096)(Not)
 
 _TRACKS: list[str] = []
 
@@ -383,7 +387,9 @@ class _GroundSession(_Session):
         self._minimal = False  # the last core is minimal already
 
     def _literal(self, goal: Formula | None) -> z3.BoolRef | None:
-        return None if goal is None else self.literals[0] if goal == self.conclusion else self.literals[1]
+        if goal is None:
+            return None
+        return self.literals[0] if goal is self.conclusion or goal == self.conclusion else self.literals[1]
 
     def check(self, goal: Formula | None = None) -> z3.CheckSatResult:
         if self._timeout() is None:

@@ -31,6 +31,7 @@ with quantifiers.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import repeat
 from typing import Callable, Union
 
 from linc.logic.formula import (
@@ -69,20 +70,24 @@ class NotEPR(Exception):
     """The formula is outside the fragment (or too big): decide it with quantifiers instead."""
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False, slots=True)
 class Grounding:
     """One formula, ready to be instantiated over a set of constants (compared by identity: each
-    compiled formula has its own Skolem constants)."""
+    compiled formula has its own Skolem constants). Groundings are cached and shared: never
+    changed once made (not frozen only because a frozen dataclass is slower to make)."""
 
     node: Node
     constants: frozenset[str]  # SMT-LIB names of the constants it mentions (Skolem constants too)
     skolems: tuple[str, ...]  # its Skolem constants (fresh: the caller declares them)
-    symbols: tuple[tuple[str, str, int], ...]  # (kind, IR name, arity) of its predicates and constants
     depths: tuple[int, ...]  # how many universals each expanded universal sits in, itself included
     fixed: str | None = None  # the text, when it has no universal to expand (the same for any universe)
     #: (SMT-LIB name, arity, sort of its value: ``U`` or ``Bool``) of its predicates and constants,
     #: then of its Skolem constants: what a solver declares of it (the names it has not seen yet)
     declarations: tuple[tuple[str, int, str], ...] = ()
+    #: For the common shape, one universal around a quantifier-free body: the connective and the
+    #: body's text split at its variable, so an instance is ``constant.join(parts)`` (no format
+    #: string parsed per instance)
+    split: tuple[str, tuple[str, ...]] | None = None
 
     def size(self, n: int) -> int:
         """How many instances of quantified bodies grounding over ``n`` constants writes."""
@@ -90,14 +95,19 @@ class Grounding:
 
     def text(self, universe: tuple[str, ...]) -> str:
         """The formula as ground SMT-LIB text, each universal expanded over ``universe``."""
-        return self.fixed if self.fixed is not None else _expand(self.node, (), universe)
+        if self.fixed is not None:
+            return self.fixed
+        if self.split is not None:
+            op, parts = self.split
+            return f"({op} {' '.join(map(str.join, universe, repeat(parts)))})"
+        return _expand(self.node, (), universe)
 
     def negated(self) -> Grounding | None:
         """The grounding of this formula's negation, when it is quantifier-free (where polarity
         changes nothing but the outer ``not``); None otherwise (compile the negation itself)."""
         if self.fixed is None or self.skolems or type(self.node) is not str:
             return None
-        return Grounding(f"(not {self.node})", self.constants, (), self.symbols, (), f"(not {self.fixed})", self.declarations)
+        return Grounding(f"(not {self.node})", self.constants, (), (), f"(not {self.fixed})", self.declarations)
 
 
 def _expand(node: Node, env: tuple[str, ...], universe: tuple[str, ...]) -> str:
@@ -111,44 +121,61 @@ def _expand(node: Node, env: tuple[str, ...], universe: tuple[str, ...]) -> str:
     return f"({op} {' '.join(_expand(inner, (*env, c), universe) for c in universe)})"
 
 
-def compile_epr(f: Formula, symbol: Symbol, tag: str) -> Grounding:
+#: What a caller may keep across compilations (see :func:`compile_epr`): for each symbol
+#: ``(kind, IR name, arity)``, its SMT-LIB name escaped for templates and its declaration.
+Names = dict[tuple[str, str, int], tuple[str, tuple[str, int, str]]]
+
+
+def compile_epr(f: Formula, symbol: Symbol, tag: str, names: Names | None = None) -> Grounding:
     """``f`` (closed) compiled for grounding; raises :class:`NotEPR` outside the fragment.
-    ``tag`` makes its Skolem constants' names unique: give each compiled formula its own."""
-    c = _Compiler(symbol, tag)
+    ``tag`` makes its Skolem constants' names unique: give each compiled formula its own.
+    ``names`` (a dict the caller keeps, for one ``symbol`` function) spares looking up and
+    escaping each symbol again in every formula that uses it."""
+    c = _Compiler(symbol, tag, {} if names is None else names)
     node = c.formula(f, True, {})
     fixed = None if c.depths else _expand(node, (), ())
-    declarations = [(target, arity, "U" if kind == "constant" else "Bool") for (kind, _, arity), target in c.symbols.items()]
-    declarations += [(skolem, 0, "U") for skolem in c.skolems]
-    return Grounding(node, frozenset(c.constants), tuple(c.skolems), tuple(c.symbols), tuple(c.depths), fixed, tuple(declarations))
+    declarations = (*c.declared.values(), *[(skolem, 0, "U") for skolem in c.skolems])
+    split = None
+    if type(node) is tuple and type(node[1]) is str and "{{" not in node[1] and "}}" not in node[1]:
+        split = (node[0], tuple(node[1].split("{0}")))  # no escaped brace: "{0}" is only ever the variable
+    return Grounding(node, frozenset(c.constants), tuple(c.skolems), tuple(c.depths), fixed, declarations, split)
 
 
 def _escape(name: str) -> str:
     return name.replace("{", "{{").replace("}", "}}")
 
 
+#: A compiler's variables in scope: name -> (its text, bound universally?).
+_Env = dict[str, tuple[str, bool]]
+
+
 class _Compiler:
-    def __init__(self, symbol: Symbol, tag: str):
+    __slots__ = ("symbol", "tag", "names", "constants", "skolems", "declared", "depths", "nodes", "level")
+
+    def __init__(self, symbol: Symbol, tag: str, names: Names):
         self.symbol = symbol
         self.tag = tag
+        self.names = names
         self.constants: set[str] = set()
         self.skolems: list[str] = []
-        self.symbols: dict[tuple[str, str, int], str] = {}  # -> its SMT-LIB name
+        self.declared: dict[tuple[str, str, int], tuple[str, int, str]] = {}  # symbol -> its declaration, in order of use
         self.depths: list[int] = []
         self.nodes = 0
-        self.names: dict[tuple[str, str, int], str] = {}
+        self.level = 0  # how many universals (in effect) enclose the node being compiled
 
     def _name(self, kind: str, name: str, arity: int) -> str:
         key = (kind, name, arity)
-        target = self.names.get(key)
-        if target is None:
-            self.symbols[key] = raw = self.symbol(kind, name, arity)
-            target = self.names[key] = _escape(raw)
-        return target
+        known = self.names.get(key)
+        if known is None:
+            raw = self.symbol(kind, name, arity)
+            known = self.names[key] = (_escape(raw), (raw, arity, "U" if kind == "constant" else "Bool"))
+        self.declared[key] = known[1]  # a symbol seen again keeps its place
+        return known[0]
 
-    def term(self, t: Term, env: dict[Var, tuple[str, bool]]) -> str:
+    def term(self, t: Term, env: _Env) -> str:
         kind = type(t)
         if kind is Var:
-            bound = env.get(t)  # type: ignore[call-overload]
+            bound = env.get(t.name)  # type: ignore[union-attr]
             if bound is None:
                 raise NotEPR(f"free variable {t.name}")
             return bound[0]
@@ -158,15 +185,20 @@ class _Compiler:
             return name
         raise NotEPR(f"function symbol {t.name}")
 
-    def formula(self, f: Formula, positive: bool, env: dict[Var, tuple[str, bool]]) -> Node:
-        """``f`` at polarity ``positive``; ``env``: variable -> (its text, bound universally?)."""
+    def formula(self, f: Formula, positive: bool, env: _Env) -> Node:
+        """``f`` at polarity ``positive``."""
         self.nodes += 1
         if self.nodes > MAX_NODES:
             raise NotEPR(f"more than {MAX_NODES} nodes once ↔/⊕ around quantifiers are expanded")
         kind = type(f)
         if kind is Pred:
             name = self._name("predicate", f.name, len(f.args))  # type: ignore[union-attr]
-            return f"({name} {' '.join([self.term(a, env) for a in f.args])})" if f.args else name  # type: ignore[union-attr]
+            if not f.args:  # type: ignore[union-attr]
+                return name
+            parts = [name]
+            for a in f.args:  # type: ignore[union-attr]
+                parts.append(self.term(a, env))
+            return f"({' '.join(parts)})"
         if kind is Not:
             return _join("not", [self.formula(f.body, not positive, env)])  # type: ignore[union-attr]
         if kind is And or kind is Or:
@@ -180,7 +212,7 @@ class _Compiler:
             return self._both_ways(f, positive, env)  # type: ignore[arg-type]
         return self._quantifier(f, positive, env)  # type: ignore[arg-type]
 
-    def _both_ways(self, f: Iff | Xor, positive: bool, env: dict[Var, tuple[str, bool]]) -> Node:
+    def _both_ways(self, f: Iff | Xor, positive: bool, env: _Env) -> Node:
         """↔ / ⊕: as such when quantifier-free, else expanded (operands at both polarities: a
         quantifier in an operand is universal in one of its copies, existential in the other)."""
         if not (_quantified(f.left) or _quantified(f.right)):
@@ -193,19 +225,21 @@ class _Compiler:
         # (l ∨ r) ∧ ¬(l ∧ r)
         return ("and", [("or", [left, right]), ("not", [("and", [left_neg, right_neg])])])
 
-    def _quantifier(self, f: Forall | Exists, positive: bool, env: dict[Var, tuple[str, bool]]) -> Node:
+    def _quantifier(self, f: Forall | Exists, positive: bool, env: _Env) -> Node:
         if isinstance(f, Forall) == positive:  # universal in effect: expanded over the constants
-            depth = sum(1 for _, universal in env.values() if universal)
+            depth = self.level
             self.depths.append(depth + 1)
-            body = self.formula(f.body, positive, {**env, f.var: (f"{{{depth}}}", True)})
+            self.level += 1
+            body = self.formula(f.body, positive, {**env, f.var.name: (f"{{{depth}}}", True)})
+            self.level -= 1
             return ("and" if isinstance(f, Forall) else "or", body)
-        used = [v for v in free_vars(f) if env.get(v, ("", False))[1]]
+        used = [v for v in free_vars(f) if env.get(v.name, ("", False))[1]]
         if used:
             raise NotEPR(f"∃{f.var.name} depends on {', '.join(sorted(v.name for v in used))}: a Skolem function")
         skolem = f"|linc sk {self.tag} {len(self.skolems) + 1}|"
         self.skolems.append(skolem)
         self.constants.add(skolem)
-        return self.formula(f.body, positive, {**env, f.var: (_escape(skolem), False)})
+        return self.formula(f.body, positive, {**env, f.var.name: (_escape(skolem), False)})
 
 
 def _quantified(f: Formula) -> bool:

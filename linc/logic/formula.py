@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import attrgetter
 from typing import Iterable, Iterator, Union
 
 from linc.errors import FormulaDepthError, FormulaSyntaxError, UnsupportedProblem
@@ -59,12 +60,42 @@ def _args(node: object, args: object) -> None:
 
 
 class _Node:
-    """Every node keeps its hash once computed (a slot outside the dataclass fields, so it is
-    neither compared nor pickled: string hashes differ between processes). Formulas are dict
-    keys all over linc (decision caches, translation caches), and a dataclass hash would
-    otherwise walk the whole formula at every lookup."""
+    """Every node keeps its hash, made by its constructor from its class, its name and its
+    children's hashes (a slot outside the dataclass fields, so it is neither compared nor
+    pickled: string hashes differ between processes; unpickling makes it again). Formulas are
+    dict keys all over linc (decision caches, translation caches): a dataclass hash would walk
+    the whole formula at every lookup, and one computed on first use costs a Python call per
+    node, several times what the constructor adds to a node that reading made anyway."""
 
-    __slots__ = ("_hash",)
+    __slots__ = ("_hash", "_open")
+
+
+_set_hash = _Node.__dict__["_hash"].__set__  # the slots' own setters (the dataclasses are frozen)
+_set_open = _Node.__dict__["_open"].__set__
+_hash_of = attrgetter("_hash")
+
+#: What a node knows of its free variables and distinct objects, also made by its constructor
+#: (``_open``): None when it has neither (every closed formula without distinct objects), else
+#: (names of its free variables, its distinct objects), each in order of first occurrence. So
+#: :func:`close` and :func:`free_vars` do not walk a formula, on every decision.
+_Open = Union[None, tuple[tuple[str, ...], tuple["Const", ...]]]
+
+
+def _union(a: _Open, b: _Open) -> _Open:
+    if a is None or a == b:
+        return b
+    if b is None:
+        return a
+    return (a[0] + tuple(n for n in b[0] if n not in a[0]), a[1] + tuple(c for c in b[1] if c not in a[1]))
+
+
+def _open_of(children: tuple) -> _Open:
+    out = None
+    for child in children:
+        o = child._open
+        if o is not None:
+            out = _union(out, o)
+    return out
 
 
 # ---------------------------------------------------------------- terms
@@ -80,6 +111,8 @@ class Var(_Node):
     def __post_init__(self) -> None:
         _name(self, self.name)
         object.__setattr__(self, "depth", 1)
+        _set_hash(self, hash((Var, self.name)))
+        _set_open(self, ((self.name,), ()))
 
     def __str__(self) -> str:
         return self.name
@@ -96,6 +129,8 @@ class Const(_Node):
     def __post_init__(self) -> None:
         _name(self, self.name)
         object.__setattr__(self, "depth", 1)
+        _set_hash(self, hash((Const, self.name)))
+        _set_open(self, ((), (self,)) if is_distinct_object(self.name) else None)
 
     def __str__(self) -> str:
         from linc.logic.write import to_folio
@@ -117,6 +152,8 @@ class Func(_Node):
         if not self.args:
             raise FormulaSyntaxError(f"function {self.name!r} needs at least one argument")
         _set_depth(self, self.args, _TERMS, "terms as arguments")
+        _set_hash(self, hash((Func, self.name, *map(_hash_of, self.args))))
+        _set_open(self, _open_of(self.args))
 
     def __str__(self) -> str:
         from linc.logic.write import to_folio
@@ -143,6 +180,8 @@ class Pred(_Node):
         _name(self, self.name)
         _args(self, self.args)
         _set_depth(self, self.args, _TERMS, "terms as arguments")
+        _set_hash(self, hash((Pred, self.name, *map(_hash_of, self.args))))
+        _set_open(self, self.args[0]._open if len(self.args) == 1 else _open_of(self.args))
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +194,8 @@ class Eq(_Node):
 
     def __post_init__(self) -> None:
         _set_depth(self, (self.left, self.right), _TERMS, "two terms")
+        _set_hash(self, hash((Eq, self.left._hash, self.right._hash)))
+        _set_open(self, _union(self.left._open, self.right._open))
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,6 +205,8 @@ class Not(_Node):
 
     def __post_init__(self) -> None:
         _set_depth(self, (self.body,), _FORMULAS, "a formula")
+        _set_hash(self, hash((Not, self.body._hash)))
+        _set_open(self, self.body._open)
 
 
 class _BinaryNode(_Node):
@@ -173,6 +216,9 @@ class _BinaryNode(_Node):
 
     def __post_init__(self) -> None:
         _set_depth(self, (self.left, self.right), _FORMULAS, "two formulas")
+        _set_hash(self, hash((type(self), self.left._hash, self.right._hash)))
+        a, b = self.left._open, self.right._open
+        _set_open(self, b if a is None or a == b else a if b is None else _union(a, b))
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,6 +267,12 @@ class _QuantifierNode(_Node):
         if not isinstance(self.var, Var):
             raise FormulaSyntaxError(f"{type(self).__name__} binds a variable, got {self.var!r:.80}")
         _set_depth(self, (self.body,), _FORMULAS, "a formula")
+        _set_hash(self, hash((type(self), self.var._hash, self.body._hash)))
+        o = self.body._open
+        if o is not None and self.var.name in o[0]:
+            free = tuple(n for n in o[0] if n != self.var.name)
+            o = (free, o[1]) if free or o[1] else None
+        _set_open(self, o)
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,23 +313,23 @@ def _node_repr(self) -> str:
 
 for _cls in _FORMULAS:
     _cls.__str__ = _folio_str  # type: ignore[attr-defined]
-def _cached(generated):
-    """The dataclass ``__hash__``, computed once per node (children's hashes are cached too)."""
 
-    def __hash__(self) -> int:
-        try:
-            return self._hash
-        except AttributeError:
-            h = generated(self)
-            object.__setattr__(self, "_hash", h)
-            return h
 
-    return __hash__
+def _stored_hash(self) -> int:
+    return self._hash
+
+
+def _restore(self, state) -> None:
+    """Unpickling (and copying): the fields, then what the constructor adds (depth, hash)."""
+    for name, value in zip(self.__dataclass_fields__, state):
+        object.__setattr__(self, name, value)
+    self.__post_init__()
 
 
 for _cls in (*_FORMULAS, *_TERMS):
     _cls.__repr__ = _node_repr  # type: ignore[method-assign]
-    _cls.__hash__ = _cached(_cls.__hash__)  # type: ignore[method-assign]
+    _cls.__hash__ = _stored_hash  # type: ignore[method-assign]
+    _cls.__setstate__ = _restore  # type: ignore[attr-defined]
 
 
 # ---------------------------------------------------------------- traversal
@@ -321,13 +373,7 @@ def depth(f: Formula | Term) -> int:
 
 def free_vars(f: Formula) -> frozenset[Var]:
     """Variables that occur outside the scope of any quantifier binding them."""
-    if isinstance(f, (Pred, Eq)):
-        return frozenset(t for a in atom_terms(f) for t in terms_of(a) if isinstance(t, Var))
-    if isinstance(f, Not):
-        return free_vars(f.body)
-    if isinstance(f, Binary):
-        return free_vars(f.left) | free_vars(f.right)
-    return free_vars(f.body) - {f.var}
+    return frozenset(Var(name) for name in f._open[0]) if f._open else frozenset()
 
 
 def substitute(f: Formula, mapping: dict[Var, Term]) -> Formula:
@@ -384,11 +430,30 @@ def nnf(f: Formula, negate: bool = False) -> Formula:
     return (Forall if negate else Exists)(f.var, nnf(f.body, negate))
 
 
-@lru_cache(maxsize=65536)
 def universal_closure(f: Formula) -> Formula:
     """Bind every free variable with ∀ (sorted by name, so the result is deterministic)."""
-    for v in sorted(free_vars(f), key=lambda v: v.name, reverse=True):
-        f = Forall(v, f)
+    return close(f)[0]
+
+
+def close(f: Formula) -> tuple[Formula, tuple[Const, ...]]:
+    """``f``'s universal closure and the distinct objects in it (:func:`distinct_objects`),
+    without walking ``f`` (its constructor noted both).
+
+    >>> close(Pred("P", (Var("x"), Const('"a"'))))
+    (Forall(var=Var(name='x'), body=Pred(name='P', args=(Var(name='x'), Const(name='"a"')))), (Const(name='"a"'),))
+    """
+    o = f._open
+    if o is None:
+        return f, ()
+    return (_closure(f) if o[0] else f), o[1]
+
+
+@lru_cache(maxsize=65536)
+def _closure(f: Formula) -> Formula:
+    """``f`` with free variables under ∀ (remembered: the same closure object each time, so the
+    caches keyed on it find it by identity, without comparing formulas)."""
+    for name in sorted(f._open[0], reverse=True):  # type: ignore[index]
+        f = Forall(Var(name), f)
     return f
 
 
@@ -439,21 +504,18 @@ def distinct_objects(formulas: Iterable[Formula]) -> list[Formula]:
     """
     found: dict[Const, None] = {}
     for f in formulas:
-        found.update(dict.fromkeys(_distinct_in(f)))
-    objects = sorted(found, key=lambda c: c.name)
-    if len(objects) > MAX_DISTINCT_OBJECTS:
+        found.update(dict.fromkeys(close(f)[1]))
+    return unequal(found)
+
+
+def unequal(objects: Iterable[Const]) -> list[Formula]:
+    """``a ≠ b`` for every pair of the distinct objects ``objects`` (ordered by name)."""
+    ordered = sorted(objects, key=lambda c: c.name)
+    if len(ordered) > MAX_DISTINCT_OBJECTS:
         raise UnsupportedProblem(
-            f"{len(objects)} distinct objects; linc states the distinctness of at most {MAX_DISTINCT_OBJECTS}"
+            f"{len(ordered)} distinct objects; linc states the distinctness of at most {MAX_DISTINCT_OBJECTS}"
         )
-    return [Not(Eq(a, b)) for i, a in enumerate(objects) for b in objects[i + 1 :]]
-
-
-@lru_cache(maxsize=65536)
-def _distinct_in(f: Formula) -> tuple[Const, ...]:
-    """The distinct objects of one formula (remembered: premises recur across problems and votes)."""
-    return tuple(dict.fromkeys(
-        t for g in subformulas(f) for a in atom_terms(g) for t in terms_of(a) if isinstance(t, Const) and is_distinct_object(t.name)
-    ))
+    return [Not(Eq(a, b)) for i, a in enumerate(ordered) for b in ordered[i + 1 :]]
 
 
 def is_ground_atom(f: Formula) -> bool:

@@ -61,6 +61,42 @@ def test_a_grounding_lists_what_a_solver_must_declare_once_each():
     assert g.negated() is None and compile_epr(P("Man", bob), plain, "8").negated().declarations == (("Man", 1, "Bool"), ("bob", 0, "U"))
 
 
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
+@given(formulas(functions=False), st.lists(st.sampled_from(["a", "|b c|", "d"]), min_size=1, max_size=3, unique=True))
+def test_a_single_universal_written_by_splitting_its_body_reads_as_the_general_expansion(f, universe):
+    from linc.logic.epr import _expand
+    from linc.logic.formula import universal_closure
+
+    try:
+        g = compile_epr(universal_closure(f), plain, "1")
+    except NotEPR:
+        return
+    assert g.text(tuple(universe)) == (g.fixed if g.fixed is not None else _expand(g.node, (), tuple(universe)))
+
+
+def test_a_name_with_a_brace_keeps_the_general_expansion():
+    g = compile_epr(Forall(x, P("Man", x)), lambda kind, name, arity: "|M{0}|" if kind == "predicate" else name, "1")
+    assert g.split is None and g.text(("a", "b")) == "(and (|M{0}| a) (|M{0}| b))"
+
+
+def test_symbols_kept_across_compilations_are_looked_up_once_and_still_declared_per_formula():
+    calls = []
+
+    def counting(kind, name, arity):
+        calls.append(name)
+        return "|" + name + "{x}|"  # a brace in a name is escaped in templates, not in declarations
+
+    names = {}
+    rule = Forall(x, Implies(P("Man", x), P("Mortal", x)))
+    first = compile_epr(rule, counting, "1", names)
+    fact = compile_epr(P("Man", bob), counting, "2", names)
+    assert calls == ["Man", "Mortal", "bob"]
+    assert fact.declarations == (("|Man{x}|", 1, "Bool"), ("|bob{x}|", 0, "U"))
+    assert fact.text(()) == "(|Man{x}| |bob{x}|)"
+    alone = compile_epr(rule, counting, "3")
+    assert first.text(("a",)) == alone.text(("a",)) == "(and (=> (|Man{x}| a) (|Mortal{x}| a)))"
+
+
 def test_one_name_with_two_arities_is_declared_twice_on_the_ground_path():
     # Man/1 and Man/2 get two SMT-LIB names: declared apart, the problem stays on the ground path
     prover, _ = provers()
@@ -269,7 +305,7 @@ def test_the_ground_minimiser_drops_what_the_proof_does_not_need():
 
     premises = [P("Big", bob), Forall(x, Implies(P("Big", x), P("Red", x))), P("Red", bob), P("Kind", alice)]
     ground, _ = provers()
-    session = ground._state().ground_session(premises, P("Red", bob), time.monotonic() + 10)
+    session = ground._state().ground_session(premises, P("Red", bob), Not(P("Red", bob)), time.monotonic() + 10)
     assert session is not None
     assert session.minimal([0, 1, 2, 3], Not(P("Red", bob))) in ([2], [0, 1])
     assert session.minimal([0, 1], Not(P("Red", bob))) == [0, 1]  # already minimal: kept whole
@@ -356,3 +392,19 @@ def test_the_evaluation_runner_still_forks_while_the_watchdog_runs():
     assert any(t.name == "linc z3 watchdog" for t in threading.enumerate())
     if "fork" in multiprocessing.get_all_start_methods():
         assert _context().get_start_method() == "fork"
+
+
+def test_minimal_cores_switch_z3s_core_minimisation_once_not_per_proof(monkeypatch):
+    # setting a solver's parameters costs about a check: a run of proofs sets core.minimize once
+    from linc_provers import _z3ground
+
+    calls = []
+    real = _z3ground.z3core.Z3_solver_set_params
+    monkeypatch.setattr(_z3ground.z3core, "Z3_solver_set_params", lambda *a: calls.append(a) or real(*a))
+    prover, _ = provers()
+    rule = Forall(x, Implies(P("Big", x), P("Red", x)))
+    for name in ("bob", "alice", "carol"):
+        c = Const(name)
+        result = prover.decide([P("Big", c), rule, P("Kind", c)], P("Red", c))
+        assert result.label == Label.TRUE and result.support == [0, 1]
+    assert len(calls) == 1
