@@ -9,6 +9,7 @@ import threading
 import pytest
 
 from linc.logic.formula import And, Const, Forall, Implies, Not, Or, Pred, Var
+from linc.logic.read import parse
 from linc.proving import Label
 from linc_provers.z3prover import Z3Prover
 
@@ -122,3 +123,20 @@ def test_the_support_is_made_minimal_by_deletion():
     assert kept in ([2], [0, 1])
     assert session.minimal([0, 1], Not(P("Red", a))) == [0, 1]  # already minimal: kept whole
     assert prover.decide(premises, P("Red", a)).support in ([2], [0, 1])
+
+
+def test_a_problem_after_an_unfinished_quantified_search_starts_clean():
+    """An interrupted quantified search could leave the warm solver so that the next problem (here
+    satisfiable at once) ran to its limit; where the interruption falls depends on the machine, so
+    it is tried at several points."""
+    transitive = parse("all x. all y. all z. ((R(x, y) & R(y, z)) -> R(x, z))")
+    irreflexive, serial = parse("all x. -R(x, x)"), parse("all x. exists y. R(x, y)")
+    prover = Z3Prover(timeout=10.0, small_models=False)
+    prover.countermodels = False
+    for ms in range(20, 420, 25):
+        assert prover.decide([transitive, irreflexive, serial], parse("P(a)"), timeout=ms / 1000).label == Label.UNKNOWN
+        after = prover.decide([transitive, serial], parse("P(a)"), timeout=10.0)
+        assert after.label == Label.UNCERTAIN, f"after a {ms} ms search: {after.label} ({after.reason})"
+    with_model = Z3Prover(timeout=10.0, small_models=True)  # the countermodel search stops at 1 s per size
+    assert with_model.decide([transitive, irreflexive, serial], parse("P(a)"), timeout=1.5).label == Label.UNKNOWN
+    assert with_model.decide([transitive, serial], parse("P(a)"), timeout=10.0).label == Label.UNCERTAIN
