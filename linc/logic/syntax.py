@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import accumulate, chain
 from typing import Callable, NamedTuple
 
 from linc.errors import FormulaSyntaxError
@@ -39,15 +40,12 @@ _FOLIO_LENIENT_OPS = {"~": "NOT", "&": "AND", "|": "OR", "->": "IMP", "<->": "IF
                       "⇒": "IMP", "⇔": "IFF"}
 
 
-class Token(NamedTuple):
-    kind: str
-    text: str
-    pos: int
+class Tokens(NamedTuple):
+    """A text's tokens as three parallel lists, the last token ``EOF``: what the reader walks."""
 
-
-def _token(fields: tuple[str, str, int], _new=tuple.__new__) -> Token:
-    """``Token(*fields)`` without the named tuple's Python-level constructor (the lexer's hot spot)."""
-    return _new(Token, fields)
+    kinds: list[str]
+    texts: list[str]  # a quoted name unquoted, a distinct object in its double quotes
+    starts: list[int]  # position of each token in the text
 
 
 @dataclass(frozen=True)
@@ -65,43 +63,86 @@ class Syntax:
     smart_scope: bool  # widen a quantifier's scope when its variable occurs free after the body
     join_names: bool  # an argument may be several words or contain punctuation ("captain america")
     is_free_variable: Callable[[str], bool]
-    clean_name: re.Pattern = field(default=re.compile(r"\w+"))
+    # one table, replaced (not cleared) when full, so a reader in another thread keeps a whole one
+    _table: list[_Table] = field(default_factory=lambda: [_Table()], init=False, repr=False, compare=False)
 
-    @property
-    def regex(self) -> re.Pattern:
-        return _compiled(self.name, self.lenient)
+    def tokenize(self, text: str, repairs: list[str]) -> Tokens:
+        """The tokens of ``text``; a spelling read through a lenient extra is noted in ``repairs``
+        (once each, in order of first use).
 
-    def tokenize(self, text: str, repairs: list[str]) -> list[Token]:
-        tokens: list[Token] = []
-        noted: set[str] = set()
-        for m in self.regex.finditer(text):
-            kind, value = m.lastgroup, m.group()
-            if kind == "WS":
-                continue
-            if kind == "BAD":
-                if not self.lenient:
-                    raise FormulaSyntaxError(f"unexpected character {value!r}", text, m.start())
+        One ``findall`` splits the text into (white space, token) pairs, the last token empty (it
+        stands for the end). A token's kind and value depend on its text alone, so each distinct
+        token string is classified once per syntax and the rest is table look-ups in C."""
+        table = self._table[0]
+        if len(table.kinds) > _TABLE_LIMIT:  # names are unbounded: start afresh rather than grow
+            table = self._table[0] = _Table()
+        pairs = _pieces(self.name, self.lenient)(text)
+        if len(pairs) > 1 and not pairs[-2][1]:  # white space at the end, then the empty match after it
+            pairs.pop()
+        parts = [part for _, part in pairs]
+        try:
+            kinds = list(map(table.kinds.__getitem__, parts))
+        except KeyError:
+            for part in set(parts).difference(table.kinds):
+                self._classify(part, table)
+            kinds = list(map(table.kinds.__getitem__, parts))
+        texts = list(map(table.values.get, parts, parts))
+        # where each token starts: the running length of everything before it
+        starts = list(accumulate(map(len, chain.from_iterable(pairs)), initial=0))[1::2]
+        if not table.notes.keys().isdisjoint(parts):
+            noted: set[str] = set()
+            for i, part in enumerate(parts):
+                note = table.notes.get(part)
+                if note is None or part in noted:
+                    continue
+                if kinds[i] == "BAD":
+                    raise FormulaSyntaxError(note, text, starts[i])
+                noted.add(part)
+                repairs.append(note)
+        return Tokens(kinds, texts, starts)
+
+    def _classify(self, part: str, table: _Table) -> None:
+        """Enter one token string in ``table``: its kind, its value when that is not the string
+        itself, and the repair it records (for a character the strict reader refuses: the error)."""
+        kind, value, note = _classifier(self.name, self.lenient).fullmatch(part).lastgroup, part, None
+        if kind == "BAD":
+            if self.lenient:
                 kind = "JUNK"
-            elif kind == "OP":
-                kind = self.ops[value]
-                if value not in self.strict_symbols and value not in noted:
-                    noted.add(value)
-                    repairs.append(f"read {value!r} as {_describe(kind)}")
-            elif kind == "QUOTED":  # a symbol name, never a variable or a keyword
-                kind, value = "QNAME", _unescape(value[1:-1])
-            elif kind == "DISTINCT":  # a TPTP distinct object; the IR name keeps the double quotes
-                value = '"' + _unescape(value[1:-1]) + '"'
-            elif kind == "NAME" and value in self.words:
-                word_kind = self.words[value]
-                if value not in _NLTK_WORDS and self.name == "nltk" and value not in noted:
-                    noted.add(value)
-                    repairs.append(f"read {value!r} as {_describe(word_kind)}")
-                kind = word_kind
-            elif kind == "PUNCT":
-                kind = _PUNCT[value]
-            tokens.append(_token((kind, value, m.start())))
-        tokens.append(Token("EOF", "", len(text)))
-        return tokens
+            else:
+                note = f"unexpected character {value!r}"
+        elif kind == "OP":
+            kind = self.ops[value]
+            if value not in self.strict_symbols:
+                note = f"read {value!r} as {_describe(kind)}"
+        elif kind == "QUOTED":  # a symbol name, never a variable or a keyword
+            kind, value = "QNAME", _unescape(value[1:-1])
+        elif kind == "DISTINCT":  # a TPTP distinct object; the IR name keeps the double quotes
+            value = '"' + _unescape(value[1:-1]) + '"'
+        elif kind == "NAME" and value in self.words:
+            kind = self.words[value]
+            if value not in _NLTK_WORDS and self.name == "nltk":
+                note = f"read {value!r} as {_describe(kind)}"
+        elif kind == "PUNCT":
+            kind = _PUNCT[value]
+        table.kinds[part] = kind
+        if value != part:
+            table.values[part] = value
+        if note is not None:
+            table.notes[part] = note
+
+
+class _Table:
+    """What the lexer knows of the token strings it has seen (the empty one is the end)."""
+
+    __slots__ = ("kinds", "values", "notes")
+
+    def __init__(self) -> None:
+        self.kinds: dict[str, str] = {"": "EOF"}
+        self.values: dict[str, str] = {}
+        self.notes: dict[str, str] = {}
+
+
+_TABLE_LIMIT = 1 << 16
 
 
 @lru_cache(maxsize=None)
@@ -156,8 +197,8 @@ def lexer_for(syntax: str, lenient: bool = False) -> Syntax:
     raise FormulaSyntaxError(f"unknown formula syntax {syntax!r}; known: folio, nltk, tptp")
 
 
-@lru_cache(maxsize=None)
-def _compiled(syntax: str, lenient: bool) -> re.Pattern:
+def _alternatives(syntax: str, lenient: bool) -> str:
+    """The lexer's token patterns, in the order they are tried, as one alternation of named groups."""
     spec = lexer_for(syntax, lenient)
     ops = "|".join(re.escape(o) for o in sorted(spec.ops, key=len, reverse=True))
     # 'quoted' names in every syntax (TPTP's single-quoted atoms; linc's writers quote names that would
@@ -166,7 +207,21 @@ def _compiled(syntax: str, lenient: bool) -> re.Pattern:
     if syntax == "tptp":
         quoted += r'(?P<DISTINCT>"(?:[^"\\]|\\.)+")|'
     punct = "".join(re.escape(p) for p in _PUNCT)
-    return re.compile(
-        rf"(?P<WS>\s+)|{quoted}(?P<OP>{ops})|(?P<NAME>{spec.name_pattern})|(?P<PUNCT>[{punct}])|(?P<BAD>.)",
-        re.DOTALL,
-    )
+    return rf"{quoted}(?P<OP>{ops})|(?P<NAME>{spec.name_pattern})|(?P<PUNCT>[{punct}])|(?P<BAD>.)"
+
+
+@lru_cache(maxsize=None)
+def _classifier(syntax: str, lenient: bool) -> re.Pattern:
+    """Which alternative a token string is (``fullmatch``, then ``lastgroup``)."""
+    return re.compile(_alternatives(syntax, lenient), re.DOTALL)
+
+
+@lru_cache(maxsize=None)
+def _pieces(syntax: str, lenient: bool) -> Callable[[str], list[tuple[str, str]]]:
+    """``findall`` of (white space, token) pairs, ending in a pair whose token is empty (two when the
+    text ends in white space: the second is an empty match after the first). The same
+    alternatives in the same order, without names, so each token is the string the classifier's
+    pattern matched there. A token never starts with white space (no pattern allows it, and ``.``
+    comes last), so the white space before it is always all of it."""
+    plain = re.sub(r"\(\?P<\w+>", "(?:", _alternatives(syntax, lenient))
+    return re.compile(rf"(\s*)((?:{plain})|\Z)", re.DOTALL).findall
