@@ -22,15 +22,14 @@ from linc.logic.formula import (
     Binary,
     Const,
     Eq,
+    Exists,
+    Forall,
     Formula,
     Func,
     Not,
     Pred,
     Quantifier,
     Term,
-    atom_terms,
-    subformulas,
-    terms_of,
 )
 
 Symbol = tuple[str, str, int]  # (kind, name, arity); kind is "predicate", "function" or "constant"
@@ -47,23 +46,46 @@ def symbols(formulas: Iterable[Formula]) -> Counter[Symbol]:
 
 @lru_cache(maxsize=65536)
 def _symbols_of(f: Formula) -> tuple[tuple[Symbol, int], ...]:
-    """One formula's symbol counts (remembered: premises recur across problems and votes)."""
-    counts: Counter[Symbol] = Counter()
-    for g in subformulas(f):
-        if isinstance(g, Pred):
-            counts[("predicate", g.name, len(g.args))] += 1
-        for t in atom_terms(g):
-            for s in terms_of(t):
-                if isinstance(s, Func):
-                    counts[("function", s.name, len(s.args))] += 1
-                elif isinstance(s, Const):
-                    counts[("constant", s.name, 0)] += 1
+    """One formula's symbol counts, in order of first occurrence (pre-order, each atom's terms
+    after its predicate), remembered: premises recur across problems and votes."""
+    counts: dict[Symbol, int] = {}
+    stack: list = [f]
+    while stack:
+        g = stack.pop()
+        cls = type(g)
+        if cls is Pred:
+            key = ("predicate", g.name, len(g.args))
+            counts[key] = counts.get(key, 0) + 1
+            terms = list(reversed(g.args))
+        elif cls is Eq:
+            terms = [g.right, g.left]
+        else:
+            if cls in _UNARY:
+                stack.append(g.body)
+            elif cls in _BINARY:
+                stack.append(g.right)
+                stack.append(g.left)
+            continue
+        while terms:  # the atom's terms and their subterms, pre-order
+            t = terms.pop()
+            if type(t) is Const:
+                key = ("constant", t.name, 0)
+            elif type(t) is Func:
+                key = ("function", t.name, len(t.args))
+                terms.extend(reversed(t.args))
+            else:
+                continue
+            counts[key] = counts.get(key, 0) + 1
     return tuple(counts.items())
+
+
+_UNARY = frozenset((Not, Forall, Exists))
+_BINARY = frozenset(Binary)
 
 
 @lru_cache(maxsize=65536)
 def _roles_of(f: Formula) -> frozenset[Symbol]:
-    return frozenset(sym for sym, _ in _symbols_of(f))
+    return frozenset(dict(_symbols_of(f)))
 
 
 def clashes(formulas: Iterable[Formula]) -> dict[str, list[Symbol]]:
@@ -110,7 +132,7 @@ def repair_signature(formulas: list[Formula]) -> tuple[list[Formula], list[str]]
             taken.add(new)
             renames[sym] = new
             repairs.append(f"{name} was used as {_role(roles[0])} and as {_role(sym)}: renamed the latter {new}")
-    return [rename_symbols(f, renames) for f in formulas], repairs
+    return [f if renames.keys().isdisjoint(_roles_of(f)) else rename_symbols(f, renames) for f in formulas], repairs
 
 
 def _fresh_name(sym: Symbol, taken: set[str]) -> str:

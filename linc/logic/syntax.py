@@ -70,41 +70,43 @@ class Syntax:
         """The tokens of ``text``; a spelling read through a lenient extra is noted in ``repairs``
         (once each, in order of first use).
 
-        One ``findall`` splits the text into (white space, token) pairs, the last token empty (it
-        stands for the end). A token's kind and value depend on its text alone, so each distinct
-        token string is classified once per syntax and the rest is table look-ups in C."""
+        One ``findall`` splits the text into pieces, each a token and the white space after it. A
+        piece's token, kind and value depend on its text alone, so each distinct piece is classified
+        once per syntax and the rest is table look-ups in C."""
         table = self._table[0]
         if len(table.kinds) > _TABLE_LIMIT:  # names are unbounded: start afresh rather than grow
             table = self._table[0] = _Table()
-        pairs = _pieces(self.name, self.lenient)(text)
-        if len(pairs) > 1 and not pairs[-2][1]:  # white space at the end, then the empty match after it
-            pairs.pop()
-        parts = [part for _, part in pairs]
+        lead = _LEADING_SPACE(text).end()
+        pieces = _pieces(self.name, self.lenient)(text, lead)
         try:
-            kinds = list(map(table.kinds.__getitem__, parts))
+            kinds = list(map(table.kinds.__getitem__, pieces))
         except KeyError:
-            for part in set(parts).difference(table.kinds):
-                self._classify(part, table)
-            kinds = list(map(table.kinds.__getitem__, parts))
-        texts = list(map(table.values.get, parts, parts))
-        # where each token starts: the running length of everything before it
-        starts = list(accumulate(map(len, chain.from_iterable(pairs)), initial=0))[1::2]
-        if not table.notes.keys().isdisjoint(parts):
+            for piece in set(pieces).difference(table.kinds):
+                self._classify(piece, table)
+            kinds = list(map(table.kinds.__getitem__, pieces))
+        texts = list(map(table.values.__getitem__, pieces))
+        starts = list(accumulate(map(len, pieces), initial=lead))  # the last one is the end's
+        kinds.append("EOF")
+        texts.append("")
+        if not table.notes.keys().isdisjoint(pieces):
             noted: set[str] = set()
-            for i, part in enumerate(parts):
-                note = table.notes.get(part)
-                if note is None or part in noted:
+            for i, piece in enumerate(pieces):
+                note = table.notes.get(piece)
+                if note is None or note in noted:  # a note names its token: one per spelling
                     continue
                 if kinds[i] == "BAD":
                     raise FormulaSyntaxError(note, text, starts[i])
-                noted.add(part)
+                noted.add(note)
                 repairs.append(note)
         return Tokens(kinds, texts, starts)
 
-    def _classify(self, part: str, table: _Table) -> None:
-        """Enter one token string in ``table``: its kind, its value when that is not the string
-        itself, and the repair it records (for a character the strict reader refuses: the error)."""
-        kind, value, note = _classifier(self.name, self.lenient).fullmatch(part).lastgroup, part, None
+    def _classify(self, piece: str, table: _Table) -> None:
+        """Enter one piece in ``table``: its token's kind and value, and the repair it records (for a
+        character the strict reader refuses: the error)."""
+        m = _classifier(self.name, self.lenient).fullmatch(piece)
+        kind = m.lastgroup
+        value = m.group(kind)
+        note = None
         if kind == "BAD":
             if self.lenient:
                 kind = "JUNK"
@@ -124,20 +126,19 @@ class Syntax:
                 note = f"read {value!r} as {_describe(kind)}"
         elif kind == "PUNCT":
             kind = _PUNCT[value]
-        table.kinds[part] = kind
-        if value != part:
-            table.values[part] = value
+        table.kinds[piece] = kind
+        table.values[piece] = value
         if note is not None:
-            table.notes[part] = note
+            table.notes[piece] = note
 
 
 class _Table:
-    """What the lexer knows of the token strings it has seen (the empty one is the end)."""
+    """What the lexer knows of the pieces it has seen."""
 
     __slots__ = ("kinds", "values", "notes")
 
     def __init__(self) -> None:
-        self.kinds: dict[str, str] = {"": "EOF"}
+        self.kinds: dict[str, str] = {}
         self.values: dict[str, str] = {}
         self.notes: dict[str, str] = {}
 
@@ -207,21 +208,25 @@ def _alternatives(syntax: str, lenient: bool) -> str:
     if syntax == "tptp":
         quoted += r'(?P<DISTINCT>"(?:[^"\\]|\\.)+")|'
     punct = "".join(re.escape(p) for p in _PUNCT)
-    return rf"{quoted}(?P<OP>{ops})|(?P<NAME>{spec.name_pattern})|(?P<PUNCT>[{punct}])|(?P<BAD>.)"
+    # names first (most tokens are names): a name starts with a letter, a digit, '_' or '$', which
+    # nothing else does, so which pattern matches where does not depend on the order but for BAD
+    return rf"(?P<NAME>{spec.name_pattern})|(?P<PUNCT>[{punct}])|{quoted}(?P<OP>{ops})|(?P<BAD>.)"
 
 
 @lru_cache(maxsize=None)
 def _classifier(syntax: str, lenient: bool) -> re.Pattern:
-    """Which alternative a token string is (``fullmatch``, then ``lastgroup``)."""
-    return re.compile(_alternatives(syntax, lenient), re.DOTALL)
+    """Which token a piece holds (``fullmatch``, then ``lastgroup``)."""
+    return re.compile(rf"(?:{_alternatives(syntax, lenient)})\s*", re.DOTALL)
 
 
 @lru_cache(maxsize=None)
-def _pieces(syntax: str, lenient: bool) -> Callable[[str], list[tuple[str, str]]]:
-    """``findall`` of (white space, token) pairs, ending in a pair whose token is empty (two when the
-    text ends in white space: the second is an empty match after the first). The same
-    alternatives in the same order, without names, so each token is the string the classifier's
-    pattern matched there. A token never starts with white space (no pattern allows it, and ``.``
-    comes last), so the white space before it is always all of it."""
+def _pieces(syntax: str, lenient: bool) -> Callable[[str, int], list[str]]:
+    """``findall`` of the pieces from a position on (the white space before the first token is not
+    in any): the classifier's alternatives in the same order, without names, so each piece holds the
+    token the classifier finds in it. No token starts with white space (no pattern allows it, and
+    ``.`` is tried last at a character that is not white space), so pieces cover the text."""
     plain = re.sub(r"\(\?P<\w+>", "(?:", _alternatives(syntax, lenient))
-    return re.compile(rf"(\s*)((?:{plain})|\Z)", re.DOTALL).findall
+    return re.compile(rf"(?:{plain})\s*", re.DOTALL).findall
+
+
+_LEADING_SPACE = re.compile(r"\s*").match
