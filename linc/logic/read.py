@@ -312,7 +312,9 @@ class _Parser:
         if self.nesting > _NEST_LIMIT:
             raise FormulaDepthError(self.nesting, _NEST_LIMIT, self.text, self.starts[i])
         # one frame per level of negation or grouping: the dispatch is inline on purpose
-        if kind in _NAMES or kind == "JUNK":
+        if kind == "NAME":
+            f = self._plain_atom(i) or self.parse_atom()
+        elif kind in _NAMES or kind == "JUNK":
             f = self.parse_atom()
         elif kind == "NOT":
             self.i = i + 1
@@ -335,6 +337,30 @@ class _Parser:
         if memo is not None:
             memo[(i, self.bound_key)] = (f, self.i)
         return f
+
+    def _plain_atom(self, i: int) -> Pred | None:
+        """The usual atom, ``P(a, x, ...)`` with plain names as arguments, ended by what ends a
+        formula: what :meth:`parse_atom` reads there, without its general cases (names of several
+        words, nested terms, equality). None for anything else."""
+        kinds, texts = self.kinds, self.texts
+        if kinds[i + 1] != "LP" or texts[i][0] == "$" or self.nesting >= _NEST_LIMIT:
+            return None
+        j = i + 2
+        while True:
+            if kinds[j] != "NAME" or texts[j][0] == "$":
+                return None
+            if kinds[j + 1] == "RP":
+                break
+            if kinds[j + 1] != "COMMA":
+                return None
+            j += 2
+        after = kinds[j + 2]
+        if after in _EQUALITY or (self.spec.join_names and after not in _STOPS and after not in _ARGUMENT_END):
+            return None  # an equation, or maybe one name of several words: parse_atom decides
+        clean = _clean_name if self.clean else str
+        args = tuple([self._name_term(clean(texts[k])) for k in range(i + 2, j + 1, 2)])
+        self.i = j + 2
+        return _atom(clean(texts[i]), args)
 
     def parse_quantifier(self) -> Formula:
         q = self.i

@@ -14,8 +14,7 @@ minority uses apart and says what it renamed.
 from __future__ import annotations
 
 from collections import Counter
-from functools import lru_cache
-from typing import Iterable
+from typing import Iterable, NamedTuple
 
 from linc.errors import SignatureError
 from linc.logic.formula import (
@@ -37,17 +36,47 @@ Symbol = tuple[str, str, int]  # (kind, name, arity); kind is "predicate", "func
 
 def symbols(formulas: Iterable[Formula]) -> Counter[Symbol]:
     """Every predicate, function and constant symbol with its number of occurrences."""
+    return _counts([_summary(f) for f in formulas])
+
+
+def _counts(summaries: list[_Summary]) -> Counter[Symbol]:
     counts: Counter[Symbol] = Counter()
-    for f in formulas:
-        for sym, n in _symbols_of(f):
+    for summary in summaries:
+        for sym, n in summary[1]:
             counts[sym] += n
     return counts
 
 
-@lru_cache(maxsize=65536)
+class _Summary(NamedTuple):
+    formula: Formula
+    counts: tuple[tuple[Symbol, int], ...]  # in order of first occurrence
+    roles: frozenset[Symbol]
+    names: frozenset[str]
+
+
+# What each formula object's symbols are: premises recur across problems and votes, and the
+# readers hand out the same object for the same text. Keyed by identity, so a look-up does not
+# hash the formula (a walk of all of it the first time); each entry holds its formula, so the
+# identity cannot be reused while the entry lives.
+_SUMMARIES: dict[int, _Summary] = {}
+_SUMMARIES_LIMIT = 1 << 16
+
+
+def _summary(f: Formula) -> _Summary:
+    known = _SUMMARIES.get(id(f))
+    if known is not None and known[0] is f:
+        return known
+    counts = _symbols_of(f)
+    if len(_SUMMARIES) >= _SUMMARIES_LIMIT:  # bounded: start afresh rather than grow
+        _SUMMARIES.clear()
+    roles = frozenset(dict(counts))
+    known = _SUMMARIES[id(f)] = _Summary(f, counts, roles, frozenset(sym[1] for sym in roles))
+    return known
+
+
 def _symbols_of(f: Formula) -> tuple[tuple[Symbol, int], ...]:
     """One formula's symbol counts, in order of first occurrence (pre-order, each atom's terms
-    after its predicate), remembered: premises recur across problems and votes."""
+    after its predicate)."""
     counts: dict[Symbol, int] = {}
     stack: list = [f]
     while stack:
@@ -83,18 +112,16 @@ _UNARY = frozenset((Not, Forall, Exists))
 _BINARY = frozenset(Binary)
 
 
-@lru_cache(maxsize=65536)
-def _roles_of(f: Formula) -> frozenset[Symbol]:
-    return frozenset(dict(_symbols_of(f)))
-
-
 def clashes(formulas: Iterable[Formula]) -> dict[str, list[Symbol]]:
     """Names used in more than one role (kind or arity), each with its roles, most used first."""
-    formulas = list(formulas)
-    roles = frozenset().union(*map(_roles_of, formulas))
-    if len({sym[1] for sym in roles}) == len(roles):  # the usual case: no name has two roles
+    return _clashes([_summary(f) for f in formulas])
+
+
+def _clashes(summaries: list[_Summary]) -> dict[str, list[Symbol]]:
+    roles = frozenset().union(*[s[2] for s in summaries])
+    if len(frozenset().union(*[s[3] for s in summaries])) == len(roles):  # the usual case: one role a name
         return {}
-    counts = symbols(formulas)
+    counts = _counts(summaries)
     by_name: dict[str, list[Symbol]] = {}
     for sym in counts:
         by_name.setdefault(sym[1], []).append(sym)
@@ -120,10 +147,11 @@ def check_signature(formulas: list[Formula]) -> None:
 
 def repair_signature(formulas: list[Formula]) -> tuple[list[Formula], list[str]]:
     """Rename all but the most used role of each clashing name; returns (formulas, repairs)."""
-    found = clashes(formulas)
+    summaries = [_summary(f) for f in formulas]
+    found = _clashes(summaries)
     if not found:
         return list(formulas), []
-    taken = {sym[1] for sym in symbols(formulas)}
+    taken = set().union(*[s[3] for s in summaries])
     renames: dict[Symbol, str] = {}
     repairs: list[str] = []
     for name, roles in found.items():
@@ -132,7 +160,7 @@ def repair_signature(formulas: list[Formula]) -> tuple[list[Formula], list[str]]
             taken.add(new)
             renames[sym] = new
             repairs.append(f"{name} was used as {_role(roles[0])} and as {_role(sym)}: renamed the latter {new}")
-    return [f if renames.keys().isdisjoint(_roles_of(f)) else rename_symbols(f, renames) for f in formulas], repairs
+    return [s[0] if renames.keys().isdisjoint(s[2]) else rename_symbols(s[0], renames) for s in summaries], repairs
 
 
 def _fresh_name(sym: Symbol, taken: set[str]) -> str:

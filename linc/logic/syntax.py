@@ -174,6 +174,7 @@ def _describe(kind: str) -> str:
 _PROVER9_VARIABLE = re.compile(r"[u-z][0-9]*")
 
 
+@lru_cache(maxsize=65536)
 def _prover9_variable(name: str) -> bool:
     return _PROVER9_VARIABLE.fullmatch(name) is not None
 
