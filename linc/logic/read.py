@@ -55,7 +55,7 @@ from linc.logic.formula import (
     is_distinct_object,
 )
 from linc.logic.names import identifier
-from linc.logic.syntax import BINARY, PRECEDENCE, Syntax, Token, lexer_for
+from linc.logic.syntax import BINARY, PRECEDENCE, Syntax, Tokens, lexer_for
 
 MAX_LENGTH = 20_000
 
@@ -145,15 +145,16 @@ def _read(text: str, syntax: str, lenient: bool) -> Reading:
     repairs: list[str] = []
     tokens = spec.tokenize(text, repairs)
     if lenient:
-        if len(tokens) > 2 and tokens[-2].kind == "DOT" and syntax != "tptp":
+        if len(tokens.kinds) > 2 and tokens.kinds[-2] == "DOT" and syntax != "tptp":
             repairs.append("dropped the full stop at the end")
-            tokens = tokens[:-2] + tokens[-1:]
-        tokens = _balance_parentheses(tokens, text, repairs)
+            for column in tokens:
+                del column[-2]
+        _balance_parentheses(tokens, repairs)
     parser = _Parser(tokens, text, spec, repairs)
     try:
         formula = parser.parse_all()
     except FormulaDepthError as err:  # raised by the IR constructors: say where
-        raise FormulaDepthError(err.depth, err.limit, text, parser.tok.pos) from None
+        raise FormulaDepthError(err.depth, err.limit, text, tokens.starts[parser.i]) from None
     except RecursionError:  # a safety net only: the nesting guard normally stops far earlier
         raise FormulaSyntaxError("formula nests too deeply to read", text, 0) from None
     if isinstance(formula, _Truth):
@@ -163,206 +164,251 @@ def _read(text: str, syntax: str, lenient: bool) -> Reading:
     return Reading(formula, repairs)
 
 
-def _balance_parentheses(tokens: list[Token], text: str, repairs: list[str]) -> list[Token]:
+def _balance_parentheses(tokens: Tokens, repairs: list[str]) -> None:
     """Add missing closing parentheses at the end, or drop surplus ones at the end: the only places
     where the fix is unambiguous. Anything else is left for the parser to report."""
-    balance, lowest = 0, 0
-    for t in tokens:
-        balance += t.kind == "LP"
-        balance -= t.kind == "RP"
-        lowest = min(lowest, balance)
-    if balance > 0 and lowest >= 0:
-        eof = tokens[-1]
+    kinds, texts, starts = tokens
+    balance = kinds.count("LP") - kinds.count("RP")
+    if balance > 0:
+        level = 0
+        for kind in kinds:
+            if kind == "LP":
+                level += 1
+            elif kind == "RP":
+                level -= 1
+                if level < 0:  # a ')' with no '(' open: not a fix at the end
+                    return
         repairs.append(f"added {balance} missing closing parenthes{'is' if balance == 1 else 'es'} at the end")
-        return tokens[:-1] + [Token("RP", ")", eof.pos)] * balance + [eof]
-    if balance < 0:
+        kinds[-1:-1] = ["RP"] * balance
+        texts[-1:-1] = [")"] * balance
+        starts[-1:-1] = [starts[-1]] * balance
+    elif balance < 0:
         surplus = -balance
-        tail = tokens[-1 - surplus:-1]
-        if all(t.kind == "RP" for t in tail):
-            # only when the surplus closers are trailing and the rest is balanced
-            trimmed = tokens[: -1 - surplus] + [tokens[-1]]
-            depth_now, ok = 0, True
-            for t in trimmed:
-                depth_now += (t.kind == "LP") - (t.kind == "RP")
-                ok &= depth_now >= 0
-            if ok and depth_now == 0:
-                repairs.append(f"removed {surplus} surplus closing parenthes{'is' if surplus == 1 else 'es'} at the end")
-                return trimmed
-    return tokens
+        if kinds[-1 - surplus:-1].count("RP") != surplus:
+            return
+        # only when the surplus closers are trailing and the rest is balanced
+        level = 0
+        for kind in kinds[: -1 - surplus]:
+            if kind == "LP":
+                level += 1
+            elif kind == "RP":
+                level -= 1
+                if level < 0:
+                    return
+        repairs.append(f"removed {surplus} surplus closing parenthes{'is' if surplus == 1 else 'es'} at the end")
+        for column in tokens:
+            del column[-1 - surplus:-1]
+
+
+_NEST_LIMIT = 2 * MAX_DEPTH
+_ARGUMENT_END = ("COMMA", "RP")
+_EQUALITY = ("EQ", "NEQ")
+_STOPS = frozenset((*BINARY, "ALL", "EXISTS", "EQ", "NEQ", "EOF"))  # where an argument cannot go on
+_INSIDE_TERM = frozenset((*_NAMES, "LP", "RP", "COMMA"))
 
 
 class _Parser:
-    """Precedence climbing over a token list, with memoised unary parses (for the scope look-ahead)."""
+    """Precedence climbing over the token lists, with memoised unary parses (for the scope
+    look-ahead). The hot paths (atoms and their arguments) use local names on purpose."""
 
-    def __init__(self, tokens: list[Token], text: str, spec: Syntax, repairs: list[str]):
-        self.tokens = tokens
+    def __init__(self, tokens: Tokens, text: str, spec: Syntax, repairs: list[str]):
+        self.kinds, self.texts, self.starts = tokens
         self.text = text
         self.spec = spec
         self.repairs = repairs
         self.i = 0
         self.bound: list[str] = []
+        self.bound_key: tuple[str, ...] = ()  # ``bound`` as a memo key
         self.nesting = 0
-        self.memo: dict[tuple[int, tuple[str, ...]], tuple[Formula, int]] = {}
+        # only the scope look-ahead reads a part twice: without it there is nothing to remember
+        self.memo: dict[tuple[int, tuple[str, ...]], tuple[Formula, int]] | None = {} if spec.smart_scope else None
+        self.tptp = spec.name == "tptp"
+        self.clean = spec.name == "folio"  # FOLIO's names may hold characters an identifier cannot
         self.wrapped = False  # inside a TPTP ``fof(name, role, ...)`` wrapper
 
     # ------------------------------------------------------------ helpers
 
-    @property
-    def tok(self) -> Token:
-        return self.tokens[self.i]
+    def fail(self, message: str, at: int | None = None) -> FormulaSyntaxError:
+        """The error ``message`` at token ``at`` (the current token by default)."""
+        return FormulaSyntaxError(message, self.text, self.starts[self.i if at is None else at])
 
-    def fail(self, message: str, token: Token | None = None) -> FormulaSyntaxError:
-        token = token or self.tok
-        return FormulaSyntaxError(message, self.text, token.pos)
-
-    def expect(self, kind: str, what: str) -> Token:
-        if self.tok.kind != kind:
-            found = "the end of the formula" if self.tok.kind == "EOF" else repr(self.tok.text)
+    def expect(self, kind: str, what: str) -> str:
+        i = self.i
+        if self.kinds[i] != kind:
+            found = "the end of the formula" if self.kinds[i] == "EOF" else repr(self.texts[i])
             raise self.fail(f"expected {what}, found {found}")
-        t = self.tok
-        self.i += 1
-        return t
+        self.i = i + 1
+        return self.texts[i]
 
     # ------------------------------------------------------------ grammar
 
     def parse_all(self) -> Formula:
-        if self.spec.name == "tptp":
+        if self.tptp:
             self._skip_tptp_wrapper()
         f = self.parse_rest(self.parse_unary(), 0)
-        if self.spec.name == "tptp" and self.tok.kind == "RP" and self.wrapped:
+        if self.tptp and self.kinds[self.i] == "RP" and self.wrapped:
             self.i += 1
-            if self.tok.kind == "DOT":
+            if self.kinds[self.i] == "DOT":
                 self.i += 1
-        if self.tok.kind != "EOF":
+        if self.kinds[self.i] != "EOF":
             raise self.fail(self._unexpected_message())
         return f
 
     def _skip_tptp_wrapper(self) -> None:
         """Accept ``fof(name, role, formula).`` around a TPTP formula."""
-        t = self.tokens
+        k = self.kinds
         if (
-            len(t) > 6
-            and t[0].kind == "NAME"
-            and t[0].text in ("fof", "tff", "cnf")
-            and t[1].kind == "LP"
-            and t[3].kind == "COMMA"
-            and t[5].kind == "COMMA"
+            len(k) > 6
+            and k[0] == "NAME"
+            and self.texts[0] in ("fof", "tff", "cnf")
+            and k[1] == "LP"
+            and k[3] == "COMMA"
+            and k[5] == "COMMA"
         ):
             self.i = 6
             self.wrapped = True
 
     def _unexpected_message(self) -> str:
-        t = self.tok
-        if t.kind == "RP":
+        kind, text = self.kinds[self.i], self.texts[self.i]
+        if kind == "RP":
             return "unbalanced ')': no '(' is open here"
-        if t.kind in ("NAME", "QNAME", "DISTINCT", "LP", "NOT", "ALL", "EXISTS"):
-            return f"missing connective before {t.text!r}"
-        if t.kind == "COMMA":
+        if kind in ("NAME", "QNAME", "DISTINCT", "LP", "NOT", "ALL", "EXISTS"):
+            return f"missing connective before {text!r}"
+        if kind == "COMMA":
             return "',' is not a connective here (a comma separates arguments only)"
-        return f"unexpected {t.text!r}"
+        return f"unexpected {text!r}"
 
     def parse_rest(self, left: Formula, min_prec: int) -> Formula:
-        while self.tok.kind in BINARY and PRECEDENCE[self.tok.kind] >= min_prec:
-            op = self.tok
-            self.i += 1
-            prec = PRECEDENCE[op.kind]
-            if self.tok.kind == "EOF":
-                raise self.fail(f"{op.text!r} has no right-hand side", op)
+        kinds = self.kinds
+        while True:
+            op = self.i
+            kind = kinds[op]
+            prec = PRECEDENCE.get(kind)
+            if prec is None or prec < min_prec:
+                return left
+            self.i = op + 1
+            if kinds[op + 1] == "EOF":
+                raise self.fail(f"{self.texts[op]!r} has no right-hand side", op)
             right = self.parse_rest(self.parse_unary(), prec + 1)
-            left = self._combine(op, left, right)
-        return left
-
-    def _combine(self, op: Token, left: Formula, right: Formula) -> Formula:
-        if op.kind == "RIMP":
-            return _connect(Implies, right, left)
-        if op.kind == "NAND":
-            return _negate(_connect(And, left, right))
-        if op.kind == "NOR":
-            return _negate(_connect(Or, left, right))
-        return _connect(_BUILD[op.kind], left, right)
+            if kind in _BUILD:
+                left = _connect(_BUILD[kind], left, right)
+            elif kind == "RIMP":
+                left = _connect(Implies, right, left)
+            else:
+                left = _negate(_connect(And if kind == "NAND" else Or, left, right))
 
     def parse_unary(self) -> Formula:
-        key = (self.i, tuple(self.bound))
-        if key in self.memo:
-            f, self.i = self.memo[key]
-            return f
-        start, t = self.i, self.tok
-        self._enter()
+        i = self.i
+        memo = self.memo
+        if memo is not None:
+            known = memo.get((i, self.bound_key))
+            if known is not None:
+                self.i = known[1]
+                return known[0]
+        kind = self.kinds[i]
+        # bound the reader's own recursion (groups, negations, quantifiers, nested terms): twice
+        # MAX_DEPTH, as linc's writers spend up to two groups on one level of the IR
+        self.nesting += 1
+        if self.nesting > _NEST_LIMIT:
+            raise FormulaDepthError(self.nesting, _NEST_LIMIT, self.text, self.starts[i])
         # one frame per level of negation or grouping: the dispatch is inline on purpose
-        if t.kind == "NOT":
-            self.i += 1
+        if kind == "NAME":
+            f = self._plain_atom(i) or self.parse_atom()
+        elif kind in _NAMES or kind == "JUNK":
+            f = self.parse_atom()
+        elif kind == "NOT":
+            self.i = i + 1
             f = _negate(self.parse_unary())
-        elif t.kind in ("ALL", "EXISTS"):
+        elif kind == "ALL" or kind == "EXISTS":
             f = self.parse_quantifier()
-        elif t.kind == "LP":
-            self.i += 1
+        elif kind == "LP":
+            self.i = i + 1
             f = self.parse_rest(self.parse_unary(), 0)
-            if self.tok.kind != "RP":
-                if self.tok.kind == "EOF":
-                    raise self.fail("unbalanced '(': it is never closed", t)
+            if self.kinds[self.i] != "RP":
+                if self.kinds[self.i] == "EOF":
+                    raise self.fail("unbalanced '(': it is never closed", i)
                 raise self.fail(self._unexpected_message())
             self.i += 1
-        elif t.kind in _NAMES or t.kind == "JUNK":
-            f = self.parse_atom()
-        elif t.kind == "EOF":
+        elif kind == "EOF":
             raise self.fail("formula ends where a formula was expected")
         else:
-            raise self.fail(f"expected a formula, found {t.text!r}")
+            raise self.fail(f"expected a formula, found {self.texts[i]!r}")
         self.nesting -= 1
-        self.memo[(start, key[1])] = (f, self.i)
+        if memo is not None:
+            memo[(i, self.bound_key)] = (f, self.i)
         return f
 
-    def _enter(self) -> None:
-        """Bound the reader's own recursion (groups, negations, quantifiers, nested terms): twice
-        :data:`MAX_DEPTH`, as linc's writers spend up to two groups on one level of the IR."""
-        self.nesting += 1
-        if self.nesting > 2 * MAX_DEPTH:
-            raise FormulaDepthError(self.nesting, 2 * MAX_DEPTH, self.text, self.tok.pos)
+    def _plain_atom(self, i: int) -> Pred | None:
+        """The usual atom, ``P(a, x, ...)`` with plain names as arguments, ended by what ends a
+        formula: what :meth:`parse_atom` reads there, without its general cases (names of several
+        words, nested terms, equality). None for anything else."""
+        kinds, texts = self.kinds, self.texts
+        if kinds[i + 1] != "LP" or texts[i][0] == "$" or self.nesting >= _NEST_LIMIT:
+            return None
+        j = i + 2
+        while True:
+            if kinds[j] != "NAME" or texts[j][0] == "$":
+                return None
+            if kinds[j + 1] == "RP":
+                break
+            if kinds[j + 1] != "COMMA":
+                return None
+            j += 2
+        after = kinds[j + 2]
+        if after in _EQUALITY or (self.spec.join_names and after not in _STOPS and after not in _ARGUMENT_END):
+            return None  # an equation, or maybe one name of several words: parse_atom decides
+        clean = _clean_name if self.clean else str
+        args = tuple([self._name_term(clean(texts[k])) for k in range(i + 2, j + 1, 2)])
+        self.i = j + 2
+        return _atom(clean(texts[i]), args)
 
     def parse_quantifier(self) -> Formula:
-        q = self.tok
+        q = self.i
+        kinds, qtext = self.kinds, self.texts[q]
         self.i += 1
         names: list[str] = []
-        if self.spec.name == "tptp":
+        if self.tptp:
             self.expect("LB", "'[' after the quantifier")
             while True:
-                names.append(self.expect("NAME", "a variable").text)
-                if self.tok.kind != "COMMA":
+                names.append(self.expect("NAME", "a variable"))
+                if kinds[self.i] != "COMMA":
                     break
                 self.i += 1
             self.expect("RB", "']' closing the variable list")
             self.expect("COLON", "':' after the variable list")
         else:
-            names.append(self.expect("NAME", f"a variable after {q.text!r}").text)
+            names.append(self.expect("NAME", f"a variable after {qtext!r}"))
             while self.spec.multi_vars:
-                if self.tok.kind == "COMMA" and self.spec.lenient and self.tokens[self.i + 1].kind == "NAME":
+                i = self.i
+                if kinds[i] == "COMMA" and self.spec.lenient and kinds[i + 1] == "NAME":
                     self.i += 1
-                elif not (self.tok.kind == "NAME" and self.tokens[self.i + 1].kind in ("NAME", "DOT", "COMMA")):
+                elif not (kinds[i] == "NAME" and kinds[i + 1] in ("NAME", "DOT", "COMMA")):
                     break
-                names.append(self.expect("NAME", "a variable").text)
-            if not names:
-                raise self.fail(f"{q.text!r} must be followed by a variable")
-            if self.tok.kind == "DOT":
+                names.append(self.expect("NAME", "a variable"))
+            if kinds[self.i] == "DOT":
                 self.i += 1
-            elif self.spec.quantifier_dot and q.text.isalpha():
+            elif self.spec.quantifier_dot and qtext.isalpha():
                 if not self.spec.lenient:
-                    raise self.fail(f"expected '.' after '{q.text} {' '.join(names)}'")
-                self.repairs.append(f"added the missing '.' after '{q.text} {' '.join(names)}'")
-        self.bound.extend(names)
+                    raise self.fail(f"expected '.' after '{qtext} {' '.join(names)}'")
+                self.repairs.append(f"added the missing '.' after '{qtext} {' '.join(names)}'")
+        bound = self.bound
+        bound.extend(names)
+        self.bound_key = tuple(bound)
         try:
             body = self.parse_unary()
-            if self.spec.smart_scope and self.tok.kind in BINARY:
+            if self.spec.smart_scope and kinds[self.i] in BINARY:
                 body = self._maybe_widen(body, names, q)
         finally:
-            del self.bound[-len(names):]
+            del bound[-len(names):]
+            self.bound_key = tuple(bound)
         if isinstance(body, _Truth):  # ∀x ⊤ is ⊤ and ∃x ⊥ is ⊥: domains are non-empty
             return body
-        cls = Forall if q.kind == "ALL" else Exists
+        cls = Forall if kinds[q] == "ALL" else Exists
         for name in reversed(names):
-            body = cls(Var(name), body)
+            body = cls(_variable(name), body)
         return body
 
-    def _maybe_widen(self, body: Formula, names: list[str], q: Token) -> Formula:
+    def _maybe_widen(self, body: Formula, names: list[str], q: int) -> Formula:
         """Extend the scope over the rest of the group when a quantified variable occurs free there."""
         save = self.i
         placeholder = Pred("\x00scope", ())
@@ -372,119 +418,177 @@ class _Parser:
             return body
         if self.spec.name != "folio":
             self.repairs.append(
-                f"widened the scope of '{q.text} {' '.join(names)}' to cover "
-                f"{self.text[self.tokens[save].pos:self.tok.pos].strip()!r}"
+                f"widened the scope of '{self.texts[q]} {' '.join(names)}' to cover "
+                f"{self.text[self.starts[save]:self.starts[self.i]].strip()!r}"
             )
         return _replace_placeholder(wide, placeholder, body)
 
     def parse_atom(self) -> Formula:
-        start = self.tok
-        if start.kind == "NAME" and start.text.startswith("$"):  # TPTP defined symbols
-            if start.text in ("$true", "$false") and self.tokens[self.i + 1].kind not in ("LP", "EQ", "NEQ"):
+        i = self.i
+        kinds = self.kinds
+        kind, text = kinds[i], self.texts[i]
+        if kind == "NAME" and text.startswith("$"):  # TPTP defined symbols
+            if text in ("$true", "$false") and kinds[i + 1] not in ("LP", "EQ", "NEQ"):
                 self.i += 1
-                return TOP if start.text == "$true" else BOTTOM
-            raise self.fail(f"{start.text!r}: of TPTP's defined symbols linc reads only $true and $false")
-        if start.kind == "DISTINCT" and self.tokens[self.i + 1].kind not in ("EQ", "NEQ"):
-            raise self.fail(f"{start.text} is a distinct object, a term: it cannot stand as a formula")
+                return TOP if text == "$true" else BOTTOM
+            raise self.fail(f"{text!r}: of TPTP's defined symbols linc reads only $true and $false")
+        if kind == "DISTINCT" and kinds[i + 1] not in _EQUALITY:
+            raise self.fail(f"{text} is a distinct object, a term: it cannot stand as a formula")
         left = self.parse_term(formula_position=True)
-        if self.tok.kind in ("EQ", "NEQ"):
-            op = self.tok
+        if kinds[self.i] in _EQUALITY:
+            op = kinds[self.i]
             self.i += 1
             right = self.parse_term()
             eq = Eq(_as_term(left), right)
-            return Not(eq) if op.kind == "NEQ" else eq
-        if isinstance(left, Pred):
+            return Not(eq) if op == "NEQ" else eq
+        cls = type(left)
+        if cls is Pred:
             return left
-        if isinstance(left, Func):
-            return Pred(left.name, left.args)
-        if isinstance(left, Const) or isinstance(left, Var):
-            return Pred(left.name, ())
-        raise self.fail("expected a formula", start)
+        if cls is Func:
+            return _atom(left.name, left.args)
+        if cls is Const or cls is Var:
+            return _atom(left.name, ())
+        raise self.fail("expected a formula", i)
 
     def parse_term(self, formula_position: bool = False) -> Term | Pred:
-        start = self.tok
-        plain = start.kind in _NAMES and self.tokens[self.i + 1].kind in ("COMMA", "RP")  # a one-token argument
-        span_end = self._term_span_end() if self.spec.join_names and not plain else None
-        if span_end is not None and not self._clean_term(span_end):
-            raw = self.text[start.pos : self.tokens[span_end].pos]
-            name = identifier(raw)
-            if self.spec.lenient:
-                self.repairs.append(f"read the name {raw.strip()!r} as {name!r}")
-            self.i = span_end
-            return self._name_term(name)
-        if start.kind not in _NAMES:
-            raise self.fail(f"expected a name, found {start.text!r}" if start.kind != "EOF" else "formula ends where a name was expected")
-        if start.text.startswith("$") and start.kind == "NAME":
-            raise self.fail(f"{start.text!r} is not a term")
-        self.i += 1
-        if start.kind == "DISTINCT":
-            if self.tok.kind == "LP":
-                raise self.fail(f"{start.text} is a distinct object: it takes no arguments", start)
-            return Const(start.text)
-        name = start.text if start.kind == "QNAME" else self._clean_name(start.text)
-        if self.tok.kind == "LP":
-            self.i += 1
-            args: list[Term] = []
-            if self.tok.kind == "RP":
+        start = i = self.i
+        kinds, texts = self.kinds, self.texts
+        kind = kinds[i]
+        if self.spec.join_names and not (kind in _NAMES and kinds[i + 1] in _ARGUMENT_END):  # not a one-token argument
+            end = self._term_span_end()
+            if end is not None and not self._clean_term(end):
+                raw = self.text[self.starts[i] : self.starts[end]]
+                name = identifier(raw)
+                if self.spec.lenient:
+                    self.repairs.append(f"read the name {raw.strip()!r} as {name!r}")
+                self.i = end
+                return self._name_term(name)
+        text = texts[i]
+        if kind not in _NAMES:
+            raise self.fail(f"expected a name, found {text!r}" if kind != "EOF" else "formula ends where a name was expected")
+        if kind == "NAME" and text.startswith("$"):
+            raise self.fail(f"{text!r} is not a term")
+        self.i = i = i + 1
+        if kind == "DISTINCT":
+            if kinds[i] == "LP":
+                raise self.fail(f"{text} is a distinct object: it takes no arguments", start)
+            return _constant(text)
+        name = _clean_name(text) if kind == "NAME" and self.clean else text
+        if kinds[i] == "LP":
+            self.i = i = i + 1
+            if kinds[i] == "RP":
                 raise self.fail(f"{name}() has no arguments")
-            self._enter()
+            self.nesting += 1  # as parse_unary counts it
+            if self.nesting > _NEST_LIMIT:
+                raise FormulaDepthError(self.nesting, _NEST_LIMIT, self.text, self.starts[i])
+            args: list[Term] = []
             while True:
-                args.append(_as_term(self.parse_term()))
-                if self.tok.kind == "COMMA":
-                    self.i += 1
+                i = self.i
+                kind = kinds[i]
+                if kind == "NAME" and kinds[i + 1] in _ARGUMENT_END and not texts[i].startswith("$"):
+                    # the usual argument, a plain name: what parse_term would do, without the call
+                    self.i = i = i + 1
+                    args.append(self._name_term(_clean_name(texts[i - 1]) if self.clean else texts[i - 1]))
+                else:
+                    args.append(_as_term(self.parse_term()))
+                    i = self.i
+                kind = kinds[i]
+                if kind == "COMMA":
+                    self.i = i + 1
                     continue
-                if self.tok.kind != "RP":
-                    if self.tok.kind == "EOF":
+                if kind != "RP":
+                    if kind == "EOF":
                         raise self.fail(f"unbalanced '(': the arguments of {name} are never closed", start)
-                    raise self.fail(f"expected ',' or ')' in the arguments of {name}, found {self.tok.text!r}")
-                self.i += 1
+                    raise self.fail(f"expected ',' or ')' in the arguments of {name}, found {texts[i]!r}")
+                self.i = i + 1
                 break
             self.nesting -= 1
-            if formula_position and self.tok.kind not in ("EQ", "NEQ"):
-                return Pred(name, tuple(args))
+            if formula_position and kinds[self.i] not in _EQUALITY:
+                return _atom(name, tuple(args))
             return Func(name, tuple(args))
-        if start.kind == "QNAME":
-            as_term = not formula_position or self.tok.kind in ("EQ", "NEQ")
-            if self.spec.name == "tptp" and as_term and is_distinct_object(name):
-                raise self.fail(f"{start.text!r} would read as the distinct object {name}; write {name} itself", start)
-            return Const(name)
+        if kind == "QNAME":
+            as_term = not formula_position or kinds[i] in _EQUALITY
+            if self.tptp and as_term and is_distinct_object(name):
+                raise self.fail(f"{text!r} would read as the distinct object {name}; write {name} itself", start)
+            return _constant(name)
         return self._name_term(name)
 
     def _name_term(self, name: str) -> Term:
         if name in self.bound or self.spec.is_free_variable(name):
-            return Var(name)
-        return Const(name)
-
-    def _clean_name(self, raw: str) -> str:
-        return raw if self.spec.clean_name.fullmatch(raw) else identifier(raw)
+            return _variable(name)
+        return _constant(name)
 
     def _term_span_end(self) -> int | None:
         """Index of the token ending the current argument (',' or ')' at depth 0), if in one."""
-        j, level = self.i, 0
+        kinds = self.kinds
+        j = start = self.i
+        level = 0
         while True:
-            k = self.tokens[j].kind
-            if k == "EOF":
-                return None
+            k = kinds[j]
             if k == "LP":
                 level += 1
             elif k == "RP":
                 if level == 0:
                     return j
                 level -= 1
-            elif k == "COMMA" and level == 0:
-                return j
-            elif k in BINARY or k in ("ALL", "EXISTS", "EQ", "NEQ") or (k == "NOT" and j == self.i):
+            elif k == "COMMA":
+                if level == 0:
+                    return j
+            elif k in _STOPS or (k == "NOT" and j == start):
                 return None
             j += 1
 
     def _clean_term(self, end: int) -> bool:
         """Is tokens[i:end] a plain name or an application with balanced arguments?"""
-        toks = self.tokens[self.i : end]
-        if not toks or toks[0].kind not in _NAMES:
-            return not toks
-        if len(toks) == 1:
+        kinds = self.kinds[self.i : end]
+        if not kinds or kinds[0] not in _NAMES:
+            return not kinds
+        if len(kinds) == 1:
             return True
-        return toks[1].kind == "LP" and toks[-1].kind == "RP" and all(t.kind in (*_NAMES, "LP", "RP", "COMMA") for t in toks)
+        return kinds[1] == "LP" and kinds[-1] == "RP" and _INSIDE_TERM.issuperset(kinds)
+
+
+# Terms and atoms are shared between readings (formulas are immutable): a name read again is not
+# made again, and its hash, once computed, serves every formula that holds it.
+_MADE: dict[tuple, Term | Pred] = {}
+_MADE_LIMIT = 1 << 16
+
+
+def _variable(name: str) -> Var:
+    made = _MADE.get(("v", name))
+    if made is None:
+        made = _keep(("v", name), Var(name))
+    return made
+
+
+def _constant(name: str) -> Const:
+    made = _MADE.get(("c", name))
+    if made is None:
+        made = _keep(("c", name), Const(name))
+    return made
+
+
+def _atom(name: str, args: tuple[Term, ...]) -> Pred:
+    made = _MADE.get((name, args))
+    if made is None:
+        made = _keep((name, args), Pred(name, args))
+    return made
+
+
+def _keep(key: tuple, made: Term | Pred) -> Term | Pred:
+    if len(_MADE) >= _MADE_LIMIT:  # bounded: start afresh rather than grow
+        _MADE.clear()
+    _MADE[key] = made
+    return made
+
+
+_WORD = re.compile(r"\w+")
+
+
+@lru_cache(maxsize=65536)
+def _clean_name(raw: str) -> str:
+    """A FOLIO name as an identifier (``gpt-3`` is ``gpt_3``)."""
+    return raw if _WORD.fullmatch(raw) else identifier(raw)
 
 
 def _as_term(t: Term | Pred) -> Term:
@@ -510,6 +614,8 @@ def _negate(f: Formula | _Truth) -> Formula | _Truth:
 
 def _connect(cls: type, left: Formula | _Truth, right: Formula | _Truth) -> Formula | _Truth:
     """``cls(left, right)`` with TPTP's ``$true`` / ``$false`` simplified away (exact equivalences)."""
+    if type(left) is not _Truth and type(right) is not _Truth:  # all but TPTP's constants
+        return cls(left, right)
     if isinstance(left, _Truth) and cls is not Implies:
         left, right = right, left  # the other connectives are symmetric: put the constant right
     if isinstance(left, _Truth):  # only Implies gets here: ⊤ → B is B, ⊥ → B is ⊤

@@ -14,23 +14,21 @@ minority uses apart and says what it renamed.
 from __future__ import annotations
 
 from collections import Counter
-from functools import lru_cache
-from typing import Iterable
+from typing import Iterable, NamedTuple
 
 from linc.errors import SignatureError
 from linc.logic.formula import (
     Binary,
     Const,
     Eq,
+    Exists,
+    Forall,
     Formula,
     Func,
     Not,
     Pred,
     Quantifier,
     Term,
-    atom_terms,
-    subformulas,
-    terms_of,
 )
 
 Symbol = tuple[str, str, int]  # (kind, name, arity); kind is "predicate", "function" or "constant"
@@ -38,41 +36,92 @@ Symbol = tuple[str, str, int]  # (kind, name, arity); kind is "predicate", "func
 
 def symbols(formulas: Iterable[Formula]) -> Counter[Symbol]:
     """Every predicate, function and constant symbol with its number of occurrences."""
+    return _counts([_summary(f) for f in formulas])
+
+
+def _counts(summaries: list[_Summary]) -> Counter[Symbol]:
     counts: Counter[Symbol] = Counter()
-    for f in formulas:
-        for sym, n in _symbols_of(f):
+    for summary in summaries:
+        for sym, n in summary[1]:
             counts[sym] += n
     return counts
 
 
-@lru_cache(maxsize=65536)
+class _Summary(NamedTuple):
+    formula: Formula
+    counts: tuple[tuple[Symbol, int], ...]  # in order of first occurrence
+    roles: frozenset[Symbol]
+    names: frozenset[str]
+
+
+# What each formula object's symbols are: premises recur across problems and votes, and the
+# readers hand out the same object for the same text. Keyed by identity, so a look-up does not
+# hash the formula (a walk of all of it the first time); each entry holds its formula, so the
+# identity cannot be reused while the entry lives.
+_SUMMARIES: dict[int, _Summary] = {}
+_SUMMARIES_LIMIT = 1 << 16
+
+
+def _summary(f: Formula) -> _Summary:
+    known = _SUMMARIES.get(id(f))
+    if known is not None and known[0] is f:
+        return known
+    counts = _symbols_of(f)
+    if len(_SUMMARIES) >= _SUMMARIES_LIMIT:  # bounded: start afresh rather than grow
+        _SUMMARIES.clear()
+    roles = frozenset(dict(counts))
+    known = _SUMMARIES[id(f)] = _Summary(f, counts, roles, frozenset(sym[1] for sym in roles))
+    return known
+
+
 def _symbols_of(f: Formula) -> tuple[tuple[Symbol, int], ...]:
-    """One formula's symbol counts (remembered: premises recur across problems and votes)."""
-    counts: Counter[Symbol] = Counter()
-    for g in subformulas(f):
-        if isinstance(g, Pred):
-            counts[("predicate", g.name, len(g.args))] += 1
-        for t in atom_terms(g):
-            for s in terms_of(t):
-                if isinstance(s, Func):
-                    counts[("function", s.name, len(s.args))] += 1
-                elif isinstance(s, Const):
-                    counts[("constant", s.name, 0)] += 1
+    """One formula's symbol counts, in order of first occurrence (pre-order, each atom's terms
+    after its predicate)."""
+    counts: dict[Symbol, int] = {}
+    stack: list = [f]
+    while stack:
+        g = stack.pop()
+        cls = type(g)
+        if cls is Pred:
+            key = ("predicate", g.name, len(g.args))
+            counts[key] = counts.get(key, 0) + 1
+            terms = list(reversed(g.args))
+        elif cls is Eq:
+            terms = [g.right, g.left]
+        else:
+            if cls in _UNARY:
+                stack.append(g.body)
+            elif cls in _BINARY:
+                stack.append(g.right)
+                stack.append(g.left)
+            continue
+        while terms:  # the atom's terms and their subterms, pre-order
+            t = terms.pop()
+            if type(t) is Const:
+                key = ("constant", t.name, 0)
+            elif type(t) is Func:
+                key = ("function", t.name, len(t.args))
+                terms.extend(reversed(t.args))
+            else:
+                continue
+            counts[key] = counts.get(key, 0) + 1
     return tuple(counts.items())
 
 
-@lru_cache(maxsize=65536)
-def _roles_of(f: Formula) -> frozenset[Symbol]:
-    return frozenset(sym for sym, _ in _symbols_of(f))
+_UNARY = frozenset((Not, Forall, Exists))
+_BINARY = frozenset(Binary)
 
 
 def clashes(formulas: Iterable[Formula]) -> dict[str, list[Symbol]]:
     """Names used in more than one role (kind or arity), each with its roles, most used first."""
-    formulas = list(formulas)
-    roles = frozenset().union(*map(_roles_of, formulas))
-    if len({sym[1] for sym in roles}) == len(roles):  # the usual case: no name has two roles
+    return _clashes([_summary(f) for f in formulas])
+
+
+def _clashes(summaries: list[_Summary]) -> dict[str, list[Symbol]]:
+    roles = frozenset().union(*[s[2] for s in summaries])
+    if len(frozenset().union(*[s[3] for s in summaries])) == len(roles):  # the usual case: one role a name
         return {}
-    counts = symbols(formulas)
+    counts = _counts(summaries)
     by_name: dict[str, list[Symbol]] = {}
     for sym in counts:
         by_name.setdefault(sym[1], []).append(sym)
@@ -98,10 +147,11 @@ def check_signature(formulas: list[Formula]) -> None:
 
 def repair_signature(formulas: list[Formula]) -> tuple[list[Formula], list[str]]:
     """Rename all but the most used role of each clashing name; returns (formulas, repairs)."""
-    found = clashes(formulas)
+    summaries = [_summary(f) for f in formulas]
+    found = _clashes(summaries)
     if not found:
         return list(formulas), []
-    taken = {sym[1] for sym in symbols(formulas)}
+    taken = set().union(*[s[3] for s in summaries])
     renames: dict[Symbol, str] = {}
     repairs: list[str] = []
     for name, roles in found.items():
@@ -110,7 +160,7 @@ def repair_signature(formulas: list[Formula]) -> tuple[list[Formula], list[str]]
             taken.add(new)
             renames[sym] = new
             repairs.append(f"{name} was used as {_role(roles[0])} and as {_role(sym)}: renamed the latter {new}")
-    return [rename_symbols(f, renames) for f in formulas], repairs
+    return [s[0] if renames.keys().isdisjoint(s[2]) else rename_symbols(s[0], renames) for s in summaries], repairs
 
 
 def _fresh_name(sym: Symbol, taken: set[str]) -> str:

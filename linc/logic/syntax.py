@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import accumulate, chain
 from typing import Callable, NamedTuple
 
 from linc.errors import FormulaSyntaxError
@@ -39,15 +40,12 @@ _FOLIO_LENIENT_OPS = {"~": "NOT", "&": "AND", "|": "OR", "->": "IMP", "<->": "IF
                       "⇒": "IMP", "⇔": "IFF"}
 
 
-class Token(NamedTuple):
-    kind: str
-    text: str
-    pos: int
+class Tokens(NamedTuple):
+    """A text's tokens as three parallel lists, the last token ``EOF``: what the reader walks."""
 
-
-def _token(fields: tuple[str, str, int], _new=tuple.__new__) -> Token:
-    """``Token(*fields)`` without the named tuple's Python-level constructor (the lexer's hot spot)."""
-    return _new(Token, fields)
+    kinds: list[str]
+    texts: list[str]  # a quoted name unquoted, a distinct object in its double quotes
+    starts: list[int]  # position of each token in the text
 
 
 @dataclass(frozen=True)
@@ -65,43 +63,87 @@ class Syntax:
     smart_scope: bool  # widen a quantifier's scope when its variable occurs free after the body
     join_names: bool  # an argument may be several words or contain punctuation ("captain america")
     is_free_variable: Callable[[str], bool]
-    clean_name: re.Pattern = field(default=re.compile(r"\w+"))
+    # one table, replaced (not cleared) when full, so a reader in another thread keeps a whole one
+    _table: list[_Table] = field(default_factory=lambda: [_Table()], init=False, repr=False, compare=False)
 
-    @property
-    def regex(self) -> re.Pattern:
-        return _compiled(self.name, self.lenient)
+    def tokenize(self, text: str, repairs: list[str]) -> Tokens:
+        """The tokens of ``text``; a spelling read through a lenient extra is noted in ``repairs``
+        (once each, in order of first use).
 
-    def tokenize(self, text: str, repairs: list[str]) -> list[Token]:
-        tokens: list[Token] = []
-        noted: set[str] = set()
-        for m in self.regex.finditer(text):
-            kind, value = m.lastgroup, m.group()
-            if kind == "WS":
-                continue
-            if kind == "BAD":
-                if not self.lenient:
-                    raise FormulaSyntaxError(f"unexpected character {value!r}", text, m.start())
+        One ``findall`` splits the text into pieces, each a token and the white space after it. A
+        piece's token, kind and value depend on its text alone, so each distinct piece is classified
+        once per syntax and the rest is table look-ups in C."""
+        table = self._table[0]
+        if len(table.kinds) > _TABLE_LIMIT:  # names are unbounded: start afresh rather than grow
+            table = self._table[0] = _Table()
+        lead = _LEADING_SPACE(text).end()
+        pieces = _pieces(self.name, self.lenient)(text, lead)
+        try:
+            kinds = list(map(table.kinds.__getitem__, pieces))
+        except KeyError:
+            for piece in set(pieces).difference(table.kinds):
+                self._classify(piece, table)
+            kinds = list(map(table.kinds.__getitem__, pieces))
+        texts = list(map(table.values.__getitem__, pieces))
+        starts = list(accumulate(map(len, pieces), initial=lead))  # the last one is the end's
+        kinds.append("EOF")
+        texts.append("")
+        if not table.notes.keys().isdisjoint(pieces):
+            noted: set[str] = set()
+            for i, piece in enumerate(pieces):
+                note = table.notes.get(piece)
+                if note is None or note in noted:  # a note names its token: one per spelling
+                    continue
+                if kinds[i] == "BAD":
+                    raise FormulaSyntaxError(note, text, starts[i])
+                noted.add(note)
+                repairs.append(note)
+        return Tokens(kinds, texts, starts)
+
+    def _classify(self, piece: str, table: _Table) -> None:
+        """Enter one piece in ``table``: its token's kind and value, and the repair it records (for a
+        character the strict reader refuses: the error)."""
+        m = _classifier(self.name, self.lenient).fullmatch(piece)
+        kind = m.lastgroup
+        value = m.group(kind)
+        note = None
+        if kind == "BAD":
+            if self.lenient:
                 kind = "JUNK"
-            elif kind == "OP":
-                kind = self.ops[value]
-                if value not in self.strict_symbols and value not in noted:
-                    noted.add(value)
-                    repairs.append(f"read {value!r} as {_describe(kind)}")
-            elif kind == "QUOTED":  # a symbol name, never a variable or a keyword
-                kind, value = "QNAME", _unescape(value[1:-1])
-            elif kind == "DISTINCT":  # a TPTP distinct object; the IR name keeps the double quotes
-                value = '"' + _unescape(value[1:-1]) + '"'
-            elif kind == "NAME" and value in self.words:
-                word_kind = self.words[value]
-                if value not in _NLTK_WORDS and self.name == "nltk" and value not in noted:
-                    noted.add(value)
-                    repairs.append(f"read {value!r} as {_describe(word_kind)}")
-                kind = word_kind
-            elif kind == "PUNCT":
-                kind = _PUNCT[value]
-            tokens.append(_token((kind, value, m.start())))
-        tokens.append(Token("EOF", "", len(text)))
-        return tokens
+            else:
+                note = f"unexpected character {value!r}"
+        elif kind == "OP":
+            kind = self.ops[value]
+            if value not in self.strict_symbols:
+                note = f"read {value!r} as {_describe(kind)}"
+        elif kind == "QUOTED":  # a symbol name, never a variable or a keyword
+            kind, value = "QNAME", _unescape(value[1:-1])
+        elif kind == "DISTINCT":  # a TPTP distinct object; the IR name keeps the double quotes
+            value = '"' + _unescape(value[1:-1]) + '"'
+        elif kind == "NAME" and value in self.words:
+            kind = self.words[value]
+            if value not in _NLTK_WORDS and self.name == "nltk":
+                note = f"read {value!r} as {_describe(kind)}"
+        elif kind == "PUNCT":
+            kind = _PUNCT[value]
+        table.kinds[piece] = kind
+        table.values[piece] = value
+        if note is not None:
+            table.notes[piece] = note
+
+
+class _Table:
+    """What the lexer knows of the pieces it has seen."""
+
+    __slots__ = ("kinds", "values", "notes")
+
+    def __init__(self) -> None:
+        self.kinds: dict[str, str] = {}
+        self.values: dict[str, str] = {}
+        self.notes: dict[str, str] = {}
+
+
+_TABLE_LIMIT = 1 << 16
 
 
 @lru_cache(maxsize=None)
@@ -132,6 +174,7 @@ def _describe(kind: str) -> str:
 _PROVER9_VARIABLE = re.compile(r"[u-z][0-9]*")
 
 
+@lru_cache(maxsize=65536)
 def _prover9_variable(name: str) -> bool:
     return _PROVER9_VARIABLE.fullmatch(name) is not None
 
@@ -156,8 +199,8 @@ def lexer_for(syntax: str, lenient: bool = False) -> Syntax:
     raise FormulaSyntaxError(f"unknown formula syntax {syntax!r}; known: folio, nltk, tptp")
 
 
-@lru_cache(maxsize=None)
-def _compiled(syntax: str, lenient: bool) -> re.Pattern:
+def _alternatives(syntax: str, lenient: bool) -> str:
+    """The lexer's token patterns, in the order they are tried, as one alternation of named groups."""
     spec = lexer_for(syntax, lenient)
     ops = "|".join(re.escape(o) for o in sorted(spec.ops, key=len, reverse=True))
     # 'quoted' names in every syntax (TPTP's single-quoted atoms; linc's writers quote names that would
@@ -166,7 +209,25 @@ def _compiled(syntax: str, lenient: bool) -> re.Pattern:
     if syntax == "tptp":
         quoted += r'(?P<DISTINCT>"(?:[^"\\]|\\.)+")|'
     punct = "".join(re.escape(p) for p in _PUNCT)
-    return re.compile(
-        rf"(?P<WS>\s+)|{quoted}(?P<OP>{ops})|(?P<NAME>{spec.name_pattern})|(?P<PUNCT>[{punct}])|(?P<BAD>.)",
-        re.DOTALL,
-    )
+    # names first (most tokens are names): a name starts with a letter, a digit, '_' or '$', which
+    # nothing else does, so which pattern matches where does not depend on the order but for BAD
+    return rf"(?P<NAME>{spec.name_pattern})|(?P<PUNCT>[{punct}])|{quoted}(?P<OP>{ops})|(?P<BAD>.)"
+
+
+@lru_cache(maxsize=None)
+def _classifier(syntax: str, lenient: bool) -> re.Pattern:
+    """Which token a piece holds (``fullmatch``, then ``lastgroup``)."""
+    return re.compile(rf"(?:{_alternatives(syntax, lenient)})\s*", re.DOTALL)
+
+
+@lru_cache(maxsize=None)
+def _pieces(syntax: str, lenient: bool) -> Callable[[str, int], list[str]]:
+    """``findall`` of the pieces from a position on (the white space before the first token is not
+    in any): the classifier's alternatives in the same order, without names, so each piece holds the
+    token the classifier finds in it. No token starts with white space (no pattern allows it, and
+    ``.`` is tried last at a character that is not white space), so pieces cover the text."""
+    plain = re.sub(r"\(\?P<\w+>", "(?:", _alternatives(syntax, lenient))
+    return re.compile(rf"(?:{plain})\s*", re.DOTALL).findall
+
+
+_LEADING_SPACE = re.compile(r"\s*").match

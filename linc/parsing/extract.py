@@ -98,6 +98,8 @@ def _nltk_names(formula: str) -> str:
 
 def _answer_region(completion: str) -> str:
     """The text after the last <EVALUATE> (if any) and before the next </EVALUATE> (if any)."""
+    if "<" not in completion:  # no tag at all (the usual case): no need to search for one
+        return completion
     opens = list(_OPEN.finditer(completion))
     start = opens[-1].end() if opens else 0
     close = _CLOSE.search(completion, start)
@@ -107,7 +109,9 @@ def _answer_region(completion: str) -> str:
 
 
 def _extract_robust(completion: str) -> Extraction:
-    lines = [line for line in _answer_region(completion).splitlines() if not _FENCE.match(line)]
+    lines = _answer_region(completion).splitlines()
+    if "```" in completion or "~~~" in completion:  # a fence line holds one or the other
+        lines = [line for line in lines if not _FENCE.match(line)]
     formulas: list[str] = []
     waiting = False  # a "FOL:" line with nothing after it: the formula is on the next line
     for line in lines:

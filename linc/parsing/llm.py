@@ -151,11 +151,12 @@ class LLMParser(Parser):
         formulas = []
         last = len(found.formulas) - 1
         for i, text in enumerate(found.formulas):
-            where = "conclusion" if i == last else f"premise {i + 1}"
             formula, fixes = _read_formula(text, self.lenient)
-            if formula is None:
-                return Sample([], None, raw=raw, repairs=repairs, error=f"FormulaSyntaxError in the {where}: {fixes[0]}")
-            repairs.extend(f"{where}: {fix}" for fix in fixes)
+            if fixes:  # where: said only when there is something to say
+                where = "conclusion" if i == last else f"premise {i + 1}"
+                if formula is None:
+                    return Sample([], None, raw=raw, repairs=repairs, error=f"FormulaSyntaxError in the {where}: {fixes[0]}")
+                repairs.extend([f"{where}: {fix}" for fix in fixes])
             formulas.append(formula)
         fixes: list[str] = []
         if self.fix_signature:

@@ -152,3 +152,47 @@ def test_a_string_read_again_is_not_parsed_again(monkeypatch):
     for _ in range(2):  # a string that does not read fails every time, with its position
         with pytest.raises(FormulaSyntaxError, match="position"):
             reader.read("Dog(rex", "folio")
+
+
+@pytest.mark.parametrize("syntax", ["nltk", "folio", "tptp"])
+@pytest.mark.parametrize("text", ["P(a) ", "  P(a)", "P(a)\n\t ", " \u00a0P(a) &  Q(b)  "])
+def test_tokens_cover_the_text_with_one_end(syntax, text):
+    from linc.logic.syntax import lexer_for
+
+    tokens = lexer_for(syntax, lenient=True).tokenize(text, [])
+    assert tokens.kinds.count("EOF") == 1 and tokens.kinds[-1] == "EOF"
+    assert tokens.starts[-1] == len(text)
+    for value, start in zip(tokens.texts[:-1], tokens.starts):
+        assert text[start:start + len(value)] == value  # each token where it was found
+
+
+def test_lenient_spellings_are_noted_once_each_in_order():
+    _, repairs = parse_lenient("~P(a) & ~Q(a) & ¬R(a) | ~ S(a)")
+    assert repairs[:2] == ["read '~' as negation", "read '¬' as negation"]
+    assert sum("'~'" in r for r in repairs) == 1
+
+
+def test_a_shared_reading_does_not_leak_between_callers():
+    """Readings are remembered and their atoms shared: a caller's changes stay its own."""
+    first = parse_lenient("all x. (Dog(x) -> Animal(x)).")
+    first[1].append("the caller's own note")
+    second = parse_lenient("all x. (Dog(x) -> Animal(x)).")
+    assert second[1] == ["dropped the full stop at the end"]
+    assert second[0] == first[0] == Forall(x, Implies(Pred("Dog", (x,)), Pred("Animal", (x,))))
+    with pytest.raises(Exception):  # formulas are immutable, so sharing them is safe
+        second[0].body.left.name = "Cat"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("text, expected, repairs", [
+    ("Likes(bob, ann) b)", "missing connective before 'b'", None),
+    ("P(captain america)", Pred("P", (Const("captain_america"),)), ["read the name 'captain america' as 'captain_america'"]),
+    ("(P(a) b)", Pred("P_a_b"), ["read the name 'P(a) b' as 'P_a_b'"]),  # an atom then a name: one name
+    ("P(a) = b", Eq(Func("P", (a,)), b), []),
+])
+def test_atoms_that_are_not_plain_take_the_general_path(text, expected, repairs):
+    """What the reader made of these before its fast path for plain atoms ``P(a, x)``."""
+    if repairs is None:
+        with pytest.raises(FormulaSyntaxError, match=expected):
+            parse_lenient(text)
+    else:
+        assert parse_lenient(text) == (expected, repairs)

@@ -388,3 +388,17 @@ def test_symbol_tables_stay_injective_on_hostile_names():
 def test_ordinary_formulas_keep_their_names_in_every_writer(f):
     assert parse(to_folio(f), syntax="folio") == f
     assert canonical(parse(to_tptp(f), syntax="tptp")) == canonical(f)
+
+
+def test_signature_repair_keeps_untouched_formulas_and_sees_each_object_afresh():
+    """Symbol summaries are remembered per formula object: a formula equal to a known one but made
+    anew is summarised alike, and a repair rebuilds only the formulas that hold a renamed symbol."""
+    from linc.logic import Const, Pred, parse
+    from linc.logic.signature import clashes, repair_signature
+
+    show, good, other = parse("Show(Breakingbad)"), parse("all x.(Breakingbad(x) -> Good(x))"), parse("Good(Lost)")
+    fixed, repairs = repair_signature([show, good, other])
+    assert [str(f) for f in fixed] == ["Show(breakingbad)", "∀x (Breakingbad(x) → Good(x))", "Good(Lost)"]
+    assert fixed[1] is good and fixed[2] is other and repairs
+    again = Pred("Show", (Const("Breakingbad"),))  # equal to show, another object
+    assert again is not show and clashes([again, good]) == clashes([show, good]) != {}
