@@ -94,8 +94,7 @@ class Ground:
         self.solver.from_string(f"(declare-sort U 0)(declare-fun |{_ELEMENT}| () U)(declare-fun |{_PREMISES}| () Bool)")
         self.declared: set[str] = set()
         self._tracks = self._goals = 0  # tracking and goal literals declared so far
-        self.outer: tuple | None = None  # (premises, constants) asserted in the open scope
-        self._scope: object = None  # the caller's record of those premises
+        self.outer: tuple | None = None  # (the caller's record of the premises, constants) asserted in the open scope
         self.goals: dict[Formula, tuple[z3.BoolRef, z3.BoolRef]] = {}  # conclusion -> its literals, in that scope
         self.premise_lists = 0
 
@@ -130,14 +129,9 @@ class Ground:
         the premise list (the same object for equal lists): the premises asserted for it are kept
         while it comes back with the same constants. What is new (declarations, the premises when
         they changed, the conclusion) goes to Z3's parser as one text."""
-        cache = self._compiled
         grounds = []
         for f in premises:
-            g = cache.get(f, False)
-            if g is False:
-                g = self._compile(f)
-            else:
-                cache.move_to_end(f)
+            g = self.compiled(f)
             if g is None:
                 return None
             grounds.append(g)
@@ -154,7 +148,7 @@ class Ground:
             return None
         if len(self.declared) > MAX_DECLS or self.premise_lists >= MAX_SCOPES:
             self._reset()
-        same = self._scope is scope and self.outer[1] == constants and len(self.goals) < self.MAX_GOALS  # type: ignore[index]
+        same = self.outer is not None and self.outer[0] is scope and self.outer[1] == constants and len(self.goals) < self.MAX_GOALS
         literals = self.goals.get(conclusion) if same else None
         if literals is not None:
             return literals
@@ -163,7 +157,7 @@ class Ground:
             if not same:
                 if self.outer is not None:
                     self.solver.pop()
-                    self.outer = self._scope = None
+                    self.outer = None
                 self.solver.push()
                 self.premise_lists += 1
                 self.goals = {}
@@ -174,7 +168,7 @@ class Ground:
             text += (f"(assert (=> |{_GOAL} {k}| {goal.text(constants)}))"
                      f"(assert (=> |{_NOT_GOAL} {k}| {not_goal.text(constants)}))")
             self.solver.from_string(text)
-            self.outer, self._scope = (premises, constants), scope
+            self.outer = (scope, constants)
             literals = self.goals[conclusion] = self._bool(f"{_GOAL} {k}"), self._bool(f"{_NOT_GOAL} {k}")
         except z3.Z3Exception:  # a symbol Z3's parser keeps for itself: the quantified path takes it
             self._reset()

@@ -217,8 +217,7 @@ class _BinaryNode(_Node):
     def __post_init__(self) -> None:
         _set_depth(self, (self.left, self.right), _FORMULAS, "two formulas")
         _set_hash(self, hash((type(self), self.left._hash, self.right._hash)))
-        a, b = self.left._open, self.right._open
-        _set_open(self, b if a is None or a == b else a if b is None else _union(a, b))
+        _set_open(self, _union(self.left._open, self.right._open))
 
 
 @dataclass(frozen=True, slots=True)

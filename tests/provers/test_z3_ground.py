@@ -263,7 +263,7 @@ def test_ground_and_quantified_paths_agree_on_folio_and_proofwriter():
     grounded = compared = 0
     for premises, conclusion in [*_folio(), *_proofwriter(40)]:
         a = ground.decide(premises, conclusion, timeout=5)
-        grounded += took_ground_path(ground) and ground._warm.ground.outer[0] == tuple(premises)
+        grounded += took_ground_path(ground) and ground._warm.ground.outer[0].formulas == tuple(premises)
         b = quantified.decide(premises, conclusion, timeout=5)
         if a.label in DEFINITE and b.label in DEFINITE:
             compared += 1
