@@ -35,6 +35,7 @@ from linc.logic.formula import (
     atom_terms,
     free_vars,
     nnf,
+    nnf_size,
     subformulas,
     terms_of,
 )
@@ -89,7 +90,7 @@ class Clausifier:
 
     def clauses(self, f: Formula) -> list[Clause]:
         """The clauses of closed formula ``f`` (tautologies dropped)."""
-        if _nnf_size(f) > MAX_NNF:
+        if nnf_size(f) > MAX_NNF:
             raise ClauseLimit(f"the negation normal form would exceed {MAX_NNF} nodes")
         tree = self._skolemize(nnf(f), {})
         extra: list[list[Literal]] = []
@@ -170,15 +171,6 @@ class Clausifier:
         extra.extend([(False, atom)] + c for c in clauses)
         self._count(len(clauses))
         return (True, atom)
-
-
-def _nnf_size(f: Formula) -> int:
-    if isinstance(f, (Pred, Eq)):
-        return 1
-    if isinstance(f, (Not, Forall, Exists)):
-        return 1 + _nnf_size(f.body)
-    inner = _nnf_size(f.left) + _nnf_size(f.right)
-    return inner + 1 if isinstance(f, (And, Or, Implies)) else 2 * inner + 3  # ↔, ⊕ copy both sides
 
 
 def equality_axioms(clauses: Iterable[Clause], eq: str) -> list[Clause]:

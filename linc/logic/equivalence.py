@@ -32,7 +32,7 @@ from typing import Iterable, Sequence
 import z3
 
 from linc.logic.formula import (Binary, Const, Eq, Formula, Func, Not, Pred, Term, Var, alpha_normalize, conjoin, nnf,
-                                 subformulas, universal_closure)
+                                 nnf_size, subformulas, universal_closure)
 from linc.logic.signature import Symbol, rename_symbols, symbols
 from linc.logic.smt import Z3Translator
 
@@ -49,6 +49,9 @@ RELATIONS = {
 }
 #: Candidate renamings tried for one formula pair that fails under the current renaming.
 LOCAL_TRIES = 12
+#: Formulas whose negation normal form would be larger are matched by shape as written only
+#: (a chain of n ↔ has an NNF of about 2ⁿ nodes: building it would stall the comparison).
+MAX_NNF = 10_000
 
 
 class Checker:
@@ -196,6 +199,7 @@ class _Search:
             self.pairs = sorted(itertools.product(range(len(sp)), range(len(gp))), key=lambda p: (abs(p[0] - p[1]), p))
         if self.conclusion is not None:
             self.pairs.append(self.conclusion)
+        self._nnf: dict[Formula, Formula | None] = {}
         self.evidence = self._evidence()
         self._renamed: dict[tuple[int, tuple], Formula] = {}
 
@@ -212,7 +216,7 @@ class _Search:
         votes: defaultdict[tuple[Symbol, Symbol], float] = defaultdict(float)
         for i, j in self.pairs:
             s, g = self.sample[i], self.gold[j]
-            shared = _correspond(s, g) or _correspond(nnf(s), nnf(g))
+            shared = self._alike(s, g)
             for pair in (shared or {}).items():
                 votes[pair] += 2.0
             if self.positional or (i, j) == self.conclusion:
@@ -220,6 +224,20 @@ class _Search:
                     if a[0] == b[0] and a[2] == b[2]:
                         votes[(a, b)] += 0.1
         return votes
+
+    def _alike(self, s: Formula, g: Formula) -> dict[Symbol, Symbol] | None:
+        """The correspondence giving ``s`` and ``g`` one shape, as written or in negation normal
+        form (each formula's NNF made once, and not at all past :data:`MAX_NNF` nodes)."""
+        shared = _correspond(s, g)
+        if shared is None:
+            a, b = self._normal(s), self._normal(g)
+            shared = None if a is None or b is None else _correspond(a, b)
+        return shared
+
+    def _normal(self, f: Formula) -> Formula | None:
+        if f not in self._nnf:
+            self._nnf[f] = nnf(f) if nnf_size(f) <= MAX_NNF else None
+        return self._nnf[f]
 
     def _preference(self, a: Symbol, b: Symbol) -> float:
         return self.evidence.get((a, b), 0.0) + _similarity(a[1], b[1])
@@ -295,7 +313,7 @@ class _Search:
         :data:`LOCAL_TRIES`: first the correspondence that gives both formulas one shape (if
         any), then one symbol at a time sent to a symbol of gold formula ``j`` of its kind and
         arity, best evidence first. A gold symbol taken from another sample symbol is swapped."""
-        shared = _correspond(self.sample[i], self.gold[j]) or _correspond(nnf(self.sample[i]), nnf(self.gold[j]))
+        shared = self._alike(self.sample[i], self.gold[j])
         moves: list[dict[Symbol, Symbol]] = [shared] if shared else []
         singles = [(a, b) for a in self.sample_symbols[i] for b in self.gold_symbols[j]
                    if a[0] == b[0] and a[2] == b[2] and mapping.get(a) != b]

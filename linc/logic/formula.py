@@ -429,6 +429,32 @@ def nnf(f: Formula, negate: bool = False) -> Formula:
     return (Forall if negate else Exists)(f.var, nnf(f.body, negate))
 
 
+def nnf_size(f: Formula) -> int:
+    """How many nodes :func:`nnf` of ``f`` has, counted without building it, in linear time: ↔
+    and ⊕ copy both operands (once each way), so a chain of them doubles the form at each link.
+    Callers check this before :func:`nnf` when the formula comes from outside."""
+    return _nnf_sizes(f)[0]
+
+
+def _nnf_sizes(f: Formula) -> tuple[int, int]:
+    """Sizes of the negation normal forms of ``f`` and of ``¬f``."""
+    if isinstance(f, (Pred, Eq)):
+        return 1, 2
+    if isinstance(f, Not):
+        pos, neg = _nnf_sizes(f.body)
+        return neg, pos
+    if isinstance(f, (Forall, Exists)):
+        pos, neg = _nnf_sizes(f.body)
+        return pos + 1, neg + 1
+    (lp, ln), (rp, rn) = _nnf_sizes(f.left), _nnf_sizes(f.right)
+    if isinstance(f, (And, Or)):
+        return lp + rp + 1, ln + rn + 1
+    if isinstance(f, Implies):  # ¬l ∨ r
+        return ln + rp + 1, lp + rn + 1
+    both = lp + ln + rp + rn + 3  # ↔, ⊕ and their negations: two binary nodes under a third
+    return both, both
+
+
 def universal_closure(f: Formula) -> Formula:
     """Bind every free variable with ∀ (sorted by name, so the result is deterministic)."""
     return close(f)[0]

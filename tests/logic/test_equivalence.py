@@ -6,6 +6,7 @@ import multiprocessing
 import threading
 
 from linc.logic.equivalence import Checker, compare, shared_context
+from linc.logic.formula import nnf
 from linc.logic.read import parse
 from tests.conftest import SHARED_DATA, requires_data
 
@@ -154,3 +155,19 @@ def test_a_check_after_one_that_ran_out_of_time_starts_clean():
         assert checker.entails(hard, parse(f"Q{n}(c)")) is None
         checker.timeout = 10.0
         assert checker.entails(easy, parse(f"Q{n}(c)")) is False, f"after a {ms} ms check"
+
+
+def test_a_long_biconditional_chain_is_judged_without_building_its_normal_form(monkeypatch):
+    """A chain of n ↔ has a negation normal form of ~2ⁿ nodes; the shape matching built it for
+    every formula pair, so a 24-link chain in a sample stalled translation judging for minutes.
+    Past MAX_NNF nodes a formula is matched by shape as written only; Z3 still decides it."""
+    from linc.logic import equivalence
+
+    built = []
+    monkeypatch.setattr(equivalence, "nnf", lambda f: built.append(f) or nnf(f))
+    chain = parse(" <-> ".join(f"P{i}(a)" for i in range(24)))
+    c = compare([chain, parse("all x.(Q(x) -> R(x))")], parse("Q(a)"),
+                [parse("∀x (Q(x) → R(x))", "folio"), parse("P1(a)", "folio")], parse("Q(a)", "folio"))
+    assert chain not in built and built  # the other formulas still get their normal form
+    assert c.conclusion.relation == "equivalent"
+    assert [p.relation for p in c.premises] == ["different", "different"]

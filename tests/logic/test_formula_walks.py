@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from linc.logic.formula import (
-    And, Binary, Const, Eq, Exists, Forall, Func, Not, Pred, Var, atom_terms, close, distinct_objects, free_vars,
-    terms_of, universal_closure,
+    And, Binary, Const, Eq, Exists, Forall, Func, Iff, Not, Pred, Var, atom_terms, close, distinct_objects, free_vars,
+    nnf, nnf_size, terms_of, universal_closure,
 )
 from tests.logic.strategies import formulas
 
@@ -110,3 +110,27 @@ def test_unpickled_and_copied_nodes_hash_and_close_as_the_originals():
         assert again == f and hash(again) == hash(f)
         assert {again: 1}[f] == 1
         assert close(again) == close(f) == (Forall(y, f), (A,))
+
+
+def _nodes(f):
+    if isinstance(f, (Pred, Eq)):
+        return 1
+    if isinstance(f, (Not, Forall, Exists)):
+        return 1 + _nodes(f.body)
+    return 1 + _nodes(f.left) + _nodes(f.right)
+
+
+@settings(max_examples=300, deadline=None)
+@given(formulas())
+def test_nnf_size_counts_the_nodes_nnf_builds(f):
+    assert nnf_size(f) == _nodes(nnf(f))
+    assert nnf_size(Not(f)) == _nodes(nnf(Not(f)))
+
+
+def test_nnf_size_of_a_biconditional_chain_doubles_with_each_link():
+    chain = Pred("P0", ())
+    sizes = []
+    for i in range(1, 40):
+        chain = Iff(chain, Pred(f"P{i}", ()))
+        sizes.append(nnf_size(chain))  # counted, never built: 2^40 nodes would not fit in memory
+    assert all(b > 2 * a for a, b in zip(sizes, sizes[1:]))
