@@ -83,7 +83,7 @@ class Z3Prover(Prover):
         """This process's warm context (a forked child must not share its parent's)."""
         warm = self._warm
         if warm is None or warm.pid != os.getpid() or len(warm.tr.decls) > MAX_DECLS:
-            warm = self._warm = _Warm(self.cached_premise_sets, self.cached_formulas)
+            warm = self._warm = _Warm(self.cached_premise_sets, self.cached_formulas, self.ground)
         return warm
 
     def _decide(self, premises: list[Formula], conclusion: Formula, timeout: float) -> ProverResult:
@@ -165,8 +165,9 @@ class _Warm:
     #: The solver is rebuilt after this many premise lists (bounds anything Z3 keeps across scopes).
     MAX_SCOPES = 5_000
 
-    def __init__(self, premise_sets: int, formulas: int):
+    def __init__(self, premise_sets: int, formulas: int, ground: bool = True):
         self.pid = os.getpid()
+        self.grounding = ground  # the ground path may be taken (see linc_provers._z3ground)
         self.tr = Z3Translator()
         self.goal = z3.Bool(_TRACK.format("goal"), self.tr.ctx)
         self.solver = z3.SimpleSolver(ctx=self.tr.ctx)
@@ -341,6 +342,11 @@ class _Session:
         :data:`MINIMISE_SECONDS` and :data:`MINIMISE_PREMISES` (past them the core is kept as is)."""
         if len(used) <= 1 or len(used) > MINIMISE_PREMISES:
             return used
+        if self.warm.grounding:  # a core often grounds where its whole problem did not (fewer constants)
+            subset = [self.premises.formulas[i] for i in used]
+            ground = self.warm.ground_session(subset, goal, _negation(goal), self.deadline)
+            if ground is not None:
+                return [used[k] for k in ground.minimal(list(range(len(used))), goal)]
         deadline = min(self.deadline, time.monotonic() + MINIMISE_SECONDS)
         ctx = self.warm.tr.ctx
         solver = z3.SimpleSolver(ctx=ctx)
