@@ -185,3 +185,35 @@ def test_the_facts_lent_to_a_problem_decide_it_as_the_whole_store_does(tmp_path,
             labels.append(whole.value)
             smaller += len(lent) < len(every)
     assert len(set(labels)) >= 2 and len(every) >= 20 and smaller >= 5, (labels, smaller)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_compiled_rule_firing_matches_the_generic_join(seed):
+    """Forward chaining fires each rule through code compiled from its join plan; for every atom
+    of the model and every rule body it can trigger, the matches are those of the generic join
+    (repeated variables, constants in bodies and heads, one name with two arities, a body
+    atom sharing no variable with the trigger)."""
+    from linc.kg.horn import _bind, _firing, _ground
+    from linc.kg.index import Index
+
+    extra = ["all x. (P4(x) -> E(x, c1))", "all x. (Q(x) -> P0(x))", "Q(c1)", "Q(c1, c2)",
+             "all x. all y. ((P0(x) & P1(y)) -> G(x, y))", "all x. all y. ((E(x, y) & E(y, x) & G(x, x)) -> H(y))",
+             "all x. all y. ((P0(y) & E(x, x)) -> K(x, y))"]
+    rows = [(i, fol(t)) for i, t in enumerate(horn_theory(random.Random(seed)) + extra, start=1)]
+    index = Index()
+    index.load(rows)
+    model = index.model
+    fired = 0
+    for atom in model.atoms:
+        for rule_id, position in model._rules.get(atom[0], ()):
+            clause = model.clauses[rule_id]
+            generic = set()
+            first = _bind(clause.body[position][1], atom[1], [None] * clause.slots)
+            if first is not None:
+                for b in model._join(clause, first, {}, position) if len(clause.body) > 1 else [first]:
+                    generic.add((_ground(clause.head, b), tuple(_ground(p, b) for p in clause.body)))
+            compiled = _firing(clause, position)(atom[1], model.atoms, model._by_arg, model._by_pred)
+            assert len(compiled) == len(set(compiled)) and set(compiled) == generic, (atom, clause)
+            fired += len(generic)
+    assert fired > 100
+    assert any(a[0] == "H" for a in model.atoms) and any(a[0] == "G" for a in model.atoms)
