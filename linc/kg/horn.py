@@ -31,14 +31,16 @@ Binding = list  # slot -> constant name, None while unbound
 Reason = tuple
 #: The id a rule being checked (not stored yet) goes by in reasons.
 NEW_RULE = -1
+#: A rule compiled for one trigger position (see :func:`_firing`): called with the new atom's
+#: arguments and the model's atoms and indexes, it returns (head, grounded body) per match.
+Firing = Callable[[tuple[str, ...], dict, dict, dict], list[tuple[Atom, tuple[Atom, ...]]]]
 
 
 @dataclass(frozen=True)
 class Clause:
     """A Horn rule: ``body → head`` (``head`` None for a goal clause: the body must not all hold).
 
-    ``plans`` caches the join order per trigger position (see :func:`_plan`) and, under
-    ``("fire", position)``, the compiled firing from that position (see :func:`_firing`)."""
+    ``plans`` caches the join order per trigger position (see :func:`_plan`)."""
 
     body: tuple[Pattern, ...]
     head: Pattern | None
@@ -76,9 +78,10 @@ class LeastModel:
         self._by_arg: dict[tuple[str, int, str], set[Atom]] = defaultdict(set)
         self._by_pred: dict[str, set[Atom]] = defaultdict(set)
         self.clauses: dict[int, Clause] = {}
-        #: pred -> (rule id, body position): rules with a head, and goal clauses
-        self._rules: dict[str, list[tuple[int, int]]] = defaultdict(list)
-        self._goals: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        #: pred -> (rule id, body position, its compiled firing): rules with a head; and goal
+        #: clauses (their firing None: they are only ever joined with atoms still to be added)
+        self._rules: dict[str, list[tuple[int, int, Firing | None]]] = defaultdict(list)
+        self._goals: dict[str, list[tuple[int, int, Firing | None]]] = defaultdict(list)
 
     # ------------------------------------------------------------ growing
 
@@ -110,17 +113,17 @@ class LeastModel:
     def _index_body(self, rule_id: int, clause: Clause) -> None:
         by_body = self._rules if clause.head is not None else self._goals
         for i, (pred, _) in enumerate(clause.body):
-            by_body[pred].append((rule_id, i))
+            by_body[pred].append((rule_id, i, _firing(clause, i) if clause.head is not None else None))
 
     def _saturate(self, queue: deque[Atom]) -> None:
         """Forward chaining from the atoms in ``queue`` (already in the model). A derived atom
         enters the model at once, so its reason only names atoms that entered before it (the
         derivations stay acyclic), and it is queued to fire the rules in turn."""
-        atoms, rules, clauses, by_arg, by_pred = self.atoms, self._rules, self.clauses, self._by_arg, self._by_pred
+        atoms, rules, by_arg, by_pred = self.atoms, self._rules, self._by_arg, self._by_pred
         while queue:
             pred, args = queue.popleft()
-            for rule_id, position in rules.get(pred, ()):
-                for head, body in _firing(clauses[rule_id], position)(args, atoms, by_arg, by_pred):
+            for rule_id, _, fire in rules.get(pred, ()):
+                for head, body in fire(args, atoms, by_arg, by_pred):  # type: ignore[misc]
                     if head not in atoms:
                         self._commit(head, ("rule", rule_id, body))
                         queue.append(head)
@@ -232,7 +235,7 @@ class LeastModel:
     def _fire(self, atom: Atom, extra: dict[Atom, Reason], *, goals: bool) -> Iterator[tuple[int, Clause, Binding]]:
         """(rule id, clause, binding) for every rule body ``atom`` completes, with the model and
         ``extra``: goal clauses only, or rules with a head only."""
-        for rule_id, position in (self._goals if goals else self._rules).get(atom[0], ()):
+        for rule_id, position, _ in (self._goals if goals else self._rules).get(atom[0], ()):
             clause = self.clauses[rule_id]
             first = _bind(clause.body[position][1], atom[1], [None] * clause.slots)
             if first is not None:
@@ -292,23 +295,11 @@ def _plan(body: tuple[Pattern, ...], skip: int | None) -> list[tuple[str, tuple,
     return steps
 
 
-Firing = Callable[[tuple[str, ...], dict, dict, dict], list[tuple[Atom, tuple[Atom, ...]]]]
-
-
 def _firing(clause: Clause, position: int) -> Firing:
-    """The clause's rule fired by a new atom at body ``position``, compiled once: called with the
-    atom's arguments and the model's atoms and indexes, it returns (head, grounded body) for
-    every match. Forward chaining from a whole file fires rules hundreds of thousands of times;
-    the generic join (:meth:`LeastModel._join`) builds a binding list per step, this runs the
-    join plan as nested loops over local names (several times quicker, same matches)."""
-    key = ("fire", position)
-    fire = clause.plans.get(key)
-    if fire is None:
-        fire = clause.plans[key] = _compile_firing(clause, position)
-    return fire
-
-
-def _compile_firing(clause: Clause, position: int) -> Firing:
+    """The clause's rule as fired by a new atom at body ``position``, compiled when the rule is
+    indexed. Forward chaining from a whole file fires rules hundreds of thousands of times; the
+    generic join (:meth:`LeastModel._join`) builds a binding list per step, this runs the same
+    join plan as nested loops over local names (same matches, twice as quick)."""
     names: dict[str, str] = {}  # predicate and constant names -> the local holding each (no quoting)
 
     def name(value: str) -> str:
@@ -351,7 +342,7 @@ def _compile_firing(clause: Clause, position: int) -> Firing:
         depth += 2
     body = "".join(atom(p, a) + ", " for p, a in clause.body)
     lines.append(f"{'    ' * depth}out.append(({atom(*clause.head)}, ({body})))")  # type: ignore[misc]
-    source = "\n".join([f"def fire(args, atoms, by_arg, by_pred):", "    out = []", *lines, "    return out"])
+    source = "\n".join(["def fire(args, atoms, by_arg, by_pred):", "    out = []", *lines, "    return out"])
     scope = {local: value for value, local in names.items()}
     exec(source, scope)  # noqa: S102 - code made here from a rule's own join plan, names passed as values
     return scope["fire"]

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Sequence
 
 import networkx as nx
 
+from linc.collector import collector_paused
 from linc.errors import FormulaSyntaxError, KnowledgeGraphError
 from linc.kg import codec
 from linc.kg import graph as graphs
@@ -157,11 +158,12 @@ class KnowledgeGraph:
         epoch = self._store.epoch()
         if self._index is None or epoch != self._epoch:
             self._index, self._graph = Index(), None
-        rows = self._store.formulas_after(self._index.max_id)
-        self._index.load(rows)
-        if self._graph is not None:
-            for fact_id, formula in rows:
-                graphs.add(self._graph, fact_id, formula)
+        with collector_paused():  # the whole store at open: see linc.collector
+            rows = self._store.formulas_after(self._index.max_id)
+            self._index.load(rows)
+            if self._graph is not None:
+                for fact_id, formula in rows:
+                    graphs.add(self._graph, fact_id, formula)
         self._revision, self._epoch = revision, epoch
         return self._index
 
@@ -465,7 +467,8 @@ class KnowledgeGraph:
         """The networkx view, kept in step with the file (from any process) fact by fact."""
         index = self._read_index()
         if self._graph is None:
-            self._graph = graphs.build(sorted(index.formulas.items()))
+            with collector_paused():
+                self._graph = graphs.build(sorted(index.formulas.items()))
         return self._graph
 
     def neighbours(self, constant: str, relation: str | None = None, *, direction: graphs.Direction = "out", negated: bool = False) -> list[graphs.Edge]:

@@ -193,7 +193,7 @@ def test_compiled_rule_firing_matches_the_generic_join(seed):
     of the model and every rule body it can trigger, the matches are those of the generic join
     (repeated variables, constants in bodies and heads, one name with two arities, a body
     atom sharing no variable with the trigger)."""
-    from linc.kg.horn import _bind, _firing, _ground
+    from linc.kg.horn import _bind, _ground
     from linc.kg.index import Index
 
     extra = ["all x. (P4(x) -> E(x, c1))", "all x. (Q(x) -> P0(x))", "Q(c1)", "Q(c1, c2)",
@@ -205,15 +205,44 @@ def test_compiled_rule_firing_matches_the_generic_join(seed):
     model = index.model
     fired = 0
     for atom in model.atoms:
-        for rule_id, position in model._rules.get(atom[0], ()):
+        for rule_id, position, fire in model._rules.get(atom[0], ()):
             clause = model.clauses[rule_id]
             generic = set()
             first = _bind(clause.body[position][1], atom[1], [None] * clause.slots)
             if first is not None:
                 for b in model._join(clause, first, {}, position) if len(clause.body) > 1 else [first]:
                     generic.add((_ground(clause.head, b), tuple(_ground(p, b) for p in clause.body)))
-            compiled = _firing(clause, position)(atom[1], model.atoms, model._by_arg, model._by_pred)
+            compiled = fire(atom[1], model.atoms, model._by_arg, model._by_pred)
             assert len(compiled) == len(set(compiled)) and set(compiled) == generic, (atom, clause)
             fired += len(generic)
     assert fired > 100
     assert any(a[0] == "H" for a in model.atoms) and any(a[0] == "G" for a in model.atoms)
+
+
+def test_the_index_and_the_graph_view_are_built_with_the_collector_paused(tmp_path, prover, monkeypatch):
+    """A 100k-fact store spent 3 of its 9.5 s of opening in 4,236 collections walking the index
+    being built; the collector is off while it is, and back on after (off stays off)."""
+    import gc
+
+    from linc.kg import graph as graphs
+    from linc.kg.index import Index
+
+    with KnowledgeGraph(tmp_path / "kg.sqlite", prover=prover) as kg:
+        kg.assert_axiom(fol("all x. (P(x) -> Q(x))"))
+        kg.assert_axiom(fol("P(a)"))
+    seen = []
+    load, build = Index.load, graphs.build
+    monkeypatch.setattr(Index, "load", lambda self, rows: seen.append(gc.isenabled()) or load(self, rows))
+    monkeypatch.setattr(graphs, "build", lambda rows: seen.append(gc.isenabled()) or build(rows))
+    with KnowledgeGraph(tmp_path / "kg.sqlite", prover=prover) as kg:
+        assert kg.ask(fol("Q(a)")).label.value == "True"
+        assert kg.neighbours("a") is not None
+        assert gc.isenabled()
+        gc.disable()
+        try:
+            kg.assert_axiom(fol("P(b)"))
+            kg.ask(fol("Q(b)"))
+            assert not gc.isenabled()
+        finally:
+            gc.enable()
+    assert seen and not any(seen)
