@@ -88,7 +88,7 @@ class Ground:
         return b
 
     def _reset(self) -> None:
-        self.solver = z3.SolverFor("QF_UF", ctx=self.tr.ctx)
+        self.solver = _solver_for(self.tr.ctx, "QF_UF")
         self.solver.set("propagate_values", False)
         self._minimizing = False  # core.minimize is set (it only changes what reading a core does)
         self.solver.from_string(f"(declare-sort U 0)(declare-fun |{_ELEMENT}| () U)(declare-fun |{_PREMISES}| () Bool)")
@@ -240,6 +240,14 @@ class Ground:
                     for i in range(z3core.Z3_ast_vector_size(ctx, core))]
         finally:
             z3core.Z3_ast_vector_dec_ref(ctx, core)
+
+
+def _solver_for(ctx: z3.Context, logic: str) -> z3.Solver:
+    """``z3.SolverFor(logic, ctx=ctx)`` without its detour: z3py names the logic in its global
+    context, building that context (an AST table of 16 MB, 13 ms of page faults here) in every
+    process that decides a ground problem, though nothing else uses it."""
+    ref = ctx.ref()
+    return z3.Solver(z3core.Z3_mk_solver_for_logic(ref, z3core.Z3_mk_string_symbol(ref, logic)), ctx)
 
 
 class _Watchdog:

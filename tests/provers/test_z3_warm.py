@@ -140,3 +140,25 @@ def test_a_problem_after_an_unfinished_quantified_search_starts_clean():
     with_model = Z3Prover(timeout=10.0, small_models=True)  # the countermodel search stops at 1 s per size
     assert with_model.decide([transitive, irreflexive, serial], parse("P(a)"), timeout=1.5).label == Label.UNKNOWN
     assert with_model.decide([transitive, serial], parse("P(a)"), timeout=10.0).label == Label.UNCERTAIN
+
+
+def test_deciding_builds_no_second_z3_context():
+    """z3py's SolverFor named the ground solver's logic in z3's global context, building it (an
+    AST table of 16 MB, 13 ms of page faults) in every process; the backend's own context is
+    the only one, on the ground path, the quantified path and with countermodels. Run in a fresh
+    interpreter: other tests may have made the global context."""
+    import subprocess
+    import sys
+
+    code = """
+import z3
+from linc.logic.read import parse
+from linc_provers.z3prover import Z3Prover
+p = Z3Prover()
+rule = parse("all x.(P(x) -> Q(x))")
+assert p.decide([rule, parse("P(a)")], parse("Q(a)")).label.value == "True"
+assert p.decide([rule, parse("all x. exists y. R(x, y)")], parse("Q(a)")).countermodel is not None
+print(z3.z3._main_ctx is None)
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.stdout.strip() == "True", out.stderr
