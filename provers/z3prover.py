@@ -339,10 +339,12 @@ class _Session:
         """``used`` made minimal by deletion (Z3's cores are not minimal): each premise is dropped
         in turn and stays out when the rest, with ``goal``, is still unsatisfiable. A separate
         solver over just the core asks, with one assumption literal per premise; bounded by
-        :data:`MINIMISE_SECONDS` and :data:`MINIMISE_PREMISES` (past them the core is kept as is)."""
+        :data:`MINIMISE_SECONDS` and :data:`MINIMISE_PREMISES` (past them the core is kept as is).
+        A core that grounds (it often does where its whole problem did not: fewer constants) is
+        made minimal on the ground solver instead, without quantifier instantiation."""
         if len(used) <= 1 or len(used) > MINIMISE_PREMISES:
             return used
-        if self.warm.grounding:  # a core often grounds where its whole problem did not (fewer constants)
+        if self.warm.grounding:
             subset = [self.premises.formulas[i] for i in used]
             ground = self.warm.ground_session(subset, goal, _negation(goal), self.deadline)
             if ground is not None:
