@@ -117,19 +117,18 @@ class _Registry:
             seen: set[tuple[str, str, str]] = set()
             third_party = []
             found = importlib.metadata.entry_points()  # one scan of the installed distributions
+            own = _builtin_entry_points()
             dists: dict[int, str] = {}  # a distribution's name, read once (each read parses its METADATA)
             for group, kind in GROUPS.items():
                 for ep in found.select(group=group):
                     if (group, ep.name, ep.value) in seen:  # one distribution found twice on sys.path
                         continue
                     seen.add((group, ep.name, ep.value))
+                    if (group, ep.name, ep.value) in own:
+                        self.add(kind, ep.name, None, f"built-in {ep.value} ({BUILTIN_DISTRIBUTION})", True, ep)
+                        continue
                     dist = "?" if ep.dist is None else dists.get(id(ep.dist)) or dists.setdefault(id(ep.dist), ep.dist.name)
-                    builtin = _normal(dist) == BUILTIN_DISTRIBUTION
-                    source = f"{'built-in' if builtin else 'entry point'} {ep.value} ({dist})"
-                    if builtin:
-                        self.add(kind, ep.name, None, source, True, ep)
-                    else:
-                        third_party.append((kind, ep, source))
+                    third_party.append((kind, ep, f"entry point {ep.value} ({dist})"))
             if disabled:
                 return
             for kind, ep, source in third_party:
@@ -190,8 +189,19 @@ class _Registry:
 _REGISTRY = _Registry()
 
 
-def _normal(name: str) -> str:
-    return name.lower().replace("_", "-").replace(".", "-")
+def _builtin_entry_points() -> set[tuple[str, str, str]]:
+    """(group, name, value) of every entry point linc's own distribution declares (none when linc
+    runs uninstalled, from its source tree).
+
+    The distribution is found by its name, which the search reads off the names of the metadata
+    folders on ``sys.path`` (the first one found, as the entry-point scan keeps the first); asking
+    each entry point's distribution for its name instead parses that distribution's METADATA
+    file, linc's README included: ten times the cost of the scan itself."""
+    try:
+        dist = importlib.metadata.distribution(BUILTIN_DISTRIBUTION)
+    except importlib.metadata.PackageNotFoundError:
+        return set()
+    return {(ep.group, ep.name, ep.value) for ep in dist.entry_points}
 
 
 def _describe(e: BaseException) -> str:
