@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import sysconfig
@@ -73,16 +74,36 @@ def test_the_scan_reads_no_metadata_file_of_the_builtin_distribution(registry, m
     assert row.source == "built-in linc.parsing.gold:GoldParser (linc)"
 
 
-def test_an_uninstalled_linc_has_no_builtin_entry_points(monkeypatch):
-    """Run from a source tree without installing, linc's distribution is not found: nothing is
-    taken for a built-in (the drop-in folders still load)."""
+def write_distribution(folder: Path, name: str, version: str, entry_points: str) -> None:
+    """An installed distribution's metadata folder (no code)."""
+    info = folder / f"{re.sub(r'[-_.]+', '_', name)}-{version}.dist-info"  # as pip names it
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n")
+    if entry_points:
+        (info / "entry_points.txt").write_text(entry_points)
+
+
+def test_the_scan_finds_what_the_standard_library_finds(tmp_path, monkeypatch):
+    """The narrowed entry-point scan against ``importlib.metadata.entry_points()``: the same entry
+    points in the same order, of each distribution name only the first found on ``sys.path`` (an
+    older copy further on is shadowed, even when the first names none of linc's groups), however
+    a section is spaced."""
     import importlib.metadata
 
-    def missing(name):
-        raise importlib.metadata.PackageNotFoundError(name)
-
-    monkeypatch.setattr(importlib.metadata, "distribution", missing)
-    assert plugins._builtin_entry_points() == set()
+    write_distribution(tmp_path / "a", "linc_demo", "2.0", "[linc.provers]\nnew = linc_demo.new:Prover\n")
+    write_distribution(tmp_path / "b", "Linc.Demo", "1.0", "[linc.provers]\nold = linc_demo.old:Prover\n")
+    write_distribution(tmp_path / "c", "shadow", "2.0", "[console_scripts]\nshadow = shadow:main\n")
+    write_distribution(tmp_path / "d", "shadow", "1.0", "[linc.votes]\nshadowed = shadow:vote\n")
+    write_distribution(tmp_path / "e", "spaced", "1.0", "[console_scripts]\nspaced = spaced:main\n\n  [linc.parsers]  \nspaced = spaced:Parser\n")
+    for folder in "edcba":
+        monkeypatch.syspath_prepend(str(tmp_path / folder))
+    ours = [(kind, ep.group, ep.name, ep.value) for kind, ep, _ in plugins._entry_points()]
+    everything = importlib.metadata.entry_points()
+    expected = [(kind, ep.group, ep.name, ep.value) for group, kind in plugins.GROUPS.items() for ep in everything.select(group=group)]
+    assert ours == expected
+    assert ("prover", "linc.provers", "new", "linc_demo.new:Prover") in ours and ("parser", "linc.parsers", "spaced", "spaced:Parser") in ours
+    assert not {"old", "shadowed"} & {name for _, _, name, _ in ours}
+    assert ("prover", "linc.provers", "z3", "linc_provers.z3prover:Z3Prover") in ours
 
 
 def test_unknown_name_lists_known_names(registry):
