@@ -26,7 +26,7 @@ from functools import lru_cache
 from typing import Any, Protocol, Sequence
 
 from linc.errors import LincError, SignatureError
-from linc.logic.formula import Binary, Const, Eq, Formula, Not, Pred, Term, Var, alpha_normalize
+from linc.logic.formula import Binary, Const, Eq, Formula, Not, Pred, Term, Var
 from linc.logic.signature import check_signature
 from linc.parsing.base import Parser, Problem, Sample
 from linc.parsing.usage import metered
@@ -105,11 +105,16 @@ def _as_dict(obj: Any) -> dict[str, Any]:
     names = _FIELDS.get(type(obj))
     if names is None:
         names = _FIELDS[type(obj)] = tuple(f.name for f in fields(obj))
-    return {name: _plain(getattr(obj, name)) for name in names}
+    out = {}
+    for name in names:
+        value = getattr(obj, name)
+        out[name] = value if type(value) in _LEAF_TYPES else _plain(value)
+    return out
 
 
 _FIELDS: dict[type, tuple[str, ...]] = {}
 _LEAVES = (str, int, float, bool, type(None))
+_LEAF_TYPES = frozenset(_LEAVES)  # the leaves themselves, told apart without a call (most values are)
 
 
 def _plain(value: Any) -> Any:
@@ -118,9 +123,9 @@ def _plain(value: Any) -> Any:
     if isinstance(value, _LEAVES):
         return value
     if type(value) is list:
-        return [_plain(v) for v in value]
+        return [v if type(v) in _LEAF_TYPES else _plain(v) for v in value]
     if type(value) is dict:
-        return {_plain(k): _plain(v) for k, v in value.items()}
+        return {k if type(k) in _LEAF_TYPES else _plain(k): v if type(v) in _LEAF_TYPES else _plain(v) for k, v in value.items()}
     if isinstance(value, (Vote, Verdict)):
         return _as_dict(value)
     return asdict(_Box(value))["value"]
@@ -254,8 +259,8 @@ class Reasoner:
         vote = Vote(
             label=Label.ERROR.value if error else _vote_label(result, self.inconsistent),
             tier=sample.tier,
-            premises=[_text(f) for f in sample.premises],
-            conclusion=_text(sample.conclusion) if sample.conclusion is not None else None,
+            premises=[formula_text(f) for f in sample.premises],
+            conclusion=formula_text(sample.conclusion) if sample.conclusion is not None else None,
             raw=sample.raw,
             repairs=list(sample.repairs),
             model_repairs=sample.model_repairs,
@@ -270,7 +275,7 @@ class Reasoner:
         if not sample.ok:
             return sample.error or "no conclusion", None, False
         premises = [*extra, *sample.premises]
-        key = (tuple(map(alpha_normalize, premises)), alpha_normalize(sample.conclusion))
+        key = (tuple(map(_formula_shape, premises)), _formula_shape(sample.conclusion))
         if key not in self._decided:  # else these formulas passed before: renaming bound variables keeps the symbols
             try:
                 check_signature([*sample.premises, sample.conclusion, *extra])
@@ -291,7 +296,8 @@ class Reasoner:
         (``Teach`` in one, ``Teaches`` in another) are decided once too: the later ones reuse the
         label, without the proof or countermodel, whose text names the first sample's symbols.
         The first vote of each label is always decided itself, so the winner keeps its proof.
-        ``key``: the problem with its bound variables renamed apart (``alpha_normalize``)."""
+        ``key``: each formula's :func:`_formula_shape`, equal for formulas that differ only in
+        the names of their bound variables."""
         shape = _shape(key) if self.dedup_renamed and self.k > 1 else key  # one sample: no sibling to match
         if key in self._decided:
             self._shapes.setdefault(shape, self._decided[key])
@@ -342,69 +348,86 @@ def support_of(positions: Sequence[int], sentences: Sequence[str], formulas: Seq
 
 
 @lru_cache(maxsize=4096)
-def _shape(key: tuple[tuple[Formula, ...], Formula]) -> tuple:
-    """``key`` with every predicate, function and constant renamed by order of first use: equal
-    shapes are renamings of one another, so they are entailed (or not) alike. Made of each
-    formula's own shape (:func:`_formula_shape`, its symbols numbered within it) and, per formula,
-    the problem-wide numbers of those symbols: together they say what the whole problem renamed
-    would, and a formula's part is worked out once however many samples and problems hold it.
-    Remembered: the K samples of a problem often coincide."""
+def _shape(key: tuple[tuple[_FormulaShape, ...], _FormulaShape]) -> tuple:
+    """The problem ``key`` (its formulas' :func:`_formula_shape`) with every predicate, function
+    and constant renamed by order of first use: equal shapes are renamings of one another, so they
+    are entailed (or not) alike. Made of each formula's own shape (its symbols numbered within it)
+    and, per formula, the problem-wide numbers of those symbols: together they say what the whole
+    problem renamed would, and a formula's part is worked out once however many samples and
+    problems hold it. Remembered: the K samples of a problem often coincide."""
     numbers: dict[tuple[str, str, int], int] = {}
     out: list = []
     premises, conclusion = key
-    for f in (*premises, conclusion):
-        local, symbols = _formula_shape(f)
+    for local, symbols in (*premises, conclusion):
         out.append(local)
         out.append(tuple(numbers.setdefault(s, len(numbers)) for s in symbols))
     out.append(len(premises))
     return tuple(out)
 
 
+#: A formula written out without its symbols' and bound variables' names (see :func:`_formula_shape`).
+_FormulaShape = tuple[tuple, tuple[tuple[str, str, int], ...]]
+
+
 @lru_cache(maxsize=65536)
-def _formula_shape(f: Formula) -> tuple[tuple, tuple[tuple[str, str, int], ...]]:
+def _formula_shape(f: Formula) -> _FormulaShape:
     """(``f`` written in prefix order as a flat tuple of node kinds, arities, symbol numbers and
-    variables, its symbols numbered by first use; those symbols in that order). A function term
-    is one tuple (number, arity), told apart from a constant's bare number."""
+    variables, its symbols numbered by first use; those symbols in that order). Together they are
+    ``f`` up to the names of its bound variables: two formulas have equal shapes exactly when
+    :func:`~linc.logic.formula.alpha_normalize` makes them equal, without making that formula.
+
+    A constant is its number, a function term one tuple (number, arity), a free variable its name,
+    a bound variable its binder's number, negated (binders are numbered in prefix order, as
+    ``alpha_normalize`` numbers them: the binder is the innermost quantifier of that name)."""
     names: dict[tuple[str, str, int], int] = {}
     out: list = []
     add = out.append
+    binders = 0
 
-    def term(t: Term) -> None:
-        if isinstance(t, Var):
-            add(t.name)
-        elif isinstance(t, Const):
+    def term(t: Term, bound: dict[str, int]) -> None:
+        cls = type(t)
+        if cls is Var:
+            add(bound.get(t.name, t.name))
+        elif cls is Const:
             add(names.setdefault(("c", t.name, 0), len(names)))
         else:
             add((names.setdefault(("f", t.name, len(t.args)), len(names)), len(t.args)))
             for a in t.args:
-                term(a)
+                term(a, bound)
 
-    def walk(g: Formula) -> None:
-        add(type(g).__name__)
-        if isinstance(g, Pred):
+    def walk(g: Formula, bound: dict[str, int]) -> None:
+        nonlocal binders
+        cls = type(g)
+        add(cls.__name__)
+        if cls is Pred:
             add(names.setdefault(("P", g.name, len(g.args)), len(names)))
             add(len(g.args))
             for a in g.args:
-                term(a)
-        elif isinstance(g, Eq):
-            term(g.left)
-            term(g.right)
-        elif isinstance(g, Not):
-            walk(g.body)
-        elif isinstance(g, Binary):
-            walk(g.left)
-            walk(g.right)
+                term(a, bound)
+        elif cls in _BINARY:
+            walk(g.left, bound)
+            walk(g.right, bound)
+        elif cls is Not:
+            walk(g.body, bound)
+        elif cls is Eq:
+            term(g.left, bound)
+            term(g.right, bound)
         else:
-            add(g.var.name)
-            walk(g.body)
+            binders += 1
+            walk(g.body, {**bound, g.var.name: -binders})
 
-    walk(f)
+    walk(f, {})
     return tuple(out), tuple(names)
 
 
+_BINARY = frozenset(Binary)
+
+
 @lru_cache(maxsize=65536)
-def _text(f: Formula) -> str:
-    """``str(f)``, remembered: a problem's samples mostly repeat the same formulas."""
+def formula_text(f: Formula) -> str:
+    """``str(f)``, remembered: a problem's samples mostly repeat the same formulas, a story's
+    problems share their premises, and the translation judge writes the gold formulas the gold
+    parser's votes wrote already."""
     return str(f)
 
 

@@ -9,11 +9,13 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
 
 from linc.logic import parse
 from linc.parsing.base import Parser, Problem, Sample
 from linc.proving import Label, Prover, ProverResult
 from linc.reasoning import Reasoner
+from tests.logic.strategies import formulas
 
 
 class ScriptedProver(Prover):
@@ -142,11 +144,10 @@ def test_shapes_are_equal_exactly_for_renamings():
     """A problem's shape (symbols renamed by first use) is equal for problems that are renamings
     of one another, and only for those: built from each formula's own shape, it still tells
     apart problems whose formulas are alike one by one but share their symbols differently."""
-    from linc.logic.formula import alpha_normalize
-    from linc.reasoning import _shape
+    from linc.reasoning import _formula_shape, _shape
 
     def shape(*texts):
-        *premises, conclusion = [alpha_normalize(parse(t)) for t in texts]
+        *premises, conclusion = [_formula_shape(parse(t)) for t in texts]
         return _shape((tuple(premises), conclusion))
 
     base = shape("all x. (Dog(x) -> Pet(f(x, rex)))", "Dog(rex)", "Pet(rex)")
@@ -155,6 +156,38 @@ def test_shapes_are_equal_exactly_for_renamings():
     assert base != shape("all x. (Dog(x) -> Pet(f(x, rex)))", "Pet(rex)", "Pet(rex)")  # Pet is not Dog
     assert base != shape("all x. (Dog(x) -> Pet(f(x, rex)))", "Dog(rex)", "Pet(rex)", "Pet(rex)")  # one premise more
     assert shape("P(a)", "Q(a)") != shape("P(a)", "Q(b)") and shape("P(a)", "Q(b)") == shape("R(c)", "S(d)")
+
+
+def test_formula_shapes_are_equal_exactly_when_bound_variables_alone_differ():
+    """The decision cache's key: a formula's shape stands for it up to the names of its bound
+    variables, as ``alpha_normalize`` does (the key it replaces), without making that formula."""
+    from linc.logic.formula import alpha_normalize
+    from linc.reasoning import _formula_shape
+
+    def same(a, b):
+        f, g = parse(a), parse(b)
+        assert (alpha_normalize(f) == alpha_normalize(g)) is (_formula_shape(f) == _formula_shape(g))
+        return _formula_shape(f) == _formula_shape(g)
+
+    assert same("all x. (P(x) -> exists y. Likes(x, y))", "all u. (P(u) -> exists v. Likes(u, v))")
+    assert not same("all x. all y. Likes(x, y)", "all x. all y. Likes(y, x)")  # which binder matters
+    assert same("all x. (P(x) & exists x. Q(x))", "all y. (P(y) & exists z. Q(z))")  # the innermost binds
+    assert not same("all x. (P(x) & exists y. Q(x))", "all x. (P(x) & exists y. Q(y))")
+    assert not same("all x. P(x)", "all y. P(x)")  # a free x is not a bound one
+    assert not same("P(x)", "P(y)") and same("P(x)", "P(x)")  # free variables keep their names
+    assert not same("P(a)", "P(b)") and not same("P(a)", "Q(a)") and not same("P(f(a))", "P(g(a))")
+    assert not same("all x. P(x)", "exists x. P(x)") and not same("P(a) & Q(a)", "P(a) | Q(a)")
+    assert not same("all x. all y. P(x)", "all x. P(x)")  # a vacuous binder still counts
+
+
+@settings(max_examples=300, deadline=None)
+@given(formulas(), formulas())
+def test_formula_shapes_agree_with_alpha_normalize(f, g):
+    from linc.logic.formula import alpha_normalize
+    from linc.reasoning import _formula_shape
+
+    assert _formula_shape(f) == _formula_shape(alpha_normalize(f))
+    assert (_formula_shape(f) == _formula_shape(g)) is (alpha_normalize(f) == alpha_normalize(g))
 
 
 def test_bad_options():

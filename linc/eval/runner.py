@@ -118,7 +118,11 @@ def problem_key(problem: Problem) -> str:
     """A hash of what the parsers read (sentences, gold FOL, recorded generations): problems with
     equal keys get one answer. Ids and other metadata are left out, so duplicates are found."""
     payload = [problem.premises, problem.conclusion, problem.premises_fol, problem.conclusion_fol, problem.meta.get("generations")]
-    return hashlib.sha256(json.dumps(payload, ensure_ascii=False).encode("utf-8")).hexdigest()[:20]
+    return hashlib.sha256(_KEY_JSON(payload).encode("utf-8")).hexdigest()[:20]
+
+
+#: ``json.dumps(payload, ensure_ascii=False)``, without making an encoder for each problem.
+_KEY_JSON = json.JSONEncoder(ensure_ascii=False).encode
 
 
 def record_for(problem: Problem, key: str, verdict: dict[str, Any]) -> dict[str, Any]:

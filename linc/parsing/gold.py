@@ -40,17 +40,21 @@ class GoldParser(Parser):
         raw = "\n".join(texts)
         formulas = []
         repairs: list[str] = []
-        last = len(texts) - 1
         for i, text in enumerate(texts):
-            where = "conclusion" if i == last else f"premise {i + 1}"
             try:
                 reading = read(text, self.syntax, self.lenient)
             except FormulaSyntaxError as err:
-                return [Sample([], None, raw=raw, repairs=repairs, error=f"gold FOL of the {where} does not read: {err}")]
+                return [Sample([], None, raw=raw, repairs=repairs, error=f"gold FOL of the {_where(i, texts)} does not read: {err}")]
             formulas.append(reading.formula)
-            repairs.extend(f"{where}: {fix}" for fix in reading.repairs)
+            if reading.repairs:  # few formulas have any: their place is worded only for those
+                repairs.extend(f"{_where(i, texts)}: {fix}" for fix in reading.repairs)
         fixes: list[str] = []
         if self.fix_signature:
             formulas, fixes = repair_signature(formulas)
             repairs.extend(fixes)
         return [Sample(formulas[:-1], formulas[-1], raw=raw, repairs=repairs, signature_repaired=bool(fixes))]
+
+
+def _where(i: int, texts: list[str]) -> str:
+    """Which formula ``texts[i]`` is, as repairs and errors name it (the conclusion is the last)."""
+    return "conclusion" if i == len(texts) - 1 else f"premise {i + 1}"

@@ -87,6 +87,19 @@ def test_resume_with_ids_that_look_renamed_neither_resolves_nor_duplicates(tmp_p
     assert sorted(json.loads(line)["id"] for line in lines) == sorted(ids)
 
 
+def test_problem_keys_stay_what_earlier_runs_wrote():
+    """Resuming matches a record to its problem by this key, so it must not change between
+    versions: these were written by an earlier linc (non-ASCII text kept as it is, in UTF-8)."""
+    from linc.eval.runner import problem_key
+    from linc.parsing.base import Problem
+
+    gold = Problem(["Alle Menschen sind sterblich.", "Sókratés is a man."], "Sókratés is mortal.", id="x",
+                   premises_fol=["∀x (Man(x) → Mortal(x))", "Man(sókratés)"], conclusion_fol="Mortal(sókratés)")
+    recorded = Problem(["Bob is big."], "Bob is big.", id="y", meta={"generations": ["a", "b"]})
+    assert problem_key(gold) == "e2ed5051b3e0bd72c95d"
+    assert problem_key(recorded) == "c4ffe6a6783fd1e110c4"
+
+
 def test_a_torn_last_line_is_cut_off(small_jsonl, tmp_path):
     data = load_dataset(str(small_jsonl))
     with RunStore(tmp_path, FOL.settings()) as store:

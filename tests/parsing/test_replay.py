@@ -85,7 +85,12 @@ def test_gold_parser():
     broken = Problem(["p"], "c", premises_fol=["Dog(rex"], conclusion_fol="Animal(rex)")
     assert not GoldParser(lenient=False).translate(broken)[0].ok
     repaired = GoldParser().translate(broken)[0]
-    assert repaired.ok and repaired.repairs
+    assert repaired.ok and repaired.repairs == ["premise 1: added 1 missing closing parenthesis at the end"]
+    both = Problem(["p", "q"], "c", premises_fol=["Dog(rex)", "Cat(tom"], conclusion_fol="Animal(rex")
+    assert GoldParser().translate(both)[0].repairs == ["premise 2: added 1 missing closing parenthesis at the end",
+                                                       "conclusion: added 1 missing closing parenthesis at the end"]
+    unread = Problem(["p"], "c", premises_fol=["Dog(rex)"], conclusion_fol="Animal(rex")
+    assert GoldParser(lenient=False).translate(unread)[0].error.startswith("gold FOL of the conclusion does not read")
 
 
 PROMPT = "<PREMISES>\nAll big things are red.\nBob is big.\n</PREMISES>\n<CONCLUSION>\nBob is red.\n</CONCLUSION>\n<EVALUATE>\n"
