@@ -5,18 +5,17 @@ Progress and warnings go to stderr, results to stdout, so ``--json`` output stay
 
 from __future__ import annotations
 
-import gc
 import json
 import time
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
 
 from linc import plugins
+from linc.collector import collector_paused
 from linc.errors import DatasetError, LincError, PluginError, user_message
 from linc.eval.cost import Prices
 from linc.eval.datasets import Dataset, load_dataset
@@ -88,20 +87,6 @@ class Scale:
     address: str | None = None
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """No garbage collection while the parser and prover plugins are imported: LangChain and Z3 make
-    hundreds of thousands of objects that live as long as the process, and the collector, started
-    every few hundred new objects, would walk them again and again while they are made (0.1 s)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def run_eval(spec: str, parser: str | None, model: str | None, prover: str, k: int | None, workers: int | None,
              limit: int | None, timeout: float, repair: bool, out: Path | None, plot: bool, as_json: bool,
              parser_option: list[str] | None = None, prover_option: list[str] | None = None,
@@ -120,7 +105,7 @@ def run_eval(spec: str, parser: str | None, model: str | None, prover: str, k: i
             err.print(f"[yellow]skipped[/] {dataset.source} {issue}", markup=True)
         if len(dataset.issues) > _MAX_WARNINGS:
             err.print(f"[yellow]skipped[/] … and {len(dataset.issues) - _MAX_WARNINGS} more unreadable records", markup=True)
-        with _collector_paused():  # loads the plugins
+        with collector_paused():  # loads the plugins: LangChain and Z3 make objects that live as long as the process
             plugins.get_vote(vote)  # an unknown policy fails before any work
             config = choose_config(dataset, parser, model, prover, k, timeout, repair, parser_opts, prover_opts, countermodels, vote, translation)
         store = RunStore(out, config.settings()) if out is not None else None
