@@ -175,9 +175,18 @@ def _identical(formulas: list[Formula]) -> Comparison:
     """What the search finds for a sample that is the gold itself (the gold parser's votes are):
     the identity renaming (each symbol's own name and shape outweigh any other), every formula
     equivalent to itself (no check needed)."""
-    owned = [set(symbols([f])) for f in formulas]
-    parts = [Counterpart(j, j, "equivalent", _shown({a: a for a in own}, [own])) for j, own in enumerate(owned)]
-    return Comparison(_shown({a: a for own in owned for a in own}, owned), parts[:-1], parts[-1], True)
+    owned = [_own(f) for f in formulas]
+    parts = [Counterpart(j, j, "equivalent", dict(shown)) for j, (_, shown) in enumerate(owned)]
+    symbols_ = [own for own, _ in owned]
+    return Comparison(_shown({a: a for own in symbols_ for a in own}, symbols_), parts[:-1], parts[-1], True)
+
+
+@lru_cache(maxsize=4096)
+def _own(f: Formula) -> tuple[frozenset[Symbol], dict[str, str]]:
+    """A formula's symbols and its identity renaming as text, once per formula: a story's
+    premises are judged again with each of its conclusions."""
+    own = frozenset(symbols([f]))
+    return own, _shown({a: a for a in own}, [own])
 
 
 class _Search:
