@@ -9,12 +9,17 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# An editable install has no bytecode of its own, and some containers tell Python not to write
+# any (PYTHONDONTWRITEBYTECODE): linc's modules are compiled once here, as pip does for a wheel,
+# instead of on every command (a stale file is recompiled by Python itself).
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m compileall -q linc provers
 	touch $@
 
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m compileall -q linc provers
 	touch $@ $(VENV)/.installed
 
 demo: $(VENV)/.installed

@@ -14,9 +14,10 @@ With translation judging (the default: each winning vote's formulas against the 
 the gold against itself) and without it (``--no-translation``).
 
 Imports are a large part of a short run, and linc's own modules are compiled again on every run
-when Python writes no bytecode (``PYTHONDONTWRITEBYTECODE=1``, as in some containers; an editable
-install has no bytecode of its own). ``--bytecode`` measures with bytecode kept, as a
-pip-installed linc has it: in a private cache (``PYTHONPYCACHEPREFIX``), filled by one untimed run.
+when Python writes no bytecode (``PYTHONDONTWRITEBYTECODE=1``, as in some containers) and the
+install has none (an editable install made by hand; ``make`` compiles linc's modules once, as pip
+does for a wheel). By default the run uses whatever the checkout holds. ``--bytecode`` measures
+with bytecode kept in a private cache (``PYTHONPYCACHEPREFIX``), filled by one untimed run.
 
 Run:  .venv/bin/python benchmarks/bench_gold.py [--runs 3] [--file FOLIO.jsonl] [--bytecode]
 """
