@@ -28,6 +28,7 @@ from typing import Any, Protocol, Sequence
 from linc.errors import LincError, SignatureError
 from linc.logic.formula import Binary, Const, Eq, Formula, Not, Pred, Term, Var
 from linc.logic.signature import check_signature
+from linc.logic.write import to_folio
 from linc.parsing.base import Parser, Problem, Sample
 from linc.parsing.usage import metered
 from linc.proving import Label, Prover, ProverResult
@@ -259,8 +260,8 @@ class Reasoner:
         vote = Vote(
             label=Label.ERROR.value if error else _vote_label(result, self.inconsistent),
             tier=sample.tier,
-            premises=[formula_text(f) for f in sample.premises],
-            conclusion=formula_text(sample.conclusion) if sample.conclusion is not None else None,
+            premises=[to_folio(f) for f in sample.premises],
+            conclusion=to_folio(sample.conclusion) if sample.conclusion is not None else None,
             raw=sample.raw,
             repairs=list(sample.repairs),
             model_repairs=sample.model_repairs,
@@ -421,14 +422,6 @@ def _formula_shape(f: Formula) -> _FormulaShape:
 
 
 _BINARY = frozenset(Binary)
-
-
-@lru_cache(maxsize=65536)
-def formula_text(f: Formula) -> str:
-    """``str(f)``, remembered: a problem's samples mostly repeat the same formulas, a story's
-    problems share their premises, and the translation judge writes the gold formulas the gold
-    parser's votes wrote already."""
-    return str(f)
 
 
 def _vote_label(result: ProverResult | None, inconsistent: str) -> str:

@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from linc.errors import FormulaSyntaxError, LincError
 from linc.logic.read import read
+from linc.logic.write import to_folio
 from linc.parsing.base import Problem
 from linc.parsing.gold import GoldParser
-from linc.reasoning import formula_text
 
 if TYPE_CHECKING:
     from linc.eval.runner import EvalConfig
@@ -103,7 +103,7 @@ def _sample(vote: dict[str, Any], gold_premises: Sequence[Any], gold_conclusion:
     (the writer's text reads back to the formula it wrote), so it is not read again."""
     from linc.logic.equivalence import Comparison, Counterpart, compare
 
-    written = {formula_text(f): f for f in (*gold_premises, gold_conclusion)}
+    written = {to_folio(f): f for f in (*gold_premises, gold_conclusion)}
     try:
         premises = [_formula(text, written) for text in vote.get("premises") or ()]
         conclusion = _formula(vote["conclusion"], written) if vote.get("conclusion") else None
