@@ -83,7 +83,7 @@ class Z3Prover(Prover):
         """This process's warm context (a forked child must not share its parent's)."""
         warm = self._warm
         if warm is None or warm.pid != os.getpid() or len(warm.tr.decls) > MAX_DECLS:
-            warm = self._warm = _Warm(self.cached_premise_sets, self.cached_formulas, self.ground)
+            warm = self._warm = _Warm(self.cached_premise_sets, self.cached_formulas)
         return warm
 
     def _decide(self, premises: list[Formula], conclusion: Formula, timeout: float) -> ProverResult:
@@ -91,7 +91,7 @@ class Z3Prover(Prover):
             warm = self._state()
             deadline = time.monotonic() + timeout
             negation = _negation(conclusion)
-            session = (self.ground and warm.ground_session(premises, conclusion, negation, deadline)) or warm.session(premises, deadline)
+            session = (self.ground and warm.ground_session(premises, conclusion, negation, deadline)) or warm.session(premises, deadline, self.ground)
             return self._answer(session, conclusion, negation)
 
     def _answer(self, session: "_Session", conclusion: Formula, negation: Formula) -> ProverResult:
@@ -165,9 +165,8 @@ class _Warm:
     #: The solver is rebuilt after this many premise lists (bounds anything Z3 keeps across scopes).
     MAX_SCOPES = 5_000
 
-    def __init__(self, premise_sets: int, formulas: int, ground: bool = True):
+    def __init__(self, premise_sets: int, formulas: int):
         self.pid = os.getpid()
-        self.grounding = ground  # the ground path may be taken (see linc_provers._z3ground)
         self.tr = Z3Translator()
         self.goal = z3.Bool(_TRACK.format("goal"), self.tr.ctx)
         self.solver = z3.SimpleSolver(ctx=self.tr.ctx)
@@ -196,7 +195,7 @@ class _Warm:
     def formula(self, f: Formula) -> z3.BoolRef:
         return self.formulas((f,))[0]
 
-    def session(self, premises: list[Formula], deadline: float) -> "_Session":
+    def session(self, premises: list[Formula], deadline: float, grounding: bool = False) -> "_Session":
         key = tuple(premises)
         known = _lru(self._premises, key, self._sizes[0], lambda: _Premises(key))
         if self.current is not known:
@@ -207,7 +206,7 @@ class _Warm:
             if self.scopes >= self.MAX_SCOPES:
                 self.solver, self.scopes = z3.SimpleSolver(ctx=self.tr.ctx), 0
             self._assert(known)
-        return _Session(self, known, deadline)
+        return _Session(self, known, deadline, grounding)
 
     def _assert(self, known: _Premises) -> None:
         self.solver.push()
@@ -268,11 +267,12 @@ def _lru(cache: OrderedDict, key: Any, size: int, make: Any) -> Any:
 class _Session:
     """The questions of one decision, asked on a premise list's solver inside push/pop."""
 
-    def __init__(self, warm: _Warm, premises: _Premises, deadline: float):
+    def __init__(self, warm: _Warm, premises: _Premises, deadline: float, grounding: bool = False):
         self.warm = warm
         self.premises = premises
         self.solver = warm.solver
         self.deadline = deadline
+        self.grounding = grounding  # a core may be made minimal on the ground solver (the backend's ``ground``)
         self.reason = ""
         self._cores: dict[Formula | None, list[str]] = {}  # goal -> the core of its unsatisfiable check
         self._last_core: list[str] = []  # the core shown last
@@ -344,7 +344,7 @@ class _Session:
         made minimal on the ground solver instead, without quantifier instantiation."""
         if len(used) <= 1 or len(used) > MINIMISE_PREMISES:
             return used
-        if self.warm.grounding:
+        if self.grounding:
             subset = [self.premises.formulas[i] for i in used]
             ground = self.warm.ground_session(subset, goal, _negation(goal), self.deadline)
             if ground is not None:

@@ -331,9 +331,13 @@ def test_a_quantified_proof_has_its_support_made_minimal_on_the_ground_solver_wh
     ground, quantified = provers()
     result = ground.decide(premises, conclusion)
     assert asked and asked[-1][1], "the core was not minimised on the ground solver"
+    asked.clear()
     by_deletion = quantified.decide(premises, conclusion)
     assert result.label == by_deletion.label == Label.TRUE
     assert result.support == by_deletion.support == [0, 1, 3, 4]
+    ground.ground = False  # switched off on a backend already warm: no ground solver either
+    assert ground.decide(premises, conclusion).support == [0, 1, 3, 4]
+    assert not asked
 
 
 problem_lists = st.lists(formulas(functions=False), min_size=1, max_size=3)
