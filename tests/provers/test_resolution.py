@@ -21,6 +21,9 @@ from tests.logic.strategies import formulas
 
 x, y, z = Var("x"), Var("y"), Var("z")
 a, b, bob = Const("a"), Const("b"), Const("bob")
+#: Timeout for searches that end by themselves (proof or saturation): it only stops a hang, and a
+#: shared CI machine has stretched a 0.2 s search past 5 s.
+LOADED = 60.0
 
 
 def P(name, *args):
@@ -62,7 +65,7 @@ def test_cnf_names_subformulas_instead_of_blowing_up():
     clauses = Clausifier([f]).clauses(f)
     assert len(clauses) < 60
     # ... and the named form is equisatisfiable: with A0..A10 false, A11 ∧ B11 must hold.
-    prover = ResolutionProver(timeout=5)
+    prover = ResolutionProver(timeout=LOADED)
     premises = [f] + [Not(P(f"A{i}")) for i in range(11)]
     assert prover.decide(premises, P("B11")).label is Label.TRUE
     assert prover.decide(premises, P("B7")).label is Label.UNCERTAIN
@@ -75,9 +78,9 @@ def test_iff_chains_too_large_are_a_limit_not_a_hang():
         f = Iff(f, P(f"A{i}"))
     with pytest.raises(ClauseLimit):
         Clausifier([f]).clauses(f)
-    start = time.monotonic()
-    assert ResolutionProver(timeout=5).decide([f], P("A0")).label is Label.UNKNOWN
-    assert time.monotonic() - start < 2
+    start = time.process_time()
+    assert ResolutionProver(timeout=LOADED).decide([f], P("A0")).label is Label.UNKNOWN
+    assert time.process_time() - start < 2  # refused before any search, not after the timeout
 
 
 def test_normalise_drops_tautologies_merges_duplicates_and_renames_variants():
@@ -124,7 +127,7 @@ def test_subsumption():
 
 
 def test_syllogism_with_a_readable_proof():
-    r = ResolutionProver(timeout=5).decide([Forall(x, Implies(P("Man", x), P("Mortal", x))), P("Man", Const("socrates"))],
+    r = ResolutionProver(timeout=LOADED).decide([Forall(x, Implies(P("Man", x), P("Mortal", x))), P("Man", Const("socrates"))],
                                            P("Mortal", Const("socrates")))
     assert r.label is Label.TRUE and r.consistent is True
     lines = r.proof.splitlines()
@@ -136,24 +139,25 @@ def test_factoring_is_needed():
     # {P(x) ∨ P(y), ¬P(u) ∨ ¬P(v)} is unsatisfiable, but binary resolution alone only makes
     # two-literal clauses: the refutation needs a factor.
     premises = [Forall(x, Forall(y, Or(P("P", x), P("P", y)))), Forall(x, Forall(y, Or(Not(P("P", x)), Not(P("P", y)))))]
-    r = ResolutionProver(timeout=5).decide(premises, P("Q"))
+    r = ResolutionProver(timeout=LOADED).decide(premises, P("Q"))
     assert r.label is Label.INCONSISTENT and "factor" in r.proof
 
 
 def test_equality_congruence_and_symmetry():
-    prover = ResolutionProver(timeout=2)  # f's congruence never saturates: cons keeps its grace
+    prover = ResolutionProver(timeout=LOADED)
+    prover.grace = 0.5 / LOADED  # f's congruence never saturates: cons keeps its grace (0.5 s) after each proof
     assert prover.decide([Eq(a, b)], Eq(Func("f", (b,)), Func("f", (a,)))).label is Label.TRUE
     assert prover.decide([Eq(a, b), P("P", Func("f", (a,)))], P("P", Func("f", (b,)))).label is Label.TRUE
     assert prover.decide([Eq(a, b), P("P", a)], Not(P("P", b))).label is Label.FALSE
 
 
 def test_equality_problem_that_saturates_is_uncertain():
-    r = ResolutionProver(timeout=5).decide([Eq(a, b), P("P", a)], P("Q", b))
+    r = ResolutionProver(timeout=LOADED).decide([Eq(a, b), P("P", a)], P("Q", b))
     assert r.label is Label.UNCERTAIN and r.consistent is True
 
 
 def test_skolem_functions_in_premises_and_conclusion():
-    prover = ResolutionProver(timeout=5)
+    prover = ResolutionProver(timeout=LOADED)
     likes = Forall(x, Exists(y, P("Likes", x, y)))
     assert prover.decide([likes], Exists(y, P("Likes", bob, y))).label is Label.TRUE
     assert prover.decide([likes], Exists(y, Forall(x, P("Likes", x, y)))).label in {Label.UNCERTAIN, Label.UNKNOWN}
@@ -161,9 +165,8 @@ def test_skolem_functions_in_premises_and_conclusion():
 
 def test_satisfiable_set_saturates_to_uncertain():
     premises = [Forall(x, Implies(P("Bird", x), Or(P("Flies", x), P("Penguin", x)))), P("Bird", Const("tweety"))]
-    r = ResolutionProver(timeout=5).decide(premises, P("Flies", Const("tweety")))
-    assert r.label is Label.UNCERTAIN and r.consistent is True
-    assert r.seconds < 1
+    r = ResolutionProver(timeout=LOADED).decide(premises, P("Flies", Const("tweety")))
+    assert r.label is Label.UNCERTAIN and r.consistent is True  # by saturation: a time limit is Unknown
 
 
 def test_inconsistency_found_by_a_direction_without_its_goal():
@@ -192,11 +195,12 @@ def test_kept_clause_limit_gives_unknown():
 
 
 def test_deadline_gives_unknown_on_time():
-    start = time.monotonic()
+    start = time.process_time()
     r = ResolutionProver(timeout=0.3).decide(INFINITE, P("Q", a))
     assert r.label is Label.UNKNOWN and "time limit" in r.reason
-    # Generous for a loaded machine; without the deadline the search runs to its step limits.
-    assert time.monotonic() - start < 3
+    # CPU time, which a loaded machine does not stretch; without the deadline the search runs to
+    # its step limits (far longer).
+    assert time.process_time() - start < 3
 
 
 def test_registered_as_built_in_pure_python():
@@ -226,12 +230,12 @@ def test_agrees_with_z3_on_random_first_order_problems(premises, conclusion):
 
 @requires_data
 def test_folio_gold_fol_agreement():
-    """FOLIO validation, gold FOL, 5 s each: >= 192 of 204 labels (about 5 s in all)."""
+    """FOLIO validation, gold FOL: >= 192 of 204 labels (each search ends by itself, under a second in all)."""
     from linc.errors import FormulaSyntaxError
     from linc.logic.read import read
 
     rows = [json.loads(line) for line in (SHARED_DATA / "folio" / "folio-v0.0-validation.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
-    prover = ResolutionProver(timeout=5)
+    prover = ResolutionProver(timeout=LOADED)
     prover.countermodels = False
     agree, misses = 0, []
     for n, row in enumerate(rows, 1):
