@@ -11,10 +11,15 @@ backend answers from a cache.
   per decision, as linc did before its context was kept warm; ``z3 warm, premises repeat`` asks
   a second conclusion over premises just decided (the push/pop path taken by votes that agree on
   the premises);
+- all of it ``--rounds`` times (``--slow-rounds`` for backends that start processes, seconds a
+  decision for some), each round with new backends (so every problem is new to the backend
+  deciding it), and each problem's time is its lowest over the rounds: on a shared machine,
+  other work only ever adds to a measurement, and one pass's median moves by a third from run
+  to run (it is printed too, as the range of the rounds' medians);
 - the baseline is what LINC's code does per completion: nltk reads the formulas, then
   ``nltk.inference.Prover9`` is asked for the conclusion and, when that fails, for its negation.
 
-Run:  .venv/bin/python benchmarks/bench_prove.py [--problems 40] [--slow-problems 8] [--backends z3,cvc5,...]
+Run:  .venv/bin/python benchmarks/bench_prove.py [--problems 40] [--slow-problems 8] [--rounds 5] [--slow-rounds 1] [--backends z3,cvc5,...]
 
 Figures are milliseconds per decision (median and 95th percentile), wall time and CPU time (this
 process plus the subprocesses it waited for: the steadier figure on a busy machine); in brackets,
@@ -89,17 +94,34 @@ def timed(fn, problems) -> tuple[list[float], list[float]]:
     return wall, used
 
 
+def rounds(make, measured, warmup, count: int) -> tuple[list[float], list[float], list[float]]:
+    """Each problem's lowest wall and CPU milliseconds over ``count`` rounds, each round with a
+    new backend from ``make`` warmed up on ``warmup``; and each round's CPU median."""
+    walls, cpus = [], []
+    for _ in range(count):
+        fn = make()
+        timed(fn, warmup)
+        wall, used = timed(fn, measured)
+        walls.append(wall)
+        cpus.append(used)
+    return [min(w) for w in zip(*walls)], [min(c) for c in zip(*cpus)], [statistics.median(c) for c in cpus]
+
+
 def stats(times: list[float]) -> tuple[float, float]:
     ordered = sorted(times)
     return statistics.median(ordered), ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
 
 
 def linc_backend(name: str):
+    """A maker of new backends ``name``, each deciding problems one after another."""
     from linc.plugins import get_prover
 
-    prover = get_prover(name, timeout=10.0)
-    prover.countermodels = False
-    return lambda premises, conclusion: prover.decide(premises, conclusion)
+    def make():
+        prover = get_prover(name, timeout=10.0)
+        prover.countermodels = False
+        return lambda premises, conclusion: prover.decide(premises, conclusion)
+
+    return make
 
 
 def z3_cold(premises, conclusion):
@@ -111,7 +133,8 @@ def z3_cold(premises, conclusion):
 
 
 def z3_repeat():
-    """A decision over premises just decided with another conclusion (``¬C`` after ``C``)."""
+    """A decision over premises just decided with another conclusion (``¬C`` after ``C``), timed
+    alone (the first decision is not)."""
     from linc.logic.formula import Not
     from linc_provers.z3prover import Z3Prover
 
@@ -125,6 +148,17 @@ def z3_repeat():
         return time.perf_counter() - start, cpu() - before
 
     return decide
+
+
+def repeat_rounds(problems, count: int) -> tuple[list[float], list[float], list[float]]:
+    """:func:`rounds` for :func:`z3_repeat` (milliseconds)."""
+    walls, cpus = [], []
+    for _ in range(count):
+        decide = z3_repeat()
+        pairs = [decide(p, c) for p, c in problems]
+        walls.append([w * 1000 for w, _ in pairs])
+        cpus.append([c * 1000 for _, c in pairs])
+    return [min(w) for w in zip(*walls)], [min(c) for c in zip(*cpus)], [statistics.median(c) for c in cpus]
 
 
 def linc_style():
@@ -156,37 +190,40 @@ def main() -> None:
     ap.add_argument("--problems", type=int, default=40, help="problems per size for in-process backends")
     ap.add_argument("--slow-problems", type=int, default=8, help="problems per size for the baseline and process-based backends")
     ap.add_argument("--backends", default="z3,cvc5,pyprover,prover9,resolution", help="comma-separated linc backends")
+    ap.add_argument("--rounds", type=int, default=5, help="rounds with new backends; each problem's lowest time counts")
+    ap.add_argument("--slow-rounds", type=int, default=1, help="rounds for the backends that start processes")
     args = ap.parse_args()
     if not args.file.is_file():
         sys.exit(f"no such file: {args.file} (the ProofWriter data lives in ../shared/data)")
     from linc.plugins import lookup
 
     problems = load_problems(args.file, SIZES, args.problems)
-    runs = {"LINC-style nltk + Prover9": (linc_style(), args.slow_problems)}
-    runs["z3 cold (new context per decision)"] = (z3_cold, args.problems)
+    runs = {"LINC-style nltk + Prover9": (linc_style, args.slow_problems, args.rounds)}
+    runs["z3 cold (new context per decision)"] = (lambda: z3_cold, args.problems, args.rounds)
     for name in args.backends.split(","):
         ok, detail = lookup("prover", name).availability()
         if not ok:
             print(f"skipped {name}: {detail}")
             continue
-        runs[name] = (linc_backend(name), args.slow_problems if name in SLOW else args.problems)
+        slow = name in SLOW
+        runs[name] = (linc_backend(name), args.slow_problems if slow else args.problems, args.slow_rounds if slow else args.rounds)
     walls: dict[str, dict[int, tuple[float, float]]] = {}
     cpus: dict[str, dict[int, tuple[float, float]]] = {}
-    for label, (fn, count) in runs.items():
-        walls[label], cpus[label] = {}, {}
+    spread: dict[str, dict[int, tuple[float, float]]] = {}  # lowest and highest median of one round
+    repeat = "z3 warm, premises repeat"
+    for label in (*runs, repeat):
+        walls[label], cpus[label], spread[label] = {}, {}, {}
         for n in SIZES:
-            timed(fn, problems[n][-WARMUP:])  # warm-up on problems not measured
-            wall, used = timed(fn, problems[n][:count])
-            walls[label][n], cpus[label][n] = stats(wall), stats(used)
-    repeat = z3_repeat()
-    label = "z3 warm, premises repeat"
-    walls[label], cpus[label] = {}, {}
-    for n in SIZES:
-        pairs = [repeat(p, c) for p, c in problems[n][:args.problems]]
-        walls[label][n] = stats([w * 1000 for w, _ in pairs])
-        cpus[label][n] = stats([c * 1000 for _, c in pairs])
+            if label == repeat:
+                wall, used, medians = repeat_rounds(problems[n][:args.problems], args.rounds)
+            else:
+                make, count, times = runs[label]
+                # warm-up on problems not measured
+                wall, used, medians = rounds(make, problems[n][:count], problems[n][-WARMUP:], times)
+            walls[label][n], cpus[label][n], spread[label][n] = stats(wall), stats(used), (min(medians), max(medians))
 
-    print(f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the end of the run")
+    print(f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the end of the run; "
+          f"each problem's lowest time over {args.rounds} rounds ({args.slow_rounds} for {', '.join(sorted(SLOW))})")
     for title, table in (("wall ms per decision", walls), ("CPU ms per decision (with subprocesses)", cpus)):
         base = table["LINC-style nltk + Prover9"]
         head = "".join(f" | {n:>2} premises: median p95 (x)" for n in SIZES)
@@ -194,6 +231,9 @@ def main() -> None:
         for label, row in table.items():
             cells = "".join(f" | {row[n][0]:>8.2f} {row[n][1]:>8.2f} ({base[n][0] / max(row[n][0], 1e-9):>6.1f}x)" for n in SIZES)
             print(f"{label:40}{cells}")
+    print(f"\n{'CPU ms, one round: median, lowest-highest':40}" + "".join(f" | {n:>2} premises{'':>16}" for n in SIZES))
+    for label, row in spread.items():
+        print(f"{label:40}" + "".join(f" | {row[n][0]:>12.2f} - {row[n][1]:>8.2f}" for n in SIZES))
 
 
 if __name__ == "__main__":
