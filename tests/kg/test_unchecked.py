@@ -12,6 +12,10 @@ from linc.proving import Label
 
 from .conftest import fol
 
+#: Time limits: the checks of SERIAL below never finish and are given 1 s; everything else decides
+#: at once, and its limit only stops a hang (a loaded CI machine has stretched quick decisions
+#: past a second).
+UNDECIDED, LOADED = 1.0, 30.0
 # Consistent, but only infinite models satisfy all three: Z3 cannot decide the third against the
 # first two (it answers unknown or runs out of time), so its check never finishes.
 TRANSITIVE = "all x. all y. all z. ((R(x, y) & R(y, z)) -> R(x, z))"
@@ -21,7 +25,7 @@ SERIAL = "all x. exists y. R(x, y)"
 
 @pytest.fixture
 def orders(tmp_path, prover):
-    with KnowledgeGraph(tmp_path / "kg.sqlite", prover=prover, timeout=1.0) as kg:
+    with KnowledgeGraph(tmp_path / "kg.sqlite", prover=prover, timeout=LOADED) as kg:
         ids = [kg.assert_axiom(fol(TRANSITIVE)).id, kg.assert_axiom(fol(IRREFLEXIVE)).id]
         yield kg, ids
 
@@ -29,14 +33,14 @@ def orders(tmp_path, prover):
 def test_an_undecided_check_refuses_by_default(orders):
     kg, _ = orders
     with pytest.raises(CheckTimeoutError, match="allow_unchecked") as err:
-        kg.assert_axiom(fol(SERIAL))
+        kg.assert_axiom(fol(SERIAL), timeout=UNDECIDED)
     assert isinstance(err.value, UnverifiedFactError)
     assert len(kg) == 2
 
 
 def test_an_unchecked_fact_is_listed_marked_but_never_used_as_knowledge(orders):
     kg, _ = orders
-    fact = kg.assert_axiom(fol(SERIAL), allow_unchecked=True)
+    fact = kg.assert_axiom(fol(SERIAL), allow_unchecked=True, timeout=UNDECIDED)
     assert not fact.checked and "unchecked" in repr(fact)
     assert [f.checked for f in kg.facts()] == [True, True, False]
     assert kg.get(fol(SERIAL)).to_dict()["checked"] is False
@@ -50,25 +54,25 @@ def test_an_unchecked_fact_is_listed_marked_but_never_used_as_knowledge(orders):
 
 def test_a_later_check_promotes_it_or_says_why_not(orders, tmp_path):
     kg, (_, irreflexive) = orders
-    fact = kg.assert_axiom(fol(SERIAL), allow_unchecked=True)
+    fact = kg.assert_axiom(fol(SERIAL), allow_unchecked=True, timeout=UNDECIDED)
     with pytest.raises(CheckTimeoutError):
-        kg.check(fact.id)
+        kg.check(fact.id, timeout=UNDECIDED)
     assert not kg.get(fact.id).checked
     kg.retract(irreflexive)  # now finite models exist (R true everywhere), and the check finishes
-    with KnowledgeGraph(tmp_path / "kg.sqlite", timeout=1.0) as other:  # another writer, its index loaded
+    with KnowledgeGraph(tmp_path / "kg.sqlite", timeout=LOADED) as other:  # another writer, its index loaded
         assert other.ask(fol("exists y. R(a, y)")).label is Label.UNCERTAIN
         other.assert_axiom(fol("Big(bob)"))  # its index is ahead of the promoted fact's id
         promoted = kg.check(fact.id, timeout=20.0)
         assert promoted.checked and kg.check(fact.id) == promoted
         assert kg.ask(fol("exists y. R(a, y)")).label is Label.TRUE  # now it is knowledge
         assert other.ask(fol("exists y. R(a, y)")).label is Label.TRUE  # for every process
-    with KnowledgeGraph(tmp_path / "kg.sqlite", timeout=1.0) as later:  # and in a new session
+    with KnowledgeGraph(tmp_path / "kg.sqlite", timeout=LOADED) as later:  # and in a new session
         assert later.get(fact.id).checked and fol(SERIAL) in later.premises()
 
 
 def test_promotion_is_refused_when_checked_facts_refute_it(orders):
     kg, _ = orders
-    fact = kg.assert_axiom(fol(SERIAL), allow_unchecked=True)
+    fact = kg.assert_axiom(fol(SERIAL), allow_unchecked=True, timeout=UNDECIDED)
     blocker = kg.assert_axiom(fol("all y. -R(a, y)"))
     with pytest.raises(FactConflictError) as err:
         kg.check(fact.id)
