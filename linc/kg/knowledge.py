@@ -50,10 +50,12 @@ FormulaLike = Formula | str
 
 
 def default_path() -> Path:
-    """``kg.sqlite`` in the user data directory (created on first use)."""
+    """``kg.sqlite`` in the user data directory, which is created if missing: a caller may open
+    this path as given (the command line and the agent tools do), and a fresh machine has no
+    such directory yet."""
     from platformdirs import user_data_dir
 
-    return Path(user_data_dir("linc", appauthor=False)) / "kg.sqlite"
+    return Path(user_data_dir("linc", appauthor=False, ensure_exists=True)) / "kg.sqlite"
 
 
 def as_formula(value: FormulaLike) -> Formula:
@@ -101,8 +103,6 @@ class KnowledgeGraph:
         durable: bool = False,
     ):
         self.path = Path(path) if path is not None else default_path()
-        if path is None and create:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
         self.timeout = timeout
         self._prover = prover
         self._store = Store(self.path, create=create, busy_timeout=busy_timeout, durable=durable)

@@ -111,3 +111,13 @@ def test_unchecked_facts_on_the_command_line(db):
     assert linc("retract", "2", "--db", db).exit_code == 0
     r = linc("check", "3", "--timeout", "20", "--db", db)
     assert r.exit_code == 0 and "checked #3" in r.output
+
+
+def test_the_default_file_needs_no_folder_made_by_hand(tmp_path, monkeypatch):
+    # A fresh machine has no user data directory yet: the first `linc kg add` makes it.
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    r = linc("add", "--axiom", "Big(anne)")
+    assert r.exit_code == 0, r.output
+    assert (tmp_path / "data" / "linc" / "kg.sqlite").is_file()
+    r = linc("ask", "Big(anne)", "--json")
+    assert r.exit_code == 0 and json.loads(r.output)["label"] == "True"

@@ -152,6 +152,15 @@ def test_only_the_configured_database_is_touched(tmp_path: Path) -> None:
     assert all(p.name.startswith("kg.sqlite") for p in db.parent.iterdir())
 
 
+def test_the_default_database_works_on_a_fresh_machine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # kg_path "default" is the file `linc kg` uses; its folder does not exist yet on a fresh machine
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    with Toolkit(ToolConfig(kg_path="default")) as tk:
+        tk.call("kg_add", {"fact": "Bob is big.", "axiom": True})
+        assert tk.call("kg_ask", {"statement": "Bob is big."})["label"] == "True"
+    assert (tmp_path / "data" / "linc" / "kg.sqlite").is_file()
+
+
 # ---------------------------------------------------------------- limits and failures
 
 
