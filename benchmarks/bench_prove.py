@@ -193,6 +193,8 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=5, help="rounds with new backends; each problem's lowest time counts")
     ap.add_argument("--slow-rounds", type=int, default=1, help="rounds for the backends that start processes")
     args = ap.parse_args()
+    if min(args.problems, args.slow_problems, args.rounds, args.slow_rounds) < 1:
+        ap.error("--problems, --slow-problems, --rounds and --slow-rounds need at least 1")
     if not args.file.is_file():
         sys.exit(f"no such file: {args.file} (the ProofWriter data lives in ../shared/data)")
     from linc.plugins import lookup
