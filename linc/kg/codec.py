@@ -14,6 +14,7 @@ True
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from linc.kg.errors import MalformedFactError
@@ -116,7 +117,29 @@ def dumps(f: Formula) -> str:
     return json.dumps(encode(f), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def loads(text: str) -> Formula:
+#: The stored text of a ground atom, as :func:`dumps` writes it: most of a large store's facts
+#: (``P(a, b)``), read without building and walking a JSON tree (names with quotes or escapes,
+#: which valid names never have, take the general path and its error).
+_GROUND_ATOM = re.compile(r'\{"args":\[((?:\{"const":"[^"\\]+"\},)*\{"const":"[^"\\]+"\})?\],"pred":"([^"\\]+)"\}')
+_CONST_ARG = re.compile(r'\{"const":"([^"\\]+)"\}')
+
+
+def loads(text: str, constants: dict[str, Const] | None = None) -> Formula:
+    """The formula stored as ``text``; raises :class:`MalformedFactError`. ``constants`` (a dict
+    the caller keeps while reading many facts) shares one ``Const`` per name among them."""
+    atom = _GROUND_ATOM.fullmatch(text)
+    if atom is not None:
+        args, pred = atom.groups()
+        names = _CONST_ARG.findall(args) if args else []
+        if constants is None:
+            return Pred(_name(pred), tuple([Const(_name(n)) for n in names]))
+        made = []
+        for n in names:
+            c = constants.get(n)
+            if c is None:
+                c = constants[n] = Const(_name(n))
+            made.append(c)
+        return Pred(_name(pred), tuple(made))
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:

@@ -411,9 +411,10 @@ class Store:
     def formulas_after(self, last_id: int) -> list[tuple[int, Formula]]:
         """(id, formula) of every checked fact with a larger id than ``last_id``, in id order."""
         out = []
+        constants: dict = {}  # one Const per name across the facts read
         for fact_id, key in self._query("SELECT id, key FROM facts WHERE id > ? AND checked = 1 ORDER BY id", (last_id,)):
             try:
-                out.append((fact_id, codec.loads(key)))
+                out.append((fact_id, codec.loads(key, constants)))
             except MalformedFactError as exc:
                 raise self.damaged(f"fact {fact_id} does not decode: {exc}") from exc
         return out

@@ -50,6 +50,28 @@ def test_codec_refuses_bad_json(text):
         codec.loads(text)
 
 
+@pytest.mark.parametrize("text", ["Rains", "Big(bob)", "Likes(anne, bob)", "R3(c1, c2, c1)", "Groß(jürgen)"])
+def test_ground_atoms_read_without_json_as_with_it(text):
+    f = fol(text)
+    stored = codec.dumps(f)
+    assert codec._GROUND_ATOM.fullmatch(stored)  # the fast path takes it
+    assert codec.loads(stored) == codec.decode(json.loads(stored)) == f
+    shared = {}
+    first, second = codec.loads(stored, shared), codec.loads(stored, shared)
+    assert first == f and all(a is b for a, b in zip(first.args, second.args))  # one Const per name
+
+
+@pytest.mark.parametrize("text", [
+    '{"args":[{"const":"a-b"}],"pred":"P"}',  # the shape of an atom, not a valid name
+    '{"args":[{"const":"a"}],"pred":""}',
+    '{"args":[{"const":"a\\"b"}],"pred":"P"}',  # an escape: the general path, which refuses it too
+    '{"args":[{"const":"a"},],"pred":"P"}',
+])
+def test_ground_atom_look_alikes_are_still_refused(text):
+    with pytest.raises(codec.MalformedFactError):
+        codec.loads(text)
+
+
 @pytest.fixture
 def filled(kg):
     for f in ("Likes(anne, bob)", "-Likes(bob, anne)", "Big(anne)", "-Red(bob)", "all x. (Big(x) -> Red(x))", "Chases(bob, cat)"):
