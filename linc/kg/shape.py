@@ -54,7 +54,7 @@ class Occurrence:
     forcing: bool
 
 
-@dataclass
+@dataclass(slots=True)
 class Shape:
     """The facts of one formula that relevance and grounding need."""
 
