@@ -132,11 +132,6 @@ class Const(_Node):
         _set_hash(self, hash((Const, self.name)))
         _set_open(self, ((), (self,)) if is_distinct_object(self.name) else None)
 
-    def __str__(self) -> str:
-        from linc.logic.write import to_folio
-
-        return to_folio(self)
-
 
 @dataclass(frozen=True, slots=True)
 class Func(_Node):
@@ -154,11 +149,6 @@ class Func(_Node):
         _set_depth(self, self.args, _TERMS, "terms as arguments")
         _set_hash(self, hash((Func, self.name, *map(_hash_of, self.args))))
         _set_open(self, _open_of(self.args))
-
-    def __str__(self) -> str:
-        from linc.logic.write import to_folio
-
-        return to_folio(self)
 
 
 Term = Union[Var, Const, Func]
@@ -294,11 +284,19 @@ Quantifier = (Forall, Exists)
 _FORMULAS = (Pred, Eq, Not, And, Or, Xor, Implies, Iff, Forall, Exists)
 
 
-def _folio_str(self) -> str:
-    """``str`` of a formula is its FOLIO text, which the FOLIO reader reads back to it."""
-    from linc.logic.write import to_folio
+#: ``linc.logic.write.to_folio``, bound on first use (that module imports this one): an import
+#: statement in ``__str__`` itself costs four times the memoised writing.
+_TO_FOLIO: list = []
 
-    return to_folio(self)
+
+def _folio_str(self) -> str:
+    """``str`` of a formula or a constant or function term is its FOLIO text, which the FOLIO
+    reader reads back to it."""
+    if not _TO_FOLIO:
+        from linc.logic.write import to_folio
+
+        _TO_FOLIO.append(to_folio)
+    return _TO_FOLIO[0](self)
 
 
 def _node_repr(self) -> str:
@@ -310,7 +308,7 @@ def _node_repr(self) -> str:
     return f"{type(self).__name__}({', '.join(parts)})"
 
 
-for _cls in _FORMULAS:
+for _cls in (*_FORMULAS, Const, Func):
     _cls.__str__ = _folio_str  # type: ignore[attr-defined]
 
 
