@@ -26,7 +26,6 @@ from types import SimpleNamespace
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from vote_policies import recordings  # noqa: E402  (same folder)
 
-from linc import plugins  # noqa: E402
 from linc.eval.datasets import load_dataset  # noqa: E402
 from linc.eval.runner import EvalConfig, evaluate  # noqa: E402
 from linc.voting import decide  # noqa: E402
@@ -58,8 +57,7 @@ def main() -> int:
     found = recordings(__doc__.splitlines()[0])
     if found is None:
         return 2
-    args, files = found
-    policies = {name: plugins.get_vote(name) for name in plugins.names("vote")}
+    args, files, policies = found
     table: dict[int, dict[str, list[float]]] = {}
     for shots, path in files.items():
         recorded, perfect = votes(path, "replay", args.workers), votes(path, "gold", args.workers)

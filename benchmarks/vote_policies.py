@@ -31,9 +31,9 @@ READINGS = {  # the defaults, then each repair switched off alone, then LINC's r
 }
 
 
-def recordings(description: str) -> tuple[argparse.Namespace, dict[int, Path]] | None:
-    """The command line (``--data``, ``--workers``, ``--json``) and the recordings by shot count;
-    None (after saying which) when some are missing."""
+def recordings(description: str) -> tuple[argparse.Namespace, dict[int, Path], dict] | None:
+    """The command line (``--data``, ``--workers``, ``--json``), the recordings by shot count and
+    the registered voting policies by name; None (after saying which) when some are missing."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[1].parent / "shared" / "data")
     parser.add_argument("--workers", type=int, default=2)
@@ -44,15 +44,14 @@ def recordings(description: str) -> tuple[argparse.Namespace, dict[int, Path]] |
     if missing:
         print(f"recordings not found: {', '.join(missing)} (give --data)", file=sys.stderr)
         return None
-    return args, files
+    return args, files, {name: plugins.get_vote(name) for name in plugins.names("vote")}
 
 
 def main() -> int:
     found = recordings(__doc__.splitlines()[0])
     if found is None:
         return 2
-    args, files = found
-    policies = {name: plugins.get_vote(name) for name in plugins.names("vote")}
+    args, files, policies = found
     table: dict[str, dict[str, dict[int, int]]] = {}
     for reading, options in READINGS.items():
         for shots, path in files.items():
