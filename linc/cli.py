@@ -194,7 +194,7 @@ def eval_(
     k: Optional[int] = typer.Option(None, "-k", help="Samples per problem (default: 10 for llm/replay, else 1)."),
     workers: Optional[int] = typer.Option(None, "--workers", help="Worker processes (default: all cores); under Ray, tasks in flight (default: the cluster's CPUs)."),
     concurrency: Optional[int] = typer.Option(None, "--concurrency", help="Model requests in flight across problems, whatever the core count (provers stay in --workers processes)."),
-    rate_limit: Optional[float] = typer.Option(None, "--rate-limit", help="At most this many model requests per second."),
+    rate_limit: Optional[float] = typer.Option(None, "--rate-limit", help="At most this many model requests per second (across the cluster with --executor ray)."),
     price: Optional[str] = typer.Option(None, "--price", help="Estimate the cost: in=X,out=Y in USD per million input/output tokens, or a JSON file {\"in\": X, \"out\": Y}."),
     executor: str = typer.Option("local", "--executor", help="local (worker processes) or ray (tasks on a Ray cluster; pip install 'linc[ray]')."),
     ray_address: Optional[str] = typer.Option(None, "--ray-address", help="The Ray cluster to join (auto, HOST:PORT, ray://HOST:PORT); default: a local Ray for the run."),

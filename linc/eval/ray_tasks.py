@@ -7,6 +7,10 @@ and a run's ``--out`` directory resumes under either executor. As many tasks are
 the cluster has CPUs (or ``workers``), so each starts when it is sent; one that overruns the hard
 limit is cancelled and its problem recorded ``Unknown``, as a stuck local worker's is.
 
+``rate_limit`` holds the whole cluster to that many model requests per second: one Ray actor keeps
+the token bucket, and every task's model takes its turn from it (a LangChain rate limiter); the
+actor asks for no CPU, so it takes no task's place.
+
 Without an address a local Ray is started for the run (even when a cluster runs on this machine)
 and shut down after it; with one
 (``auto``, ``HOST:PORT``, ``ray://HOST:PORT``) the run joins that cluster, whose nodes need linc
@@ -18,7 +22,10 @@ from __future__ import annotations
 import json
 import logging
 import time
-from typing import Any, Iterator
+import uuid
+from typing import Any, Callable, Iterator
+
+from langchain_core.rate_limiters import BaseRateLimiter
 
 from linc.errors import OptionError
 from linc.eval.runner import EvalConfig, _failed, _solve
@@ -27,16 +34,62 @@ from linc.reasoning import Reasoner
 
 __all__ = ["solve_on_ray"]
 
-# The Reasoners of this Ray worker process, by run settings.
-_REASONERS: dict[str, Reasoner] = {}
+# The Reasoners of this Ray worker process, by run settings and the rate-limited run they pace.
+_REASONERS: dict[tuple[str, str | None], Reasoner] = {}
 
 
-def _answer(config: EvalConfig, problem: Problem) -> dict[str, Any]:
-    """One problem's verdict (runs in a Ray worker)."""
+class Bucket:
+    """A token bucket: ``rate`` turns a second, a burst of up to one second's worth. As a Ray actor
+    it serves one call at a time, in order, so a call that waits for its turn holds the others
+    back, as the rate wants."""
+
+    def __init__(self, rate: float, clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep):
+        self.rate, self.burst = rate, max(1.0, rate)
+        self._clock, self._sleep = clock, sleep
+        self.tokens, self.stamp = self.burst, clock()
+
+    def take(self, blocking: bool = True) -> bool:
+        """Take a turn: at once if one is left, else after waiting for it (or False, not blocking)."""
+        while True:
+            now = self._clock()
+            self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
+            self.stamp = now
+            if self.tokens >= 1:
+                self.tokens -= 1
+                return True
+            if not blocking:
+                return False
+            self._sleep((1 - self.tokens) / self.rate)
+
+
+class ClusterRateLimiter(BaseRateLimiter):
+    """LangChain's rate-limiter interface over a :class:`Bucket` actor shared by every task."""
+
+    def __init__(self, bucket: Any):
+        self.bucket = bucket
+
+    def acquire(self, *, blocking: bool = True) -> bool:
+        import ray
+
+        return ray.get(self.bucket.take.remote(blocking))
+
+    async def aacquire(self, *, blocking: bool = True) -> bool:
+        return await self.bucket.take.remote(blocking)
+
+
+def _answer(config: EvalConfig, problem: Problem, pacing: tuple[str, Any] | None = None) -> dict[str, Any]:
+    """One problem's verdict (runs in a Ray worker); ``pacing``: (run id, :class:`Bucket` actor)
+    of a rate-limited run, whose model requests take their turns from that bucket."""
     settings = json.dumps(config.settings(), sort_keys=True, default=str)
-    if settings not in _REASONERS:
-        _REASONERS[settings] = config.reasoner()
-    return _solve(_REASONERS[settings], problem, config)
+    key = (settings, pacing[0] if pacing else None)
+    reasoner = _REASONERS.get(key)
+    if reasoner is None:
+        for old in [k for k in _REASONERS if k[0] == settings and k[1] is not None]:
+            del _REASONERS[old]  # paced by a run that has ended (its bucket is gone)
+        reasoner = _REASONERS[key] = config.reasoner()
+        if pacing:
+            reasoner.parser.pace(rate_limit=ClusterRateLimiter(pacing[1]))
+    return _solve(reasoner, problem, config)
 
 
 def _ray() -> Any:
@@ -48,8 +101,9 @@ def _ray() -> Any:
 
 
 def solve_on_ray(config: EvalConfig, tasks: list[tuple[str, Problem]], address: str | None = None,
-                 workers: int | None = None) -> Iterator[tuple[str, dict[str, Any]]]:
-    """Answer ``tasks`` (key, problem) as Ray tasks; yields (key, verdict) as they finish."""
+                 workers: int | None = None, rate_limit: float | None = None) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Answer ``tasks`` (key, problem) as Ray tasks, at most ``rate_limit`` model requests per
+    second across the cluster; yields (key, verdict) as they finish."""
     ray = _ray()
     started = not ray.is_initialized()
     if started:
@@ -60,6 +114,8 @@ def solve_on_ray(config: EvalConfig, tasks: list[tuple[str, Problem]], address: 
             raise OptionError(f"--ray-address {address or '(local)'}: cannot start or join Ray: {err}") from None
     remote = ray.remote(max_retries=0)(_answer)
     pending: dict[Any, tuple[str, float]] = {}  # task -> (key, when it was sent)
+    bucket = ray.remote(num_cpus=0)(Bucket).remote(rate_limit) if rate_limit is not None else None
+    pacing = (uuid.uuid4().hex, bucket) if bucket is not None else None
     try:
         capacity = workers or max(1, int(ray.cluster_resources().get("CPU", 1)))
         limit = config.hard_limit
@@ -67,7 +123,7 @@ def solve_on_ray(config: EvalConfig, tasks: list[tuple[str, Problem]], address: 
         while queue or pending:
             while queue and len(pending) < capacity:
                 key, problem = queue.pop()
-                pending[remote.remote(config, problem)] = (key, time.monotonic())
+                pending[remote.remote(config, problem, pacing)] = (key, time.monotonic())
             first = min(sent for _, sent in pending.values())
             ready, _ = ray.wait(list(pending), num_returns=1, timeout=max(0.0, first + limit - time.monotonic()))
             for ref in ready:
@@ -81,6 +137,8 @@ def solve_on_ray(config: EvalConfig, tasks: list[tuple[str, Problem]], address: 
     finally:
         for ref in pending:
             ray.cancel(ref, force=True)
+        if bucket is not None:
+            ray.kill(bucket)
         if started:
             ray.shutdown()
 

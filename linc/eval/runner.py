@@ -179,7 +179,8 @@ def evaluate(
     ``concurrency`` model requests in flight across problems and at most ``rate_limit`` requests
     per second, with provers in ``workers`` processes (:mod:`linc.eval.pacing`; either one
     switches this on); ``executor="ray"`` runs problems as tasks on the Ray cluster at
-    ``address``, or on a local Ray (:mod:`linc.eval.ray_tasks`).
+    ``address``, or on a local Ray (:mod:`linc.eval.ray_tasks`), with ``rate_limit`` for the
+    whole cluster (``workers`` tasks in flight; ``concurrency`` is refused there).
     """
     if executor not in EXECUTORS:
         raise OptionError(f"--executor must be one of {', '.join(EXECUTORS)}, not {executor!r}")
@@ -187,8 +188,8 @@ def evaluate(
         at_least(concurrency, 1, "--concurrency")
     if rate_limit is not None:
         positive_number(rate_limit, "--rate-limit", "requests per second")
-    if executor == "ray" and (concurrency is not None or rate_limit is not None):
-        raise OptionError("--concurrency and --rate-limit pace the local executor; under Ray, --workers sets the tasks in flight")
+    if executor == "ray" and concurrency is not None:
+        raise OptionError("--concurrency paces the local executor; under Ray, --workers sets the tasks in flight")
     start = time.perf_counter()
     reasoner = config.reasoner()  # fail fast on a bad name; forked workers inherit it
     if config.translation and dataset.has_gold_fol:
@@ -213,7 +214,7 @@ def evaluate(
     elif executor == "ray":
         from linc.eval.ray_tasks import solve_on_ray
 
-        solved = solve_on_ray(config, tasks, address, workers)
+        solved = solve_on_ray(config, tasks, address, workers, rate_limit)
     elif concurrency is not None or rate_limit is not None:
         from linc.eval.pacing import solve_paced
 

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from linc.logic.formula import Formula
 from linc.logic.read import is_respelling
+
+if TYPE_CHECKING:
+    from langchain_core.rate_limiters import BaseRateLimiter
 
 
 @dataclass
@@ -103,6 +106,7 @@ class Parser(ABC):
         Parsers that cannot repair (deterministic ones) return None."""
         return None
 
-    def pace(self, concurrency: int | None = None, rate_limit: float | None = None) -> None:
+    def pace(self, concurrency: int | None = None, rate_limit: float | BaseRateLimiter | None = None) -> None:
         """Allow ``concurrency`` model requests in flight at once and at most ``rate_limit`` per
-        second. Parsers that call no model have nothing to pace."""
+        second, or as a LangChain rate limiter allows (one shared by several processes: the Ray
+        executor's for a whole cluster). Parsers that call no model have nothing to pace."""

@@ -20,7 +20,7 @@ import os
 import threading
 from dataclasses import replace
 from functools import lru_cache
-from typing import Any, Callable, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage
@@ -37,6 +37,9 @@ from linc.parsing.prompt import load_examples, problem_message, prompt_prefix, r
 from linc.parsing.retry import Backoff, retrying
 from linc.parsing.usage import Usage
 from linc.parsing.usage import current as current_usage
+
+if TYPE_CHECKING:
+    from langchain_core.rate_limiters import BaseRateLimiter
 
 T = TypeVar("T")
 
@@ -121,19 +124,20 @@ class LLMParser(Parser):
         fixed.model_repairs = sample.model_repairs + 1
         return fixed
 
-    def pace(self, concurrency: int | None = None, rate_limit: float | None = None) -> None:
+    def pace(self, concurrency: int | None = None, rate_limit: float | BaseRateLimiter | None = None) -> None:
         """Allow ``concurrency`` requests in flight at once, and start at most ``rate_limit``
         requests per second (LangChain's ``InMemoryRateLimiter`` on the model; a burst of up to
-        one second's worth is let through)."""
+        one second's worth is let through), or as the LangChain rate limiter ``rate_limit`` allows."""
         if concurrency is not None:
             self.max_concurrency = max(1, concurrency)
             self._gate = threading.BoundedSemaphore(self.max_concurrency)
-        if rate_limit is not None:
+        if isinstance(rate_limit, (int, float)):
             from langchain_core.rate_limiters import InMemoryRateLimiter
 
-            limiter = InMemoryRateLimiter(requests_per_second=rate_limit, check_every_n_seconds=min(0.1, 0.5 / rate_limit),
-                                          max_bucket_size=max(1.0, rate_limit))
-            self.model = self.model.model_copy(update={"rate_limiter": limiter})
+            rate_limit = InMemoryRateLimiter(requests_per_second=rate_limit, check_every_n_seconds=min(0.1, 0.5 / rate_limit),
+                                             max_bucket_size=max(1.0, rate_limit))
+        if rate_limit is not None:
+            self.model = self.model.model_copy(update={"rate_limiter": rate_limit})
 
     # ------------------------------------------------------------ pieces, public for tools and tests
 

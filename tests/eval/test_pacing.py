@@ -105,7 +105,7 @@ def test_cli_prints_usage_and_cost_and_refuses_bad_settings(shared_data, tmp_pat
                            (["--rate-limit", "0"], "--rate-limit must be a positive number of requests per second"),
                            (["--concurrency", "0"], "--concurrency must be a whole number"),
                            (["--ray-address", "auto"], "--ray-address needs --executor ray"),
-                           (["--executor", "ray", "--concurrency", "4"], "--concurrency and --rate-limit pace the local executor"),
+                           (["--executor", "ray", "--concurrency", "4"], "--concurrency paces the local executor"),
                            (["--executor", "slurm"], "--executor must be one of local, ray")):
         bad = runner.invoke(app, ["eval", path, "--parser", "replay", "--limit", "1", *flags])
         assert bad.exit_code == 2 and message in bad.output, (flags, bad.output)
@@ -119,3 +119,21 @@ def test_the_api_refuses_a_pace_that_cannot_be_kept(small_jsonl):
         evaluate(data, FOL, concurrency=0)
     with pytest.raises(OptionError, match="--rate-limit must be a positive number of requests per second"):
         evaluate(data, FOL, rate_limit=-2.0)
+
+
+def test_the_clusters_token_bucket_lets_a_burst_through_then_keeps_the_rate():
+    from linc.eval.ray_tasks import Bucket
+
+    now = [100.0]
+    waits: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        now[0] += seconds
+
+    bucket = Bucket(2.0, clock=lambda: now[0], sleep=sleep)
+    assert [bucket.take() for _ in range(2)] == [True, True] and waits == []  # a second's worth at once
+    assert bucket.take(blocking=False) is False
+    assert bucket.take() is True and waits == [pytest.approx(0.5)]  # then one every 1/rate seconds
+    now[0] += 10.0  # idle: the bucket fills up to its burst, no further
+    assert [bucket.take(blocking=False) for _ in range(3)] == [True, True, False]

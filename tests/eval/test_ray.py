@@ -1,10 +1,12 @@
 """The Ray executor on a small local Ray (2 CPUs, one per module): the same records as the local
-executor, resume across executors, a stuck task cancelled, and no Ray process left behind."""
+executor, resume across executors, a stuck task cancelled, a rate limit kept across the cluster,
+and no Ray process left behind."""
 
 from __future__ import annotations
 
 import os
 import sys
+import time
 from dataclasses import replace
 
 import pytest
@@ -88,3 +90,21 @@ def test_without_ray_installed_the_executor_says_how_to_get_it(monkeypatch, tmp_
     data = load_dataset(str(write_jsonl(tmp_path / "d.jsonl", [fol_problem(0)])))
     with pytest.raises(OptionError, match=r"pip install 'linc\[ray\]'"):
         evaluate(data, EvalConfig(parser="gold", prover="z3"), executor="ray")
+
+
+def test_a_rate_limit_holds_for_the_whole_cluster(local_ray, tmp_path):
+    rows = [{"id": f"r{i}", "premises": [f"Item {i} is big."], "conclusion": f"Item {i} is big.", "label": "True",
+             "generations": [f"TEXT:\tItem {i} is big.\nFOL:\tBig(item{i})\nTEXT:\tItem {i} is big.\nFOL:\tBig(item{i})"]}
+            for i in range(12)]
+    data = load_dataset(str(write_jsonl(tmp_path / "recorded.jsonl", rows)))
+    config = EvalConfig(parser="replay", prover="z3", k=1, repair_rounds=0)
+    assert [r["label"] for r in evaluate(data, config, executor="ray").records] == ["True"] * 12  # workers up
+    start = time.monotonic()
+    paced = evaluate(data, config, executor="ray", rate_limit=2.0)
+    took = time.monotonic() - start
+    assert [r["label"] for r in paced.records] == ["True"] * 12
+    # 12 model requests, 2 a second after a burst of 2, from two workers: the last one starts 5 s
+    # after the first at the earliest (without the limit, this run takes a fraction of a second)
+    assert took >= 5.0
+    # the run's bucket is gone; the next run without a limit does not wait for it
+    assert [r["label"] for r in evaluate(data, config, executor="ray").records] == ["True"] * 12
