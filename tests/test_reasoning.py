@@ -158,6 +158,26 @@ def test_shapes_are_equal_exactly_for_renamings():
     assert shape("P(a)", "Q(a)") != shape("P(a)", "Q(b)") and shape("P(a)", "Q(b)") == shape("R(c)", "S(d)")
 
 
+def test_a_formula_shape_leaves_no_garbage_for_the_cyclic_collector():
+    """Working out a shape makes no reference cycles (recursive closures did: a dozen objects per
+    formula that only a collection frees, a third of what made the collector run in an evaluation)."""
+    import gc
+
+    from linc.reasoning import _formula_shape
+
+    f = parse("all x. (P(x) -> exists y. (Likes(x, f(y)) & x = a))")
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        gc.collect()
+        for _ in range(20):
+            _formula_shape.__wrapped__(f)  # not the remembered answer: the walk itself
+        assert gc.collect() == 0
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def test_formula_shapes_are_equal_exactly_when_bound_variables_alone_differ():
     """The decision cache's key: a formula's shape stands for it up to the names of its bound
     variables, as ``alpha_normalize`` does (the key it replaces), without making that formula."""

@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from linc import plugins
-from linc.collector import collector_paused
+from linc.collector import collector_paused, collector_thresholds
 from linc.errors import DatasetError, LincError, PluginError, user_message
 from linc.eval.cost import Prices
 from linc.eval.datasets import Dataset, load_dataset
@@ -87,12 +87,19 @@ class Scale:
     address: str | None = None
 
 
+@collector_thresholds()  # for the whole command: see the docstring
 def run_eval(spec: str, parser: str | None, model: str | None, prover: str, k: int | None, workers: int | None,
              limit: int | None, timeout: float, repair: bool, out: Path | None, plot: bool, as_json: bool,
              parser_option: list[str] | None = None, prover_option: list[str] | None = None,
              countermodels: bool = False, vote: str = DEFAULT_POLICY, translation: bool = True, scale: Scale | None = None,
              price: str | None = None) -> int:
-    """Run ``linc eval``; returns the exit code."""
+    """Run ``linc eval``; returns the exit code.
+
+    The collector runs at a run's thresholds for the whole command, not only while problems are
+    solved (:func:`linc.eval.runner.evaluate`): at Python's default ones, the objects that reading
+    the data and loading the plugins make (Z3's bindings: some 13,000) were walked by collections
+    before the run started, and those the run leaves by one more after it, on their way to the
+    end of the process."""
     err = Console(stderr=True, highlight=False)
     start = time.perf_counter()
     store: RunStore | None = None

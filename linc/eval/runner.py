@@ -40,6 +40,7 @@ from dataclasses import asdict, dataclass, field
 from multiprocessing.connection import Connection, wait
 from typing import Any, Callable, Iterator
 
+from linc.collector import RUN_THRESHOLDS, collector_thresholds
 from linc.errors import LincError, OptionError
 from linc.eval.datasets import Dataset
 from linc.eval.store import RunStore
@@ -234,10 +235,6 @@ def evaluate(
     return EvalRun(dataset, config, [r for r in records if r is not None], time.perf_counter() - start, resumed, count)
 
 
-#: The collector's thresholds while problems are solved (Python's default: (700, 10, 10)).
-RUN_THRESHOLDS = (20_000, 20, 20)
-
-
 @contextlib.contextmanager
 def _settled_heap() -> Iterator[None]:
     """Garbage collection fitted to a run, and undone after it.
@@ -249,20 +246,19 @@ def _settled_heap() -> Iterator[None]:
     their first collection. Not undone if the caller had frozen objects itself (freezing is then
     theirs to manage).
 
-    And the collector runs less often (:data:`RUN_THRESHOLDS`): a run makes formulas, votes and
-    records by the hundred thousand, most of them kept to the end (caches, records), which a young
-    collection every 700 new objects walked again and again (0.17 s of a 3 s run; 0.06 s so)."""
-    thresholds = gc.get_threshold()
-    gc.set_threshold(*RUN_THRESHOLDS)
+    And the collector runs less often (:data:`~linc.collector.RUN_THRESHOLDS`): a run makes
+    formulas, votes and records by the hundred thousand, most of them kept to the end (caches,
+    records), which a young collection every 700 new objects walked again and again (0.17 s of a
+    3 s run; 0.06 s so)."""
     ours = not gc.get_freeze_count()
-    if ours:
-        gc.freeze()
-    try:
-        yield
-    finally:
+    with collector_thresholds(RUN_THRESHOLDS):
         if ours:
-            gc.unfreeze()
-        gc.set_threshold(*thresholds)
+            gc.freeze()
+        try:
+            yield
+        finally:
+            if ours:
+                gc.unfreeze()
 
 
 # ---------------------------------------------------------------- solving

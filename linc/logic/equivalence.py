@@ -33,7 +33,7 @@ import z3
 
 from linc.logic.formula import (Binary, Const, Eq, Formula, Func, Not, Pred, Term, Var, alpha_normalize, conjoin, nnf,
                                  nnf_size, subformulas, universal_closure)
-from linc.logic.signature import Symbol, rename_symbols, symbols
+from linc.logic.signature import Symbol, rename_symbols, symbol_set, symbols
 from linc.logic.smt import Z3Translator
 
 __all__ = ["RELATIONS", "Checker", "Comparison", "Counterpart", "compare", "shared_context"]
@@ -177,16 +177,21 @@ def _identical(formulas: list[Formula]) -> Comparison:
     equivalent to itself (no check needed)."""
     owned = [_own(f) for f in formulas]
     parts = [Counterpart(j, j, "equivalent", dict(shown)) for j, (_, shown) in enumerate(owned)]
-    symbols_ = [own for own, _ in owned]
-    return Comparison(_shown({a: a for own in symbols_ for a in own}, symbols_), parts[:-1], parts[-1], True)
+    return Comparison(_shown_identity(frozenset().union(*[own for own, _ in owned])), parts[:-1], parts[-1], True)
 
 
 @lru_cache(maxsize=4096)
 def _own(f: Formula) -> tuple[frozenset[Symbol], dict[str, str]]:
     """A formula's symbols and its identity renaming as text, once per formula: a story's
     premises are judged again with each of its conclusions."""
-    own = frozenset(symbols([f]))
-    return own, _shown({a: a for a in own}, [own])
+    own = symbol_set(f)
+    return own, _shown_identity(own)
+
+
+def _shown_identity(symbols_: Iterable[Symbol]) -> dict[str, str]:
+    """What :func:`_shown` writes for the identity renaming of ``symbols_`` (each symbol its own
+    image, in the same order), without the pairs to sort."""
+    return {_written(a): a[1] for a in sorted(symbols_)}
 
 
 class _Search:
@@ -407,8 +412,13 @@ def _shown(mapping: dict[Symbol, Symbol], owned: Sequence[set[Symbol]]) -> dict[
     out = {}
     for a, b in sorted(mapping.items()):
         if a in present:
-            out[a[1] if a[0] == "constant" else f"{a[1]}/{a[2]}"] = b[1]
+            out[_written(a)] = b[1]
     return out
+
+
+def _written(a: Symbol) -> str:
+    """A sample symbol as the renaming shows it: a constant by its name, the others with their arity."""
+    return a[1] if a[0] == "constant" else f"{a[1]}/{a[2]}"
 
 
 @lru_cache(maxsize=65536)

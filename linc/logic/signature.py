@@ -62,6 +62,12 @@ _SUMMARIES: dict[int, _Summary] = {}
 _SUMMARIES_LIMIT = 1 << 16
 
 
+def symbol_set(f: Formula) -> frozenset[Symbol]:
+    """The symbols ``f`` uses, each once (the keys of ``symbols([f])``), without counting them
+    again for a formula whose summary is known (a premise checked once per problem)."""
+    return _summary(f)[2]
+
+
 def _summary(f: Formula) -> _Summary:
     known = _SUMMARIES.get(id(f))
     if known is not None and known[0] is f:

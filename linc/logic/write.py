@@ -115,15 +115,18 @@ class _SurfaceWriter(ABC):
         """A predicate or function name."""
         return name if self.plain(name) else quote(name)
 
+    # Dispatch on the node's exact type (the IR's classes), not isinstance chains: each formula is
+    # written once per run, but a run writes every premise, vote and proof it keeps.
     def term(self, t: Term) -> str:
-        if isinstance(t, Var):
+        cls = type(t)
+        if cls is Var:
             if self.variables is not None:
                 return self.variables.get(t.name, t.name)
             if self.plain(t.name) and self.is_variable_shape(t.name):
                 return t.name
             raise _Respell
 
-        if isinstance(t, Const):
+        if cls is Const:
             name = t.name
             if self.plain(name) and not self.is_variable_shape(name) and name not in self.variable_spellings:
                 return name
@@ -144,11 +147,12 @@ class _SurfaceWriter(ABC):
             return self.term(f) if isinstance(f, (Const, Func)) else self.formula(f)
 
     def formula(self, f: Formula) -> str:
-        if isinstance(f, Pred):
+        cls = type(f)
+        if cls is Pred:
             return self.atom(f)
-        if isinstance(f, Eq):
+        if cls is Eq:
             return f"{self.term(f.left)} = {self.term(f.right)}"
-        if isinstance(f, Not) and isinstance(f.body, Eq):
+        if cls is Not and type(f.body) is Eq:
             return f"{self.term(f.body.left)} {self.neq} {self.term(f.body.right)}"
         return self.compound(f)
 
@@ -158,6 +162,8 @@ class _SurfaceWriter(ABC):
 
 
 _FOLIO_OPS = {And: "∧", Or: "∨", Xor: "⊕", Implies: "→", Iff: "↔"}
+_BARE = frozenset((Pred, Eq, Not))  # written without parentheses around them
+_QUANTIFIERS = frozenset(Quantifier)
 
 
 class _Folio(_SurfaceWriter):
@@ -166,16 +172,17 @@ class _Folio(_SurfaceWriter):
     neq = "≠"
 
     def compound(self, f: Formula) -> str:
-        if isinstance(f, Not):
+        cls = type(f)
+        if cls is Not:
             return f"¬{self._wrap(f.body, f)}"
-        if isinstance(f, Quantifier):
-            mark = "∀" if isinstance(f, Forall) else "∃"
-            return f"{mark}{self.term(f.var)} {self._wrap(f.body, f)}"
-        return f"{self._wrap(f.left, f)} {_FOLIO_OPS[type(f)]} {self._wrap(f.right, f)}"
+        if cls is Forall or cls is Exists:
+            return f"{'∀' if cls is Forall else '∃'}{self.term(f.var)} {self._wrap(f.body, f)}"
+        return f"{self._wrap(f.left, f)} {_FOLIO_OPS[cls]} {self._wrap(f.right, f)}"
 
     def _wrap(self, child: Formula, parent: Formula) -> str:
         """Parenthesise compound children: unambiguous whatever the precedence."""
-        if isinstance(child, (Pred, Eq, Not)) or (isinstance(child, Quantifier) and isinstance(parent, Quantifier)):
+        cls = type(child)
+        if cls in _BARE or (cls in _QUANTIFIERS and type(parent) in _QUANTIFIERS):
             return self.formula(child)
         return f"({self.formula(child)})"
 

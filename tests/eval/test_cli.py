@@ -46,6 +46,22 @@ def test_the_plugins_load_with_the_collector_paused_and_it_runs_again_after(smal
     assert seen == [False] and gc.isenabled()
 
 
+def test_the_whole_command_runs_at_the_run_thresholds_of_the_collector(small_jsonl, monkeypatch):
+    """Reading the data and loading the plugins too, so that what they make is not walked by
+    collections before the run starts; the caller's thresholds are back afterwards."""
+    import gc
+
+    import linc.eval.command as command
+    from linc.eval.runner import RUN_THRESHOLDS
+
+    seen = []
+    real = command.load_dataset
+    monkeypatch.setattr(command, "load_dataset", lambda *a, **k: seen.append(gc.get_threshold()) or real(*a, **k))
+    before = gc.get_threshold()
+    assert run(str(small_jsonl), "--parser", "evaltest-fol", "--json", "--workers", "1").exit_code == 0
+    assert seen == [RUN_THRESHOLDS] and gc.get_threshold() == before
+
+
 def test_vote_policy_is_chosen_by_name_and_checked_before_any_work(small_jsonl):
     result = run(str(small_jsonl), "--parser", "evaltest-fol", "--json", "--workers", "1", "--vote", "majority")
     assert result.exit_code == 0, result.stderr
