@@ -8,8 +8,8 @@ the cluster has CPUs (or ``workers``), so each starts when it is sent; one that 
 limit is cancelled and its problem recorded ``Unknown``, as a stuck local worker's is.
 
 ``rate_limit`` holds the whole cluster to that many model requests per second: one Ray actor keeps
-the token bucket, and every task's model takes its turn from it (a LangChain rate limiter); the
-actor asks for no CPU, so it takes no task's place.
+the rate limiter a local run's model has (:func:`linc.parsing.llm.rate_limiter`), and every task's
+model takes its turns from it; the actor asks for no CPU, so it takes no task's place.
 
 Without an address a local Ray is started for the run (even when a cluster runs on this machine)
 and shut down after it; with one
@@ -23,13 +23,14 @@ import json
 import logging
 import time
 import uuid
-from typing import Any, Callable, Iterator
+from typing import Any, Iterator
 
 from langchain_core.rate_limiters import BaseRateLimiter
 
 from linc.errors import OptionError
 from linc.eval.runner import EvalConfig, _failed, _solve
 from linc.parsing.base import Problem
+from linc.parsing.llm import rate_limiter
 from linc.reasoning import Reasoner
 
 __all__ = ["solve_on_ray"]
@@ -39,27 +40,16 @@ _REASONERS: dict[tuple[str, str | None], Reasoner] = {}
 
 
 class Bucket:
-    """A token bucket: ``rate`` turns a second, a burst of up to one second's worth. As a Ray actor
-    it serves one call at a time, in order, so a call that waits for its turn holds the others
-    back, as the rate wants."""
+    """The run's rate limiter, the one a local run's model has, for the whole cluster. As a Ray
+    actor it serves one call at a time, in order, so a call that waits for its turn holds the
+    others back, as the rate wants."""
 
-    def __init__(self, rate: float, clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep):
-        self.rate, self.burst = rate, max(1.0, rate)
-        self._clock, self._sleep = clock, sleep
-        self.tokens, self.stamp = self.burst, clock()
+    def __init__(self, rate: float):
+        self.limiter = rate_limiter(rate)
 
     def take(self, blocking: bool = True) -> bool:
-        """Take a turn: at once if one is left, else after waiting for it (or False, not blocking)."""
-        while True:
-            now = self._clock()
-            self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
-            self.stamp = now
-            if self.tokens >= 1:
-                self.tokens -= 1
-                return True
-            if not blocking:
-                return False
-            self._sleep((1 - self.tokens) / self.rate)
+        """Take a turn: when the rate allows (or False at once, not blocking and too early)."""
+        return self.limiter.acquire(blocking=blocking)
 
 
 class ClusterRateLimiter(BaseRateLimiter):

@@ -44,6 +44,15 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
+def rate_limiter(rate: float) -> BaseRateLimiter:
+    """LangChain's ``InMemoryRateLimiter`` at ``rate`` requests a second, letting a burst of up to
+    one second's worth through after a pause: the pace of one process's model, or of a whole Ray
+    cluster's when an actor holds it."""
+    from langchain_core.rate_limiters import InMemoryRateLimiter
+
+    return InMemoryRateLimiter(requests_per_second=rate, check_every_n_seconds=min(0.1, 0.5 / rate), max_bucket_size=max(1.0, rate))
+
+
 class LLMParser(Parser):
     """Translate with a chat model. ``model``: a ``BaseChatModel`` or ``"provider:name"`` (resolved
     by ``langchain.chat_models.init_chat_model`` with ``model_options``).
@@ -132,10 +141,7 @@ class LLMParser(Parser):
             self.max_concurrency = max(1, concurrency)
             self._gate = threading.BoundedSemaphore(self.max_concurrency)
         if isinstance(rate_limit, (int, float)):
-            from langchain_core.rate_limiters import InMemoryRateLimiter
-
-            rate_limit = InMemoryRateLimiter(requests_per_second=rate_limit, check_every_n_seconds=min(0.1, 0.5 / rate_limit),
-                                             max_bucket_size=max(1.0, rate_limit))
+            rate_limit = rate_limiter(rate_limit)
         if rate_limit is not None:
             self.model = self.model.model_copy(update={"rate_limiter": rate_limit})
 

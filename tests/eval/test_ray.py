@@ -103,8 +103,9 @@ def test_a_rate_limit_holds_for_the_whole_cluster(local_ray, tmp_path):
     paced = evaluate(data, config, executor="ray", rate_limit=2.0)
     took = time.monotonic() - start
     assert [r["label"] for r in paced.records] == ["True"] * 12
-    # 12 model requests, 2 a second after a burst of 2, from two workers: the last one starts 5 s
-    # after the first at the earliest (without the limit, this run takes a fraction of a second)
+    # 12 model requests, 2 a second from a bucket that starts empty, from two workers: the last one
+    # starts 6 s after the run's bucket is made at the earliest (without the limit, this run takes
+    # a fraction of a second)
     assert took >= 5.0
     # the run's bucket is gone; the next run without a limit does not wait for it
     assert [r["label"] for r in evaluate(data, config, executor="ray").records] == ["True"] * 12
