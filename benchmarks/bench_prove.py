@@ -94,14 +94,15 @@ def timed(fn, problems) -> tuple[list[float], list[float]]:
     return wall, used
 
 
-def rounds(make, measured, warmup, count: int) -> tuple[list[float], list[float], list[float]]:
+def rounds(make, measured, warmup, count: int, measure=timed) -> tuple[list[float], list[float], list[float]]:
     """Each problem's lowest wall and CPU milliseconds over ``count`` rounds, each round with a
-    new backend from ``make`` warmed up on ``warmup``; and each round's CPU median."""
+    new backend from ``make`` warmed up on ``warmup``, timed by ``measure``; and each round's CPU
+    median."""
     walls, cpus = [], []
     for _ in range(count):
         fn = make()
-        timed(fn, warmup)
-        wall, used = timed(fn, measured)
+        measure(fn, warmup)
+        wall, used = measure(fn, measured)
         walls.append(wall)
         cpus.append(used)
     return [min(w) for w in zip(*walls)], [min(c) for c in zip(*cpus)], [statistics.median(c) for c in cpus]
@@ -150,15 +151,10 @@ def z3_repeat():
     return decide
 
 
-def repeat_rounds(problems, count: int) -> tuple[list[float], list[float], list[float]]:
-    """:func:`rounds` for :func:`z3_repeat` (milliseconds)."""
-    walls, cpus = [], []
-    for _ in range(count):
-        decide = z3_repeat()
-        pairs = [decide(p, c) for p, c in problems]
-        walls.append([w * 1000 for w, _ in pairs])
-        cpus.append([c * 1000 for _, c in pairs])
-    return [min(w) for w in zip(*walls)], [min(c) for c in zip(*cpus)], [statistics.median(c) for c in cpus]
+def timed_inside(decide, problems) -> tuple[list[float], list[float]]:
+    """:func:`timed` for a ``decide`` that times itself (:func:`z3_repeat`): its own figures."""
+    pairs = [decide(p, c) for p, c in problems]
+    return [w * 1000 for w, _ in pairs], [c * 1000 for _, c in pairs]
 
 
 def linc_style():
@@ -200,28 +196,25 @@ def main() -> None:
     from linc.plugins import lookup
 
     problems = load_problems(args.file, SIZES, args.problems)
-    runs = {"LINC-style nltk + Prover9": (linc_style, args.slow_problems, args.rounds)}
-    runs["z3 cold (new context per decision)"] = (lambda: z3_cold, args.problems, args.rounds)
+    # label -> (maker of a new backend, problems, rounds, how a decision is timed)
+    runs = {"LINC-style nltk + Prover9": (linc_style, args.slow_problems, args.rounds, timed)}
+    runs["z3 cold (new context per decision)"] = (lambda: z3_cold, args.problems, args.rounds, timed)
     for name in args.backends.split(","):
         ok, detail = lookup("prover", name).availability()
         if not ok:
             print(f"skipped {name}: {detail}")
             continue
         slow = name in SLOW
-        runs[name] = (linc_backend(name), args.slow_problems if slow else args.problems, args.slow_rounds if slow else args.rounds)
+        runs[name] = (linc_backend(name), args.slow_problems if slow else args.problems, args.slow_rounds if slow else args.rounds, timed)
+    runs["z3 warm, premises repeat"] = (z3_repeat, args.problems, args.rounds, timed_inside)
     walls: dict[str, dict[int, tuple[float, float]]] = {}
     cpus: dict[str, dict[int, tuple[float, float]]] = {}
     spread: dict[str, dict[int, tuple[float, float]]] = {}  # lowest and highest median of one round
-    repeat = "z3 warm, premises repeat"
-    for label in (*runs, repeat):
+    for label, (make, count, times, measure) in runs.items():
         walls[label], cpus[label], spread[label] = {}, {}, {}
         for n in SIZES:
-            if label == repeat:
-                wall, used, medians = repeat_rounds(problems[n][:args.problems], args.rounds)
-            else:
-                make, count, times = runs[label]
-                # warm-up on problems not measured
-                wall, used, medians = rounds(make, problems[n][:count], problems[n][-WARMUP:], times)
+            warmup = problems[n][-WARMUP:] if measure is timed else []  # on problems not measured
+            wall, used, medians = rounds(make, problems[n][:count], warmup, times, measure)
             walls[label][n], cpus[label][n], spread[label][n] = stats(wall), stats(used), (min(medians), max(medians))
 
     print(f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the end of the run; "
