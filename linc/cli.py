@@ -70,7 +70,7 @@ def _read_problem_file(file: Path):
     try:
         if str(file) == "-":
             return Problem.from_text(sys.stdin.read(), id="stdin")
-        return Problem.from_text(file.read_text(encoding="utf-8"), id=file.stem)
+        return Problem.from_text(file.read_text(encoding="utf-8-sig"), id=file.stem)
     except UnicodeDecodeError:
         raise DatasetError(f"{file} is not a UTF-8 text file (a problem file holds premises, one per line, then 'Conclusion: ...')") from None
     except OSError as err:

@@ -64,6 +64,14 @@ def test_a_binary_problem_file_is_refused_in_one_line(tmp_path):
     assert "is not a UTF-8 text file" in one_error_line(run("solve", str(blob)))
 
 
+def test_a_problem_file_saved_with_a_byte_order_mark_reads(tmp_path):
+    problem = tmp_path / "p.txt"
+    problem.write_bytes("\ufeffBob is big.\r\nAll big things are red.\r\nConclusion: Bob is red.\r\n".encode())
+    result = run("solve", str(problem), "--json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["label"] == "True"
+
+
 def test_version_and_short_help():
     assert run("--version").stdout.strip() == f"linc {__version__}"
     for args in (["-h"], ["solve", "-h"], ["kg", "list", "-h"]):

@@ -40,7 +40,7 @@ class Prices:
             pairs = dict(part.partition("=")[::2] for part in spec.split(",") if part.strip())
         else:
             try:
-                pairs = json.loads(Path(spec).read_text(encoding="utf-8"))
+                pairs = json.loads(Path(spec).read_text(encoding="utf-8-sig"))
             except (OSError, ValueError) as err:
                 raise OptionError(f"--price {spec!r}: neither in=X,out=Y nor a readable JSON file ({err})") from None
             if not isinstance(pairs, dict):

@@ -203,7 +203,7 @@ def unique_ids(problems: list[tuple[int, Problem]], where: str = "line") -> list
 
 def _read_text(path: Path) -> str:
     try:
-        return path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise DatasetError(f"no such file: {path}") from None
     except (OSError, UnicodeDecodeError) as err:
@@ -212,7 +212,7 @@ def _read_text(path: Path) -> str:
 
 def _head(path: Path) -> str:
     try:
-        with path.open(encoding="utf-8", errors="replace") as handle:
+        with path.open(encoding="utf-8-sig", errors="replace") as handle:
             return handle.read(4096)
     except OSError as err:
         raise DatasetError(f"cannot read {path}: {err}") from None

@@ -78,7 +78,7 @@ def load_examples(path: str | None = None) -> list[dict[str, Any]]:
     if path is None:
         return list(_shipped_examples())
     try:
-        with open(path, encoding="utf-8") as fh:
+        with open(path, encoding="utf-8-sig") as fh:
             examples = json.load(fh)["examples"]
     except (OSError, ValueError, KeyError, TypeError) as err:
         raise ParserError(f"cannot read few-shot examples from {path}: {err}") from err

@@ -195,8 +195,8 @@ def _content(message: BaseMessage) -> str:
 
 def _read_jsonl(path: Path) -> list[dict[str, Any]]:
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as err:
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
+    except (OSError, UnicodeDecodeError) as err:
         raise DatasetError(f"cannot read recorded completions from {path}: {err}") from err
     records = []
     for number, line in enumerate(lines, 1):

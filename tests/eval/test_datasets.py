@@ -37,6 +37,19 @@ def test_a_malformed_line_is_reported_with_its_number_and_the_rest_is_read(tmp_p
     assert [(i.line, i.message.split(":")[0]) for i in data.issues] == [(2, "not JSON"), (3, "missing field 'conclusion'"), (4, "unknown label 'Maybe' (expected True, False, Uncertain or Unknown)")]
 
 
+def test_files_saved_with_a_byte_order_mark_and_windows_line_ends_read(tmp_path):
+    """Windows editors save UTF-8 with a BOM and CRLF: JSONL and Logic-LM JSON read all the same."""
+    jsonl = tmp_path / "d.jsonl"
+    jsonl.write_bytes("\ufeff".encode() + "".join(json.dumps(fol_problem(i)) + "\r\n" for i in range(2)).encode())
+    assert [p.id for p in load_dataset(str(jsonl)).problems] == ["p0", "p1"]
+    logiclm = tmp_path / "l.json"
+    item = {"id": "q1", "context": "The cat is big. All big things are red.", "question": QUESTION, "answer": "A",
+            "options": ["A) True", "B) False", "C) Uncertain"]}
+    logiclm.write_bytes("\ufeff".encode() + json.dumps([item], indent=1).replace("\n", "\r\n").encode())
+    (problem,) = load_dataset(str(logiclm)).problems
+    assert problem.conclusion == "The cat is red." and problem.label == "True"
+
+
 def test_ids_default_to_file_and_line_and_are_made_unique(tmp_path):
     rows = [{k: v for k, v in fol_problem(0).items() if k != "id"}, fol_problem(1), {**fol_problem(2), "id": "p1"}]
     data = load_dataset(str(write_jsonl(tmp_path / "d.jsonl", rows)))

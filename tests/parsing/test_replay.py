@@ -10,7 +10,7 @@ import pytest
 from langchain_core.messages import HumanMessage
 
 from linc import plugins
-from linc.errors import ParserError
+from linc.errors import DatasetError, ParserError
 from linc.parsing.base import Problem
 from linc.parsing.gold import GoldParser
 from linc.parsing.replay import ReplayChatModel, ReplayParser
@@ -28,6 +28,16 @@ def recorded(tmp_path):
     path = tmp_path / "model_folio-neurosymbolic-2shot.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in RECORDS), encoding="utf-8")
     return path
+
+
+def test_recordings_saved_with_a_byte_order_mark_replay_and_other_encodings_are_refused(tmp_path):
+    bom = tmp_path / "bom.jsonl"
+    bom.write_bytes("\ufeff".encode() + "".join(json.dumps(r) + "\r\n" for r in RECORDS).encode())
+    assert [s.conclusion is not None for s in ReplayParser(path=str(bom)).translate(PROBLEM, 3)] == [True, True, True]
+    latin = tmp_path / "latin.jsonl"
+    latin.write_bytes(b'{"premises": ["caf\xe9"], "conclusion": "x", "generations": []}\n')
+    with pytest.raises(DatasetError, match="cannot read recorded completions from .*latin.jsonl"):
+        ReplayParser(path=str(latin))
 
 
 def test_model_answers_the_prompt_with_its_recordings(recorded):
