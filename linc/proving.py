@@ -14,6 +14,7 @@ CLI. Outcomes are kept apart (the lesson from LINC and Logic-LM, which collapse 
 from __future__ import annotations
 
 import logging
+import math
 import time
 from abc import ABC, abstractmethod
 from dataclasses import asdict, dataclass, field
@@ -21,11 +22,13 @@ from enum import Enum
 from typing import Any, ClassVar, Sequence
 
 from linc.errors import LincError
-from linc.logic.formula import Eq, Exists, Forall, Formula, Iff, Implies, Not, Or, Pred, And, Xor, close, unequal
+from linc.logic.formula import Const, Eq, Exists, Forall, Formula, Iff, Implies, Not, Or, Pred, And, Xor, close, unequal
+from linc.options import positive_seconds
 
 logger = logging.getLogger(__name__)
 
 _FORMULA_TYPES = (Pred, Eq, Not, And, Or, Xor, Implies, Iff, Forall, Exists)
+_FORMULA_SET = frozenset(_FORMULA_TYPES)  # the exact types, told apart without isinstance's walk
 
 
 class Label(str, Enum):
@@ -98,19 +101,24 @@ class Prover(ABC):
         :class:`ProverUnavailable` (backend not installed; the message says how to install it) and
         :class:`~linc.errors.UnsupportedProblem` (outside the fragment the backend decides).
         """
-        from linc.options import positive_seconds
-
-        limit = positive_seconds(self.timeout if timeout is None else timeout, "timeout")
-        premises = list(premises)
-        given = len(premises)
-        for f in [*premises, conclusion]:
-            if not isinstance(f, _FORMULA_TYPES):
+        limit = self.timeout if timeout is None else timeout
+        if type(limit) is not float or not 0.0 < limit < math.inf:  # else a float in range: as it is
+            limit = positive_seconds(limit, "timeout")
+        formulas = [*premises, conclusion]
+        for f in formulas:
+            if type(f) not in _FORMULA_SET and not isinstance(f, _FORMULA_TYPES):
                 raise TypeError(f"expected linc.logic formulas, got {type(f).__name__}: {f!r}")
-        closed = [close(f) for f in [*premises, conclusion]]  # each closure with its distinct objects
-        premises = [f for f, _ in closed[:-1]]
-        conclusion = closed[-1][0]
-        # TPTP's distinct objects ("a", "b") are pairwise unequal: say so, once
-        objects = {c: None for _, found in closed for c in found}
+        # each closure, with its distinct objects (TPTP's "a", "b": pairwise unequal, said once)
+        closed: list[Formula] = []
+        objects: dict[Const, None] = {}
+        for f in formulas:
+            f, found = close(f)
+            closed.append(f)
+            if found:
+                objects.update(dict.fromkeys(found))
+        conclusion = closed.pop()
+        premises = closed
+        given = len(premises)
         if objects:
             premises += [d for d in unequal(objects) if d not in premises]
         start = time.perf_counter()

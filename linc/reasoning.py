@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections import Counter
 from dataclasses import asdict, dataclass, field, fields, replace
 from functools import lru_cache
 from typing import Any, Protocol, Sequence
@@ -217,9 +216,13 @@ class Reasoner:
             results.append(result)
             lent.append(extra)
         label = decide(self.vote, votes)
-        # the proof shown is that of the strongest vote for the label
-        backing = sorted((TIERS.index(v.tier), i) for i, v in enumerate(votes) if v.label == label and results[i] is not None)
-        shown = backing[0][1] if backing else None
+        # the proof shown is that of the strongest vote for the label (the first of the strongest)
+        shown, strongest = None, len(TIERS)
+        counts: dict[str, int] = {}
+        for i, v in enumerate(votes):
+            counts[v.label] = counts.get(v.label, 0) + 1
+            if v.label == label and results[i] is not None and TIERS.index(v.tier) < strongest:
+                shown, strongest = i, TIERS.index(v.tier)
         winner = results[shown] if shown is not None else None
         support = None
         if winner is not None and winner.support is not None and label in (Label.TRUE.value, Label.FALSE.value):
@@ -228,7 +231,7 @@ class Reasoner:
         return Verdict(
             label=label,
             votes=votes,
-            counts=dict(Counter(v.label for v in votes)),
+            counts=counts,
             prover=winner.prover if winner else None,
             proof=winner.proof if winner else None,
             countermodel=winner.countermodel if winner else None,

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from types import SimpleNamespace
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from linc import plugins
 from linc.errors import PluginError
@@ -12,7 +15,7 @@ from linc.eval.report import revote, summarise
 from linc.logic.read import is_respelling, parse, parse_lenient
 from linc.parsing.base import Problem, Sample
 from linc.reasoning import Reasoner
-from linc.voting import clean_first, decide, majority, proof_first
+from linc.voting import _plurality, clean_first, decide, majority, proof_first
 from tests.test_reasoning import ANSWERS, ScriptedParser, ScriptedProver
 
 
@@ -80,6 +83,31 @@ def test_the_reasoner_records_tiers_and_the_policy(monkeypatch):
     assert custom.solve(problem).label == "False"
     with pytest.raises(PluginError, match="unknown vote 'nope'.*majority"):
         Reasoner(Tiered(scripted), ScriptedProver(ANSWERS), vote="nope")
+
+
+def test_the_proof_shown_is_the_first_of_the_strongest_votes_for_the_label():
+    class WeakFirst(ScriptedParser):
+        """Samples of the scripted conclusions; the first one signature-repaired."""
+
+        def translate(self, problem, k=1):
+            samples = super().translate(problem, k)
+            samples[0].signature_repaired = True
+            return samples
+
+    problem = Problem(["p"], "c")
+    verdict = Reasoner(WeakFirst(["Q(a)", "S(a)", "Q(a)", "Q(a)"]), ScriptedProver(ANSWERS), k=4, vote=lambda vs: "True").solve(problem)
+    assert verdict.shown == 2 and verdict.counts == {"True": 3, "Uncertain": 1}
+    verdict = Reasoner(WeakFirst(["Q(a)", "S(a)"]), ScriptedProver(ANSWERS), k=2, vote=lambda vs: "True").solve(problem)
+    assert verdict.shown == 0  # the weaker vote, when it is the only one for the label
+    verdict = Reasoner(WeakFirst(["Q(a)", "S(a)"]), ScriptedProver(ANSWERS), k=2, vote=lambda vs: "False").solve(problem)
+    assert verdict.shown is None and verdict.proof is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["True", "False", "Uncertain"]), max_size=12))
+def test_plurality_is_counters_most_common(labels):
+    counted = Counter(labels)
+    assert _plurality(labels) == (counted.most_common(1)[0][0] if counted else None)
 
 
 def test_policies_are_plugins():

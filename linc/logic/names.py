@@ -43,6 +43,11 @@ def ascii_identifier(text: str) -> str:
     return re.sub(r"_+", "_", plain).strip("_") or "_"
 
 
+#: The names :func:`ascii_identifier` leaves as they are: ASCII letters and digits, single
+#: underscores between them.
+_ASCII_WORD = re.compile(r"[A-Za-z0-9]+(?:_[A-Za-z0-9]+)*")
+
+
 @dataclass(frozen=True)
 class NameRules:
     """A target language's identifier rules.
@@ -115,6 +120,7 @@ class SymbolTable:
 
     def __init__(self, rules: NameRules):
         self.rules = rules
+        self._valid = {kind: re.compile(pattern) for kind, pattern in rules.valid.items()}
         self._forward: dict[tuple[str, str, int], str] = {}
         self._reverse: dict[str, str] = {}
 
@@ -132,11 +138,12 @@ class SymbolTable:
         return unique
 
     def _shape(self, kind: str, name: str) -> str:
-        rules = self.rules
-        base = ascii_identifier(name) if rules.ascii_only else name
-        if rules.always_prefix or base != name or name.lower() in rules.reserved or not re.fullmatch(rules.valid[kind], base):
+        rules, valid = self.rules, self._valid[kind].fullmatch
+        # a plain ASCII word is its own transliteration (the usual case: spares the Unicode work)
+        base = ascii_identifier(name) if rules.ascii_only and not _ASCII_WORD.fullmatch(name) else name
+        if rules.always_prefix or base != name or name.lower() in rules.reserved or not valid(base):
             base = rules.prefix[kind] + base
-        if not re.fullmatch(rules.valid[kind], base):
+        if not valid(base):
             base = rules.prefix[kind] + ascii_identifier(base)
         return base
 

@@ -21,7 +21,7 @@ from linc.logic import (
 )
 from linc.logic.formula import MAX_DEPTH, And, Eq, Forall, Pred, Var, depth, subformulas
 from linc.logic.lean import theorem_file
-from linc.logic.names import LEAN, PROVER9, TPTP, SymbolTable
+from linc.logic.names import _ASCII_WORD, LEAN, NLTK, PROVER9, SMT, TPTP, SymbolTable, ascii_identifier
 from linc.logic.prover9 import problem_text as prover9_problem
 from linc.logic.signature import check_signature, repair_signature
 from linc.logic.smt import to_z3
@@ -381,6 +381,31 @@ def test_symbol_tables_stay_injective_on_hostile_names():
         table = SymbolTable(rules)
         out = [table.name(kind, n, 1) for kind in ("predicate", "function", "constant", "variable") for n in HOSTILE_NAMES]
         assert len(set(out)) == len(out)
+
+
+@FUZZ
+@given(st.one_of(st.text(), st.from_regex(r"[A-Za-z0-9_]{1,8}", fullmatch=True), st.sampled_from(HOSTILE_NAMES)))
+def test_symbol_table_shortcut_for_plain_names_is_transliteration(name):
+    """A table takes a plain ASCII word as its own transliteration without the Unicode work:
+    exactly the names ``ascii_identifier`` leaves unchanged (but ``_``, which takes the long way)."""
+    assert bool(_ASCII_WORD.fullmatch(name)) == (ascii_identifier(name) == name != "_")
+    for rules in (PROVER9, TPTP, LEAN, SMT, NLTK):
+        for kind in ("predicate", "function", "constant", "variable"):
+            assert SymbolTable(rules).name(kind, name) == _long_way(rules, kind, name)
+
+
+def _long_way(rules, kind, name):
+    """A table's name for a first symbol, as it was made before the shortcut."""
+    base = ascii_identifier(name) if rules.ascii_only else name
+    if rules.always_prefix or base != name or name.lower() in rules.reserved or not re.fullmatch(rules.valid[kind], base):
+        base = rules.prefix[kind] + base
+    if not re.fullmatch(rules.valid[kind], base):
+        base = rules.prefix[kind] + ascii_identifier(base)
+    n, unique = 1, base
+    while unique.lower() in rules.reserved:
+        n += 1
+        unique = f"{base}_{n}"
+    return unique
 
 
 @settings(max_examples=200, deadline=None)

@@ -128,6 +128,11 @@ class Conformance:
         if r.label is Label.TRUE:
             assert r.support == [1] or r.support == [0, 1], r.support
 
-    def test_bad_timeout(self, prover):
+    @pytest.mark.parametrize("timeout", [0, 0.0, -1.0, float("nan"), float("inf"), True, "10"])
+    def test_bad_timeout(self, prover, timeout):
         with pytest.raises(ValueError):
-            prover.decide(MORTAL, P("Mortal", bob), timeout=0)
+            prover.decide(MORTAL, P("Mortal", bob), timeout=timeout)
+
+    def test_not_a_formula(self, prover):
+        with pytest.raises(TypeError, match="expected linc.logic formulas"):
+            prover.decide([*MORTAL, "Man(bob)"], P("Mortal", bob))  # type: ignore[list-item]
