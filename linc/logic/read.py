@@ -218,10 +218,10 @@ class _Parser:
         self.repairs = repairs
         self.i = 0
         self.bound: list[str] = []
-        self.bound_key: tuple[str, ...] = ()  # ``bound`` as a memo key
         self.nesting = 0
-        # only the scope look-ahead reads a part twice: without it there is nothing to remember
-        self.memo: dict[tuple[int, tuple[str, ...]], tuple[Formula, int]] | None = {} if spec.smart_scope else None
+        # only the scope look-ahead reads a part twice, and only a part after the point where the
+        # first look-ahead started: until then there is nothing to remember (most formulas)
+        self.memo: dict[tuple[int, tuple[str, ...]], tuple[Formula, int]] | None = None
         self.tptp = spec.name == "tptp"
         self.clean = spec.name == "folio"  # FOLIO's names may hold characters an identifier cannot
         self.wrapped = False  # inside a TPTP ``fof(name, role, ...)`` wrapper
@@ -301,7 +301,7 @@ class _Parser:
         i = self.i
         memo = self.memo
         if memo is not None:
-            known = memo.get((i, self.bound_key))
+            known = memo.get((i, tuple(self.bound)))
             if known is not None:
                 self.i = known[1]
                 return known[0]
@@ -335,7 +335,7 @@ class _Parser:
             raise self.fail(f"expected a formula, found {self.texts[i]!r}")
         self.nesting -= 1
         if memo is not None:
-            memo[(i, self.bound_key)] = (f, self.i)
+            memo[(i, tuple(self.bound))] = (f, self.i)
         return f
 
     def _plain_atom(self, i: int) -> Pred | None:
@@ -393,14 +393,12 @@ class _Parser:
                 self.repairs.append(f"added the missing '.' after '{qtext} {' '.join(names)}'")
         bound = self.bound
         bound.extend(names)
-        self.bound_key = tuple(bound)
         try:
             body = self.parse_unary()
             if self.spec.smart_scope and kinds[self.i] in BINARY:
                 body = self._maybe_widen(body, names, q)
         finally:
             del bound[-len(names):]
-            self.bound_key = tuple(bound)
         if isinstance(body, _Truth):  # ∀x ⊤ is ⊤ and ∃x ⊥ is ⊥: domains are non-empty
             return body
         cls = Forall if kinds[q] == "ALL" else Exists
@@ -411,6 +409,8 @@ class _Parser:
     def _maybe_widen(self, body: Formula, names: list[str], q: int) -> Formula:
         """Extend the scope over the rest of the group when a quantified variable occurs free there."""
         save = self.i
+        if self.memo is None:
+            self.memo = {}
         placeholder = Pred("\x00scope", ())
         wide = self.parse_rest(placeholder, 0)
         if isinstance(wide, _Truth) or not {Var(n) for n in names} & free_vars(wide):
