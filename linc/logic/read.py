@@ -224,6 +224,7 @@ class _Parser:
         self.memo: dict[tuple[int, tuple[str, ...]], tuple[Formula, int]] | None = None
         self.tptp = spec.name == "tptp"
         self.clean = spec.name == "folio"  # FOLIO's names may hold characters an identifier cannot
+        self.named = _NAMED[spec.name]
         self.wrapped = False  # inside a TPTP ``fof(name, role, ...)`` wrapper
 
     # ------------------------------------------------------------ helpers
@@ -357,10 +358,9 @@ class _Parser:
         after = kinds[j + 2]
         if after in _EQUALITY or (self.spec.join_names and after not in _STOPS and after not in _ARGUMENT_END):
             return None  # an equation, or maybe one name of several words: parse_atom decides
-        clean = _clean_name if self.clean else str
-        args = tuple([self._name_term(clean(texts[k])) for k in range(i + 2, j + 1, 2)])
+        args = tuple([self._term(texts[k]) for k in range(i + 2, j + 1, 2)])
         self.i = j + 2
-        return _atom(clean(texts[i]), args)
+        return _atom(_clean_name(texts[i]) if self.clean else texts[i], args)
 
     def parse_quantifier(self) -> Formula:
         q = self.i
@@ -488,7 +488,7 @@ class _Parser:
                 if kind == "NAME" and kinds[i + 1] in _ARGUMENT_END and not texts[i].startswith("$"):
                     # the usual argument, a plain name: what parse_term would do, without the call
                     self.i = i = i + 1
-                    args.append(self._name_term(_clean_name(texts[i - 1]) if self.clean else texts[i - 1]))
+                    args.append(self._term(texts[i - 1]))
                 else:
                     args.append(_as_term(self.parse_term()))
                     i = self.i
@@ -511,7 +511,22 @@ class _Parser:
             if self.tptp and as_term and is_distinct_object(name):
                 raise self.fail(f"{text!r} would read as the distinct object {name}; write {name} itself", start)
             return _constant(name)
-        return self._name_term(name)
+        return self._term(text)
+
+    def _term(self, token: str) -> Term:
+        """What the name token ``token`` reads as here, a variable or a constant: looked up, as its
+        reading outside any quantifier depends on the syntax alone (see :data:`_NAMED`)."""
+        known = self.named.get(token)
+        if known is None:
+            name = _clean_name(token) if self.clean else token
+            known = (name, _variable(name) if self.spec.is_free_variable(name) else _constant(name))
+            if len(self.named) >= _MADE_LIMIT:
+                self.named.clear()
+            self.named[token] = known
+        term = known[1]
+        if term.__class__ is Const and known[0] in self.bound:
+            return _variable(known[0])
+        return term
 
     def _name_term(self, name: str) -> Term:
         if name in self.bound or self.spec.is_free_variable(name):
@@ -552,6 +567,9 @@ class _Parser:
 # made again, and its hash, once computed, serves every formula that holds it.
 _MADE: dict[tuple, Term | Pred] = {}
 _MADE_LIMIT = 1 << 16
+#: Per syntax, what a name token reads as when no quantifier binds it: (its IR name, its variable if
+#: shaped like a free variable, else its constant). Bounded as _MADE is.
+_NAMED: dict[str, dict[str, tuple[str, Term]]] = {"nltk": {}, "folio": {}, "tptp": {}}
 
 
 def _variable(name: str) -> Var:
