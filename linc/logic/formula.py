@@ -315,6 +315,20 @@ class Exists(_QuantifierNode):
     depth: int = _depth_field()
 
 
+def _assemble(cls: type, first: object, second: object):
+    """``cls(first, second)`` for the readers, whose parser guarantees what the constructor would
+    check of the two fields (a name and a tuple of terms, formulas where formulas go, a variable
+    where one goes): the same node, with its depth (and the depth limit), hash and free variables
+    made by the same code. Every node the readers make in bulk has two fields (``Not`` is made by
+    its constructor)."""
+    node = _new(cls)
+    one, two = cls.__match_args__
+    _put(node, one, first)
+    _put(node, two, second)
+    node._complete()
+    return node
+
+
 Formula = Union[Pred, Eq, Not, And, Or, Xor, Implies, Iff, Forall, Exists]
 Binary = (And, Or, Xor, Implies, Iff)
 Quantifier = (Forall, Exists)

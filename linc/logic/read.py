@@ -51,6 +51,7 @@ from linc.logic.formula import (
     Var,
     Xor,
     Const,
+    _assemble,
     free_vars,
     is_distinct_object,
 )
@@ -403,7 +404,7 @@ class _Parser:
             return body
         cls = Forall if kinds[q] == "ALL" else Exists
         for name in reversed(names):
-            body = cls(_variable(name), body)
+            body = _assemble(cls, _variable(name), body)
         return body
 
     def _maybe_widen(self, body: Formula, names: list[str], q: int) -> Formula:
@@ -589,7 +590,7 @@ def _constant(name: str) -> Const:
 def _atom(name: str, args: tuple[Term, ...]) -> Pred:
     made = _MADE.get((name, args))
     if made is None:
-        made = _keep((name, args), Pred(name, args))
+        made = _keep((name, args), _assemble(Pred, name, args))
     return made
 
 
@@ -633,7 +634,7 @@ def _negate(f: Formula | _Truth) -> Formula | _Truth:
 def _connect(cls: type, left: Formula | _Truth, right: Formula | _Truth) -> Formula | _Truth:
     """``cls(left, right)`` with TPTP's ``$true`` / ``$false`` simplified away (exact equivalences)."""
     if type(left) is not _Truth and type(right) is not _Truth:  # all but TPTP's constants
-        return cls(left, right)
+        return _assemble(cls, left, right)
     if isinstance(left, _Truth) and cls is not Implies:
         left, right = right, left  # the other connectives are symmetric: put the constant right
     if isinstance(left, _Truth):  # only Implies gets here: ⊤ → B is B, ⊥ → B is ⊤

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from itertools import accumulate, chain
 from typing import Callable, NamedTuple
 
@@ -76,8 +76,8 @@ class Syntax:
         table = self._table[0]
         if len(table.kinds) > _TABLE_LIMIT:  # names are unbounded: start afresh rather than grow
             table = self._table[0] = _Table()
-        lead = _LEADING_SPACE(text).end()
-        pieces = _pieces(self.name, self.lenient)(text, lead)
+        lead = len(text) - len(text.lstrip())  # str.isspace is the lexer's \s
+        pieces = self._split(text, lead)
         try:
             kinds = list(map(table.kinds.__getitem__, pieces))
         except KeyError:
@@ -99,6 +99,10 @@ class Syntax:
                 noted.add(note)
                 repairs.append(note)
         return Tokens(kinds, texts, starts)
+
+    @cached_property
+    def _split(self) -> Callable[[str, int], list[str]]:
+        return _pieces(self.name, self.lenient)
 
     def _classify(self, piece: str, table: _Table) -> None:
         """Enter one piece in ``table``: its token's kind and value, and the repair it records (for a
@@ -229,5 +233,3 @@ def _pieces(syntax: str, lenient: bool) -> Callable[[str, int], list[str]]:
     plain = re.sub(r"\(\?P<\w+>", "(?:", _alternatives(syntax, lenient))
     return re.compile(rf"(?:{plain})\s*", re.DOTALL).findall
 
-
-_LEADING_SPACE = re.compile(r"\s*").match
