@@ -206,6 +206,8 @@ _ARGUMENT_END = ("COMMA", "RP")
 _EQUALITY = ("EQ", "NEQ")
 _STOPS = frozenset((*BINARY, "ALL", "EXISTS", "EQ", "NEQ", "EOF"))  # where an argument cannot go on
 _INSIDE_TERM = frozenset((*_NAMES, "LP", "RP", "COMMA"))
+# what may follow a plain atom, in every syntax (where a name of several words cannot go on either)
+_ATOM_ENDS = (_STOPS | frozenset(_ARGUMENT_END)) - frozenset(_EQUALITY)
 
 
 class _Parser:
@@ -343,24 +345,25 @@ class _Parser:
     def _plain_atom(self, i: int) -> Pred | None:
         """The usual atom, ``P(a, x, ...)`` with plain names as arguments, ended by what ends a
         formula: what :meth:`parse_atom` reads there, without its general cases (names of several
-        words, nested terms, equality). None for anything else."""
+        words, nested terms, equality, TPTP's defined symbols). None for anything else."""
         kinds, texts = self.kinds, self.texts
-        if kinds[i + 1] != "LP" or texts[i][0] == "$" or self.nesting >= _NEST_LIMIT:
+        if kinds[i + 1] != "LP" or self.nesting >= _NEST_LIMIT:
             return None
-        j = i + 2
-        while True:
-            if kinds[j] != "NAME" or texts[j][0] == "$":
-                return None
-            if kinds[j + 1] == "RP":
-                break
-            if kinds[j + 1] != "COMMA":
-                return None
+        j = i + 2  # the last argument
+        while kinds[j] == "NAME" and kinds[j + 1] == "COMMA":
             j += 2
+        if kinds[j] != "NAME" or kinds[j + 1] != "RP":
+            return None
         after = kinds[j + 2]
-        if after in _EQUALITY or (self.spec.join_names and after not in _STOPS and after not in _ARGUMENT_END):
+        if after not in _ATOM_ENDS and (after in _EQUALITY or self.spec.join_names):
             return None  # an equation, or maybe one name of several words: parse_atom decides
-        args = tuple([self._term(texts[k]) for k in range(i + 2, j + 1, 2)])
+        if self.tptp and any(texts[k][0] == "$" for k in range(i, j + 1, 2)):
+            return None  # only TPTP's names may start with '$'
         self.i = j + 2
+        if j == i + 2:
+            args = (self._term(texts[j]),)
+        else:
+            args = tuple([self._term(texts[k]) for k in range(i + 2, j + 1, 2)])
         return _atom(_clean_name(texts[i]) if self.clean else texts[i], args)
 
     def parse_quantifier(self) -> Formula:
