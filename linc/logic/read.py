@@ -168,7 +168,7 @@ def _read(text: str, syntax: str, lenient: bool) -> Reading:
 def _balance_parentheses(tokens: Tokens, repairs: list[str]) -> None:
     """Add missing closing parentheses at the end, or drop surplus ones at the end: the only places
     where the fix is unambiguous. Anything else is left for the parser to report."""
-    kinds, texts, starts = tokens
+    kinds = tokens.kinds
     balance = kinds.count("LP") - kinds.count("RP")
     if balance > 0:
         level = 0
@@ -180,8 +180,9 @@ def _balance_parentheses(tokens: Tokens, repairs: list[str]) -> None:
                 if level < 0:  # a ')' with no '(' open: not a fix at the end
                     return
         repairs.append(f"added {balance} missing closing parenthes{'is' if balance == 1 else 'es'} at the end")
+        starts = tokens.starts
         kinds[-1:-1] = ["RP"] * balance
-        texts[-1:-1] = [")"] * balance
+        tokens.texts[-1:-1] = [")"] * balance
         starts[-1:-1] = [starts[-1]] * balance
     elif balance < 0:
         surplus = -balance
@@ -215,7 +216,8 @@ class _Parser:
     look-ahead). The hot paths (atoms and their arguments) use local names on purpose."""
 
     def __init__(self, tokens: Tokens, text: str, spec: Syntax, repairs: list[str]):
-        self.kinds, self.texts, self.starts = tokens
+        self.kinds, self.texts = tokens.kinds, tokens.texts
+        self.tokens = tokens
         self.text = text
         self.spec = spec
         self.repairs = repairs
@@ -234,7 +236,7 @@ class _Parser:
 
     def fail(self, message: str, at: int | None = None) -> FormulaSyntaxError:
         """The error ``message`` at token ``at`` (the current token by default)."""
-        return FormulaSyntaxError(message, self.text, self.starts[self.i if at is None else at])
+        return FormulaSyntaxError(message, self.text, self.tokens.starts[self.i if at is None else at])
 
     def expect(self, kind: str, what: str) -> str:
         i = self.i
@@ -314,7 +316,7 @@ class _Parser:
         # MAX_DEPTH, as linc's writers spend up to two groups on one level of the IR
         self.nesting += 1
         if self.nesting > _NEST_LIMIT:
-            raise FormulaDepthError(self.nesting, _NEST_LIMIT, self.text, self.starts[i])
+            raise FormulaDepthError(self.nesting, _NEST_LIMIT, self.text, self.tokens.starts[i])
         # one frame per level of negation or grouping: the dispatch is inline on purpose
         if kind == "NAME":
             f = self._plain_atom(i) or self.parse_atom()
@@ -423,7 +425,7 @@ class _Parser:
         if self.spec.name != "folio":
             self.repairs.append(
                 f"widened the scope of '{self.texts[q]} {' '.join(names)}' to cover "
-                f"{self.text[self.starts[save]:self.starts[self.i]].strip()!r}"
+                f"{self.text[self.tokens.starts[save]:self.tokens.starts[self.i]].strip()!r}"
             )
         return _replace_placeholder(wide, placeholder, body)
 
@@ -461,7 +463,7 @@ class _Parser:
         if self.spec.join_names and not (kind in _NAMES and kinds[i + 1] in _ARGUMENT_END):  # not a one-token argument
             end = self._term_span_end()
             if end is not None and not self._clean_term(end):
-                raw = self.text[self.starts[i] : self.starts[end]]
+                raw = self.text[self.tokens.starts[i] : self.tokens.starts[end]]
                 name = identifier(raw)
                 if self.spec.lenient:
                     self.repairs.append(f"read the name {raw.strip()!r} as {name!r}")
@@ -484,7 +486,7 @@ class _Parser:
                 raise self.fail(f"{name}() has no arguments")
             self.nesting += 1  # as parse_unary counts it
             if self.nesting > _NEST_LIMIT:
-                raise FormulaDepthError(self.nesting, _NEST_LIMIT, self.text, self.starts[i])
+                raise FormulaDepthError(self.nesting, _NEST_LIMIT, self.text, self.tokens.starts[i])
             args: list[Term] = []
             while True:
                 i = self.i
