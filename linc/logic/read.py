@@ -295,7 +295,10 @@ class _Parser:
             self.i = op + 1
             if kinds[op + 1] == "EOF":
                 raise self.fail(f"{self.texts[op]!r} has no right-hand side", op)
-            right = self.parse_rest(self.parse_unary(), prec + 1)
+            right = self.parse_unary()
+            after = PRECEDENCE.get(kinds[self.i])
+            if after is not None and after > prec:  # a tighter connective: the right side goes on
+                right = self.parse_rest(right, prec + 1)
             if kind in _BUILD:
                 left = _connect(_BUILD[kind], left, right)
             elif kind == "RIMP":
