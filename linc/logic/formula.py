@@ -111,6 +111,14 @@ def _complete_pair(node: Eq | And | Or | Xor | Implies | Iff) -> None:
     _set_open(node, _union(left._open, right._open))
 
 
+def _complete_application(node: Func | Pred) -> None:
+    """Depth, hash and free variables of a function term or an atom, from its arguments."""
+    args = node.args
+    _set_depth(node, max(map(_depth_of, args), default=0))
+    _set_hash(node, hash((type(node), node.name, *map(_hash_of, args))))
+    _set_open(node, args[0]._open if len(args) == 1 else _open_of(args))
+
+
 # ---------------------------------------------------------------- terms
 
 
@@ -160,22 +168,13 @@ class Func(_Node):
         if not self.args:
             raise FormulaSyntaxError(f"function {self.name!r} needs at least one argument")
         _check(self, self.args, _TERMS, "terms as arguments")
-        self._complete()
-
-    def _complete(self) -> None:
         _complete_application(self)
+
+    _complete = _complete_application
 
 
 Term = Union[Var, Const, Func]
 _TERMS = (Var, Const, Func)
-
-
-def _complete_application(node: Func | Pred) -> None:
-    """Depth, hash and free variables of a function term or an atom, from its arguments."""
-    args = node.args
-    _set_depth(node, max(map(_depth_of, args), default=0))
-    _set_hash(node, hash((type(node), node.name, *map(_hash_of, args))))
-    _set_open(node, args[0]._open if len(args) == 1 else _open_of(args))
 
 
 # ---------------------------------------------------------------- formulas
@@ -193,10 +192,9 @@ class Pred(_Node):
         _name(self, self.name)
         _args(self, self.args)
         _check(self, self.args, _TERMS, "terms as arguments")
-        self._complete()
-
-    def _complete(self) -> None:
         _complete_application(self)
+
+    _complete = _complete_application
 
 
 @dataclass(frozen=True, slots=True)
