@@ -42,16 +42,18 @@ def _name(node: object, name: object) -> None:
         raise FormulaSyntaxError(f"{type(node).__name__} needs a non-empty name, got {name!r}")
 
 
-def _set_depth(node: object, children: tuple, kinds: tuple[type, ...], what: str) -> None:
-    """Give ``node`` its depth (one more than its deepest child) or refuse it."""
-    d = 0
+def _check(node: object, children: tuple, kinds: tuple[type, ...], what: str) -> None:
+    """Refuse ``node`` unless each of its ``children`` is one of ``kinds``."""
     for child in children:
         if not isinstance(child, kinds):
             raise FormulaSyntaxError(f"{type(node).__name__} needs {what}, got {type(child).__name__} {child!r:.80}")
-        d = max(d, child.depth)
-    if d >= MAX_DEPTH:
-        raise FormulaDepthError(d + 1, MAX_DEPTH)
-    object.__setattr__(node, "depth", d + 1)
+
+
+def _set_depth(node: object, deepest: int) -> None:
+    """Give ``node`` its depth, one more than its deepest child's, or refuse it."""
+    if deepest >= MAX_DEPTH:
+        raise FormulaDepthError(deepest + 1, MAX_DEPTH)
+    _put(node, "depth", deepest + 1)
 
 
 def _args(node: object, args: object) -> None:
@@ -72,7 +74,10 @@ class _Node:
 
 _set_hash = _Node.__dict__["_hash"].__set__  # the slots' own setters (the dataclasses are frozen)
 _set_open = _Node.__dict__["_open"].__set__
+_put = object.__setattr__  # a field of a frozen node, by name
+_new = object.__new__
 _hash_of = attrgetter("_hash")
+_depth_of = attrgetter("depth")
 
 #: What a node knows of its free variables and distinct objects, also made by its constructor
 #: (``_open``): None when it has neither (every closed formula without distinct objects), else
@@ -96,6 +101,22 @@ def _open_of(children: tuple) -> _Open:
         if o is not None:
             out = _union(out, o)
     return out
+
+
+def _complete_pair(node: Eq | And | Or | Xor | Implies | Iff) -> None:
+    """Depth, hash and free variables of an equation or a binary connective, from its two sides."""
+    left, right = node.left, node.right
+    _set_depth(node, left.depth if left.depth > right.depth else right.depth)
+    _set_hash(node, hash((type(node), left._hash, right._hash)))
+    _set_open(node, _union(left._open, right._open))
+
+
+def _complete_application(node: Func | Pred) -> None:
+    """Depth, hash and free variables of a function term or an atom, from its arguments."""
+    args = node.args
+    _set_depth(node, max(map(_depth_of, args), default=0))
+    _set_hash(node, hash((type(node), node.name, *map(_hash_of, args))))
+    _set_open(node, args[0]._open if len(args) == 1 else _open_of(args))
 
 
 # ---------------------------------------------------------------- terms
@@ -146,9 +167,10 @@ class Func(_Node):
         _args(self, self.args)
         if not self.args:
             raise FormulaSyntaxError(f"function {self.name!r} needs at least one argument")
-        _set_depth(self, self.args, _TERMS, "terms as arguments")
-        _set_hash(self, hash((Func, self.name, *map(_hash_of, self.args))))
-        _set_open(self, _open_of(self.args))
+        _check(self, self.args, _TERMS, "terms as arguments")
+        _complete_application(self)
+
+    _complete = _complete_application
 
 
 Term = Union[Var, Const, Func]
@@ -169,9 +191,10 @@ class Pred(_Node):
     def __post_init__(self) -> None:
         _name(self, self.name)
         _args(self, self.args)
-        _set_depth(self, self.args, _TERMS, "terms as arguments")
-        _set_hash(self, hash((Pred, self.name, *map(_hash_of, self.args))))
-        _set_open(self, self.args[0]._open if len(self.args) == 1 else _open_of(self.args))
+        _check(self, self.args, _TERMS, "terms as arguments")
+        _complete_application(self)
+
+    _complete = _complete_application
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,9 +206,10 @@ class Eq(_Node):
     depth: int = _depth_field()
 
     def __post_init__(self) -> None:
-        _set_depth(self, (self.left, self.right), _TERMS, "two terms")
-        _set_hash(self, hash((Eq, self.left._hash, self.right._hash)))
-        _set_open(self, _union(self.left._open, self.right._open))
+        _check(self, (self.left, self.right), _TERMS, "two terms")
+        _complete_pair(self)
+
+    _complete = _complete_pair
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,9 +218,14 @@ class Not(_Node):
     depth: int = _depth_field()
 
     def __post_init__(self) -> None:
-        _set_depth(self, (self.body,), _FORMULAS, "a formula")
-        _set_hash(self, hash((Not, self.body._hash)))
-        _set_open(self, self.body._open)
+        _check(self, (self.body,), _FORMULAS, "a formula")
+        self._complete()
+
+    def _complete(self) -> None:
+        body = self.body
+        _set_depth(self, body.depth)
+        _set_hash(self, hash((Not, body._hash)))
+        _set_open(self, body._open)
 
 
 class _BinaryNode(_Node):
@@ -205,9 +234,10 @@ class _BinaryNode(_Node):
     __slots__ = ()
 
     def __post_init__(self) -> None:
-        _set_depth(self, (self.left, self.right), _FORMULAS, "two formulas")
-        _set_hash(self, hash((type(self), self.left._hash, self.right._hash)))
-        _set_open(self, _union(self.left._open, self.right._open))
+        _check(self, (self.left, self.right), _FORMULAS, "two formulas")
+        _complete_pair(self)
+
+    _complete = _complete_pair
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,11 +285,16 @@ class _QuantifierNode(_Node):
     def __post_init__(self) -> None:
         if not isinstance(self.var, Var):
             raise FormulaSyntaxError(f"{type(self).__name__} binds a variable, got {self.var!r:.80}")
-        _set_depth(self, (self.body,), _FORMULAS, "a formula")
-        _set_hash(self, hash((type(self), self.var._hash, self.body._hash)))
-        o = self.body._open
-        if o is not None and self.var.name in o[0]:
-            free = tuple(n for n in o[0] if n != self.var.name)
+        _check(self, (self.body,), _FORMULAS, "a formula")
+        self._complete()
+
+    def _complete(self) -> None:
+        var, body = self.var, self.body
+        _set_depth(self, body.depth)
+        _set_hash(self, hash((type(self), var._hash, body._hash)))
+        o = body._open
+        if o is not None and var.name in o[0]:
+            free = tuple(n for n in o[0] if n != var.name)
             o = (free, o[1]) if free or o[1] else None
         _set_open(self, o)
 
@@ -276,6 +311,20 @@ class Exists(_QuantifierNode):
     var: Var
     body: "Formula"
     depth: int = _depth_field()
+
+
+def _assemble(cls: type, first: object, second: object):
+    """``cls(first, second)`` for the readers, whose parser guarantees what the constructor would
+    check of the two fields (a name and a tuple of terms, formulas where formulas go, a variable
+    where one goes): the same node, with its depth (and the depth limit), hash and free variables
+    made by the same code. Every node the readers make in bulk has two fields (``Not`` is made by
+    its constructor)."""
+    node = _new(cls)
+    one, two = cls.__match_args__
+    _put(node, one, first)
+    _put(node, two, second)
+    node._complete()
+    return node
 
 
 Formula = Union[Pred, Eq, Not, And, Or, Xor, Implies, Iff, Forall, Exists]

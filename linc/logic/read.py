@@ -51,6 +51,7 @@ from linc.logic.formula import (
     Var,
     Xor,
     Const,
+    _assemble,
     free_vars,
     is_distinct_object,
 )
@@ -167,7 +168,7 @@ def _read(text: str, syntax: str, lenient: bool) -> Reading:
 def _balance_parentheses(tokens: Tokens, repairs: list[str]) -> None:
     """Add missing closing parentheses at the end, or drop surplus ones at the end: the only places
     where the fix is unambiguous. Anything else is left for the parser to report."""
-    kinds, texts, starts = tokens
+    kinds = tokens.kinds
     balance = kinds.count("LP") - kinds.count("RP")
     if balance > 0:
         level = 0
@@ -179,8 +180,9 @@ def _balance_parentheses(tokens: Tokens, repairs: list[str]) -> None:
                 if level < 0:  # a ')' with no '(' open: not a fix at the end
                     return
         repairs.append(f"added {balance} missing closing parenthes{'is' if balance == 1 else 'es'} at the end")
+        starts = tokens.starts
         kinds[-1:-1] = ["RP"] * balance
-        texts[-1:-1] = [")"] * balance
+        tokens.texts[-1:-1] = [")"] * balance
         starts[-1:-1] = [starts[-1]] * balance
     elif balance < 0:
         surplus = -balance
@@ -205,6 +207,8 @@ _ARGUMENT_END = ("COMMA", "RP")
 _EQUALITY = ("EQ", "NEQ")
 _STOPS = frozenset((*BINARY, "ALL", "EXISTS", "EQ", "NEQ", "EOF"))  # where an argument cannot go on
 _INSIDE_TERM = frozenset((*_NAMES, "LP", "RP", "COMMA"))
+# what may follow a plain atom, in every syntax (where a name of several words cannot go on either)
+_ATOM_ENDS = (_STOPS | frozenset(_ARGUMENT_END)) - frozenset(_EQUALITY)
 
 
 class _Parser:
@@ -212,25 +216,27 @@ class _Parser:
     look-ahead). The hot paths (atoms and their arguments) use local names on purpose."""
 
     def __init__(self, tokens: Tokens, text: str, spec: Syntax, repairs: list[str]):
-        self.kinds, self.texts, self.starts = tokens
+        self.kinds, self.texts = tokens.kinds, tokens.texts
+        self.tokens = tokens
         self.text = text
         self.spec = spec
         self.repairs = repairs
         self.i = 0
         self.bound: list[str] = []
-        self.bound_key: tuple[str, ...] = ()  # ``bound`` as a memo key
         self.nesting = 0
-        # only the scope look-ahead reads a part twice: without it there is nothing to remember
-        self.memo: dict[tuple[int, tuple[str, ...]], tuple[Formula, int]] | None = {} if spec.smart_scope else None
+        # only the scope look-ahead reads a part twice, and only a part after the point where the
+        # first look-ahead started: until then there is nothing to remember (most formulas)
+        self.memo: dict[tuple[int, tuple[str, ...]], tuple[Formula, int]] | None = None
         self.tptp = spec.name == "tptp"
         self.clean = spec.name == "folio"  # FOLIO's names may hold characters an identifier cannot
+        self.named = _NAMED[spec.name]
         self.wrapped = False  # inside a TPTP ``fof(name, role, ...)`` wrapper
 
     # ------------------------------------------------------------ helpers
 
     def fail(self, message: str, at: int | None = None) -> FormulaSyntaxError:
         """The error ``message`` at token ``at`` (the current token by default)."""
-        return FormulaSyntaxError(message, self.text, self.starts[self.i if at is None else at])
+        return FormulaSyntaxError(message, self.text, self.tokens.starts[self.i if at is None else at])
 
     def expect(self, kind: str, what: str) -> str:
         i = self.i
@@ -289,7 +295,10 @@ class _Parser:
             self.i = op + 1
             if kinds[op + 1] == "EOF":
                 raise self.fail(f"{self.texts[op]!r} has no right-hand side", op)
-            right = self.parse_rest(self.parse_unary(), prec + 1)
+            right = self.parse_unary()
+            after = PRECEDENCE.get(kinds[self.i])
+            if after is not None and after > prec:  # a tighter connective: the right side goes on
+                right = self.parse_rest(right, prec + 1)
             if kind in _BUILD:
                 left = _connect(_BUILD[kind], left, right)
             elif kind == "RIMP":
@@ -301,7 +310,7 @@ class _Parser:
         i = self.i
         memo = self.memo
         if memo is not None:
-            known = memo.get((i, self.bound_key))
+            known = memo.get((i, tuple(self.bound)))
             if known is not None:
                 self.i = known[1]
                 return known[0]
@@ -310,7 +319,7 @@ class _Parser:
         # MAX_DEPTH, as linc's writers spend up to two groups on one level of the IR
         self.nesting += 1
         if self.nesting > _NEST_LIMIT:
-            raise FormulaDepthError(self.nesting, _NEST_LIMIT, self.text, self.starts[i])
+            raise FormulaDepthError(self.nesting, _NEST_LIMIT, self.text, self.tokens.starts[i])
         # one frame per level of negation or grouping: the dispatch is inline on purpose
         if kind == "NAME":
             f = self._plain_atom(i) or self.parse_atom()
@@ -335,32 +344,32 @@ class _Parser:
             raise self.fail(f"expected a formula, found {self.texts[i]!r}")
         self.nesting -= 1
         if memo is not None:
-            memo[(i, self.bound_key)] = (f, self.i)
+            memo[(i, tuple(self.bound))] = (f, self.i)
         return f
 
     def _plain_atom(self, i: int) -> Pred | None:
         """The usual atom, ``P(a, x, ...)`` with plain names as arguments, ended by what ends a
         formula: what :meth:`parse_atom` reads there, without its general cases (names of several
-        words, nested terms, equality). None for anything else."""
+        words, nested terms, equality, TPTP's defined symbols). None for anything else."""
         kinds, texts = self.kinds, self.texts
-        if kinds[i + 1] != "LP" or texts[i][0] == "$" or self.nesting >= _NEST_LIMIT:
+        if kinds[i + 1] != "LP" or self.nesting >= _NEST_LIMIT:
             return None
-        j = i + 2
-        while True:
-            if kinds[j] != "NAME" or texts[j][0] == "$":
-                return None
-            if kinds[j + 1] == "RP":
-                break
-            if kinds[j + 1] != "COMMA":
-                return None
+        j = i + 2  # the last argument
+        while kinds[j] == "NAME" and kinds[j + 1] == "COMMA":
             j += 2
+        if kinds[j] != "NAME" or kinds[j + 1] != "RP":
+            return None
         after = kinds[j + 2]
-        if after in _EQUALITY or (self.spec.join_names and after not in _STOPS and after not in _ARGUMENT_END):
+        if after not in _ATOM_ENDS and (after in _EQUALITY or self.spec.join_names):
             return None  # an equation, or maybe one name of several words: parse_atom decides
-        clean = _clean_name if self.clean else str
-        args = tuple([self._name_term(clean(texts[k])) for k in range(i + 2, j + 1, 2)])
+        if self.tptp and any(texts[k][0] == "$" for k in range(i, j + 1, 2)):
+            return None  # only TPTP's names may start with '$'
         self.i = j + 2
-        return _atom(clean(texts[i]), args)
+        if j == i + 2:
+            args = (self._term(texts[j]),)
+        else:
+            args = tuple([self._term(texts[k]) for k in range(i + 2, j + 1, 2)])
+        return _atom(_clean_name(texts[i]) if self.clean else texts[i], args)
 
     def parse_quantifier(self) -> Formula:
         q = self.i
@@ -393,24 +402,24 @@ class _Parser:
                 self.repairs.append(f"added the missing '.' after '{qtext} {' '.join(names)}'")
         bound = self.bound
         bound.extend(names)
-        self.bound_key = tuple(bound)
         try:
             body = self.parse_unary()
             if self.spec.smart_scope and kinds[self.i] in BINARY:
                 body = self._maybe_widen(body, names, q)
         finally:
             del bound[-len(names):]
-            self.bound_key = tuple(bound)
         if isinstance(body, _Truth):  # ∀x ⊤ is ⊤ and ∃x ⊥ is ⊥: domains are non-empty
             return body
         cls = Forall if kinds[q] == "ALL" else Exists
         for name in reversed(names):
-            body = cls(_variable(name), body)
+            body = _assemble(cls, _variable(name), body)
         return body
 
     def _maybe_widen(self, body: Formula, names: list[str], q: int) -> Formula:
         """Extend the scope over the rest of the group when a quantified variable occurs free there."""
         save = self.i
+        if self.memo is None:
+            self.memo = {}
         placeholder = Pred("\x00scope", ())
         wide = self.parse_rest(placeholder, 0)
         if isinstance(wide, _Truth) or not {Var(n) for n in names} & free_vars(wide):
@@ -419,7 +428,7 @@ class _Parser:
         if self.spec.name != "folio":
             self.repairs.append(
                 f"widened the scope of '{self.texts[q]} {' '.join(names)}' to cover "
-                f"{self.text[self.starts[save]:self.starts[self.i]].strip()!r}"
+                f"{self.text[self.tokens.starts[save]:self.tokens.starts[self.i]].strip()!r}"
             )
         return _replace_placeholder(wide, placeholder, body)
 
@@ -457,7 +466,7 @@ class _Parser:
         if self.spec.join_names and not (kind in _NAMES and kinds[i + 1] in _ARGUMENT_END):  # not a one-token argument
             end = self._term_span_end()
             if end is not None and not self._clean_term(end):
-                raw = self.text[self.starts[i] : self.starts[end]]
+                raw = self.text[self.tokens.starts[i] : self.tokens.starts[end]]
                 name = identifier(raw)
                 if self.spec.lenient:
                     self.repairs.append(f"read the name {raw.strip()!r} as {name!r}")
@@ -480,7 +489,7 @@ class _Parser:
                 raise self.fail(f"{name}() has no arguments")
             self.nesting += 1  # as parse_unary counts it
             if self.nesting > _NEST_LIMIT:
-                raise FormulaDepthError(self.nesting, _NEST_LIMIT, self.text, self.starts[i])
+                raise FormulaDepthError(self.nesting, _NEST_LIMIT, self.text, self.tokens.starts[i])
             args: list[Term] = []
             while True:
                 i = self.i
@@ -488,7 +497,7 @@ class _Parser:
                 if kind == "NAME" and kinds[i + 1] in _ARGUMENT_END and not texts[i].startswith("$"):
                     # the usual argument, a plain name: what parse_term would do, without the call
                     self.i = i = i + 1
-                    args.append(self._name_term(_clean_name(texts[i - 1]) if self.clean else texts[i - 1]))
+                    args.append(self._term(texts[i - 1]))
                 else:
                     args.append(_as_term(self.parse_term()))
                     i = self.i
@@ -511,7 +520,22 @@ class _Parser:
             if self.tptp and as_term and is_distinct_object(name):
                 raise self.fail(f"{text!r} would read as the distinct object {name}; write {name} itself", start)
             return _constant(name)
-        return self._name_term(name)
+        return self._term(text)
+
+    def _term(self, token: str) -> Term:
+        """What the name token ``token`` reads as here, a variable or a constant: looked up, as its
+        reading outside any quantifier depends on the syntax alone (see :data:`_NAMED`)."""
+        known = self.named.get(token)
+        if known is None:
+            name = _clean_name(token) if self.clean else token
+            known = (name, _variable(name) if self.spec.is_free_variable(name) else _constant(name))
+            if len(self.named) >= _MADE_LIMIT:
+                self.named.clear()
+            self.named[token] = known
+        term = known[1]
+        if term.__class__ is Const and known[0] in self.bound:
+            return _variable(known[0])
+        return term
 
     def _name_term(self, name: str) -> Term:
         if name in self.bound or self.spec.is_free_variable(name):
@@ -552,6 +576,9 @@ class _Parser:
 # made again, and its hash, once computed, serves every formula that holds it.
 _MADE: dict[tuple, Term | Pred] = {}
 _MADE_LIMIT = 1 << 16
+#: Per syntax, what a name token reads as when no quantifier binds it: (its IR name, its variable if
+#: shaped like a free variable, else its constant). Bounded as _MADE is.
+_NAMED: dict[str, dict[str, tuple[str, Term]]] = {"nltk": {}, "folio": {}, "tptp": {}}
 
 
 def _variable(name: str) -> Var:
@@ -571,7 +598,7 @@ def _constant(name: str) -> Const:
 def _atom(name: str, args: tuple[Term, ...]) -> Pred:
     made = _MADE.get((name, args))
     if made is None:
-        made = _keep((name, args), Pred(name, args))
+        made = _keep((name, args), _assemble(Pred, name, args))
     return made
 
 
@@ -615,7 +642,7 @@ def _negate(f: Formula | _Truth) -> Formula | _Truth:
 def _connect(cls: type, left: Formula | _Truth, right: Formula | _Truth) -> Formula | _Truth:
     """``cls(left, right)`` with TPTP's ``$true`` / ``$false`` simplified away (exact equivalences)."""
     if type(left) is not _Truth and type(right) is not _Truth:  # all but TPTP's constants
-        return cls(left, right)
+        return _assemble(cls, left, right)
     if isinstance(left, _Truth) and cls is not Implies:
         left, right = right, left  # the other connectives are symmetric: put the constant right
     if isinstance(left, _Truth):  # only Implies gets here: ⊤ → B is B, ⊥ → B is ⊤

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from itertools import accumulate, chain
-from typing import Callable, NamedTuple
+from typing import Callable, Iterator
 
 from linc.errors import FormulaSyntaxError
 
@@ -40,12 +40,31 @@ _FOLIO_LENIENT_OPS = {"~": "NOT", "&": "AND", "|": "OR", "->": "IMP", "<->": "IF
                       "⇒": "IMP", "⇔": "IFF"}
 
 
-class Tokens(NamedTuple):
-    """A text's tokens as three parallel lists, the last token ``EOF``: what the reader walks."""
+class Tokens:
+    """A text's tokens as three parallel lists, the last token ``EOF``: what the reader walks.
 
-    kinds: list[str]
-    texts: list[str]  # a quoted name unquoted, a distinct object in its double quotes
-    starts: list[int]  # position of each token in the text
+    ``kinds``; ``texts``: a quoted name unquoted, a distinct object in its double quotes;
+    ``starts``: the position of each token in the text (EOF's is the text's end), worked out from
+    the pieces of text the tokens were found in when first asked for: only an error or a repair
+    needs them. ``kinds, texts, starts = tokens`` unpacks the three."""
+
+    __slots__ = ("kinds", "texts", "_pieces", "_lead", "_starts")
+
+    def __init__(self, kinds: list[str], texts: list[str], pieces: list[str], lead: int):
+        self.kinds = kinds
+        self.texts = texts
+        self._pieces = pieces
+        self._lead = lead
+        self._starts: list[int] | None = None
+
+    @property
+    def starts(self) -> list[int]:
+        if self._starts is None:
+            self._starts = list(accumulate(map(len, self._pieces), initial=self._lead))
+        return self._starts
+
+    def __iter__(self) -> Iterator[list]:
+        return iter((self.kinds, self.texts, self.starts))
 
 
 @dataclass(frozen=True)
@@ -76,8 +95,8 @@ class Syntax:
         table = self._table[0]
         if len(table.kinds) > _TABLE_LIMIT:  # names are unbounded: start afresh rather than grow
             table = self._table[0] = _Table()
-        lead = _LEADING_SPACE(text).end()
-        pieces = _pieces(self.name, self.lenient)(text, lead)
+        lead = len(text) - len(text.lstrip())  # str.isspace is the lexer's \s
+        pieces = self._split(text, lead)
         try:
             kinds = list(map(table.kinds.__getitem__, pieces))
         except KeyError:
@@ -85,9 +104,9 @@ class Syntax:
                 self._classify(piece, table)
             kinds = list(map(table.kinds.__getitem__, pieces))
         texts = list(map(table.values.__getitem__, pieces))
-        starts = list(accumulate(map(len, pieces), initial=lead))  # the last one is the end's
         kinds.append("EOF")
         texts.append("")
+        tokens = Tokens(kinds, texts, pieces, lead)
         if not table.notes.keys().isdisjoint(pieces):
             noted: set[str] = set()
             for i, piece in enumerate(pieces):
@@ -95,10 +114,14 @@ class Syntax:
                 if note is None or note in noted:  # a note names its token: one per spelling
                     continue
                 if kinds[i] == "BAD":
-                    raise FormulaSyntaxError(note, text, starts[i])
+                    raise FormulaSyntaxError(note, text, tokens.starts[i])
                 noted.add(note)
                 repairs.append(note)
-        return Tokens(kinds, texts, starts)
+        return tokens
+
+    @cached_property
+    def _split(self) -> Callable[[str, int], list[str]]:
+        return _pieces(self.name, self.lenient)
 
     def _classify(self, piece: str, table: _Table) -> None:
         """Enter one piece in ``table``: its token's kind and value, and the repair it records (for a
@@ -229,5 +252,3 @@ def _pieces(syntax: str, lenient: bool) -> Callable[[str, int], list[str]]:
     plain = re.sub(r"\(\?P<\w+>", "(?:", _alternatives(syntax, lenient))
     return re.compile(rf"(?:{plain})\s*", re.DOTALL).findall
 
-
-_LEADING_SPACE = re.compile(r"\s*").match

@@ -196,3 +196,95 @@ def test_atoms_that_are_not_plain_take_the_general_path(text, expected, repairs)
             parse_lenient(text)
     else:
         assert parse_lenient(text) == (expected, repairs)
+
+
+@pytest.mark.parametrize("syntax", ["folio", "nltk"])
+@pytest.mark.parametrize("text", [
+    "(" + " ∧ ".join(["P(a)"] * 100) + ") ∨ Q(b)",
+    "(" + "∀x " * 99 + "P(x)) ∨ Q(b)",
+])
+def test_the_depth_limit_holds_for_the_readers_nodes(text, syntax):
+    """The connectives and quantifiers the reader makes without the constructors' type checks keep
+    the depth limit, and the error says where the reader was when the node got too deep: at the
+    ')' closing the group (as before that shortcut)."""
+    from linc.errors import FormulaDepthError
+
+    if syntax == "nltk":
+        text = text.replace("∧", "&").replace("∀x ", "all x.").replace("∨", "|")
+    with pytest.raises(FormulaDepthError) as caught:
+        parse(text, syntax, lenient=True)
+    assert (caught.value.depth, caught.value.limit) == (101, 100)
+    assert caught.value.position == text.rindex(") ")
+    assert parse("∀x " * 98 + "P(x)", "folio").depth == 100  # one level less reads
+
+
+def test_assembled_nodes_are_the_constructors_nodes():
+    """formula._assemble (the reader's way to make a node) gives what the constructor gives."""
+    from linc.logic.formula import _assemble
+
+    p, q = Pred("P", (x, Func("f", (a,)))), Q(Const('"d"'))
+    for cls, one, two in [(And, p, q), (Or, q, p), (Xor, p, p), (Implies, p, q), (Iff, q, q),
+                          (Forall, x, p), (Exists, y, Not(p)), (Pred, "R", (a, x)), (Pred, "S", ())]:
+        made, built = _assemble(cls, one, two), cls(one, two)
+        assert made == built and hash(made) == hash(built) and repr(made) == repr(built)
+        assert (made.depth, made._open) == (built.depth, built._open)
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda: Pred("P", (Pred("Q", ()),)), "Pred needs terms as arguments, got Pred"),
+    (lambda: Implies(x, P(a)), "Implies needs two formulas, got Var"),
+    (lambda: Forall(a, P(a)), "Forall binds a variable, got Const"),
+    (lambda: Forall(x, a), "Forall needs a formula, got Const"),
+    (lambda: Eq(P(a), b), "Eq needs two terms, got Pred"),
+    (lambda: Func("f", [a]), "Func needs a tuple of terms"),
+    (lambda: Not(x), "Not needs a formula, got Var"),
+])
+def test_the_constructors_still_refuse_what_the_reader_never_passes(make, message):
+    with pytest.raises(FormulaSyntaxError, match=message):
+        make()
+
+
+def test_a_bound_name_not_shaped_like_a_variable_is_a_variable_only_where_bound():
+    """Names read through the per-syntax table (a constant outside any quantifier) still become
+    variables where a quantifier binds them, in plain atoms and in nested terms alike."""
+    va = Var("a")
+    assert parse("all a.(P(a) & R(a, f(a))) & Q(a)") == And(
+        Forall(va, And(P(va), Pred("R", (va, Func("f", (va,)))))), Q(a)
+    )
+    assert parse("R(a, x) & all a.R(a, x)") == And(Pred("R", (a, x)), Forall(va, Pred("R", (va, x))))
+
+
+@pytest.mark.parametrize("text, message", [
+    ("p(a, $b)", r"'\$b' is not a term"),
+    ("$p(a, b)", r"'\$p': of TPTP's defined symbols linc reads only \$true and \$false"),
+])
+def test_tptp_defined_symbols_in_an_atom_are_refused(text, message):
+    with pytest.raises(FormulaSyntaxError, match=message):
+        parse(text, "tptp")
+
+
+@pytest.mark.parametrize("text, syntax, position", [
+    # positions are worked out only when needed: after a repair changed the tokens, they still
+    # point into the text as written
+    ("(P(a) ∧ Q(b) R(c).", "folio", 13),  # a full stop dropped, a parenthesis added
+    ("all x.(P(x) & Q(x)))) R(a)", "nltk", 19),  # surplus ')' not at the end: not repaired
+    ("P(a) & Q(b) R(c)))", "nltk", 12),  # surplus ')' at the end dropped
+])
+def test_errors_after_repairs_point_into_the_text(text, syntax, position):
+    with pytest.raises(FormulaSyntaxError) as caught:
+        parse_lenient(text, syntax)
+    assert caught.value.position == position
+
+
+def test_positions_of_repaired_tokens():
+    from linc.logic.read import _balance_parentheses
+    from linc.logic.syntax import lexer_for
+
+    text = "(P(a) & (Q(b) ."
+    tokens = lexer_for("nltk", lenient=True).tokenize(text, [])
+    del tokens.kinds[-2], tokens.texts[-2], tokens.starts[-2]  # as the reader drops a full stop
+    _balance_parentheses(tokens, repairs := [])
+    assert repairs == ["added 2 missing closing parentheses at the end"]
+    kinds, texts, starts = tokens
+    assert kinds[-3:] == ["RP", "RP", "EOF"] and starts[-3:] == [len(text)] * 3
+    assert [text[s] for s, k in zip(starts, kinds) if k == "NAME"] == ["P", "a", "Q", "b"]
