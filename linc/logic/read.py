@@ -528,7 +528,7 @@ class _Parser:
         known = self.named.get(token)
         if known is None:
             name = _clean_name(token) if self.clean else token
-            known = (name, _variable(name) if self.spec.is_free_variable(name) else _constant(name))
+            known = (name, self._unbound(name))
             if len(self.named) >= _MADE_LIMIT:
                 self.named.clear()
             self.named[token] = known
@@ -538,9 +538,11 @@ class _Parser:
         return term
 
     def _name_term(self, name: str) -> Term:
-        if name in self.bound or self.spec.is_free_variable(name):
-            return _variable(name)
-        return _constant(name)
+        return _variable(name) if name in self.bound else self._unbound(name)
+
+    def _unbound(self, name: str) -> Term:
+        """``name`` where no quantifier binds it: a free variable if shaped like one, else a constant."""
+        return _variable(name) if self.spec.is_free_variable(name) else _constant(name)
 
     def _term_span_end(self) -> int | None:
         """Index of the token ending the current argument (',' or ')' at depth 0), if in one."""
