@@ -17,7 +17,7 @@ import logging
 import math
 import time
 from abc import ABC, abstractmethod
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from enum import Enum
 from typing import Any, ClassVar, Sequence
 
@@ -74,8 +74,6 @@ class Prover(ABC):
     """
 
     name: ClassVar[str] = "prover"
-    #: Free variables in a premise or conclusion are closed universally (documented behaviour).
-    close_free_variables: ClassVar[bool] = True
     #: Build a readable countermodel on Uncertain. Evaluations that need only labels switch it off
     #: (``prover.countermodels = False``); backends that build no countermodels ignore it.
     countermodels: bool = True
@@ -146,18 +144,3 @@ class Prover(ABC):
     @abstractmethod
     def _decide(self, premises: list[Formula], conclusion: Formula, timeout: float) -> ProverResult:
         """Backend-specific decision on closed formulas."""
-
-
-@dataclass
-class Timer:
-    """Small helper: ``with Timer() as t: ...; t.seconds``."""
-
-    seconds: float = 0.0
-    _start: float = field(default=0.0, repr=False)
-
-    def __enter__(self) -> "Timer":
-        self._start = time.perf_counter()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.seconds = time.perf_counter() - self._start

@@ -26,7 +26,6 @@ from linc.logic.formula import (
     Exists,
     Forall,
     Formula,
-    Implies,
     Not,
     Or,
     Pred,

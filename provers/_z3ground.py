@@ -36,7 +36,7 @@ import z3
 from z3 import z3core
 
 from linc.logic.epr import Grounding, Names, NotEPR, compile_epr
-from linc.logic.formula import Formula, Not
+from linc.logic.formula import Formula
 from linc.logic.smt import Z3Translator
 
 #: Instances of quantified bodies one problem may ground to; beyond, the quantified path (whose

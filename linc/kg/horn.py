@@ -85,9 +85,6 @@ class LeastModel:
 
     # ------------------------------------------------------------ growing
 
-    def add_atom(self, atom: Atom, fact_id: int) -> None:
-        self.add_atoms([(atom, fact_id)])
-
     def add_atoms(self, facts: list[tuple[Atom, int]]) -> None:
         """Add stored positive literals and everything they derive (one pass for a whole file:
         every new atom enters the model at once and fires the rules it is a body atom of)."""

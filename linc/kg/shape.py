@@ -69,10 +69,6 @@ class Shape:
     variables: tuple[Var, ...] = ()  # simple rules only: every bound variable, renamed apart
     matrix: Formula | None = None  # simple rules only: the body with its quantifiers dropped
 
-    @property
-    def is_rule(self) -> bool:
-        return self.literal is None
-
     def connectors(self, eq_constants: set[str] | frozenset[str] = frozenset()) -> set[tuple[str, str]]:
         """The symbols that tie this fact to others: predicates, functions, and the constants
         that occur inside some equality (``eq_constants``, those of the whole store)."""
@@ -87,12 +83,6 @@ def literal_of(f: Formula) -> Literal | None:
     if isinstance(atom, Pred) and all(isinstance(a, Const) for a in atom.args):
         return atom.name, tuple(a.name for a in atom.args), positive  # type: ignore[union-attr]
     return None
-
-
-def literal_formula(lit: Literal) -> Formula:
-    pred, args, positive = lit
-    atom = Pred(pred, tuple(Const(a) for a in args))
-    return atom if positive else Not(atom)
 
 
 def analyse(f: Formula) -> Shape:

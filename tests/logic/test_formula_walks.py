@@ -8,7 +8,6 @@ import pickle
 import sys
 
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from linc.logic.formula import (
     And, Binary, Const, Eq, Exists, Forall, Func, Iff, Not, Pred, Var, atom_terms, close, distinct_objects, free_vars,

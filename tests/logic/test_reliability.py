@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from linc.errors import FormulaDepthError, FormulaSyntaxError, LincError
 from linc.kg.codec import dumps, loads
 from linc.logic import (
-    And, Const, Eq, Exists, Forall, Func, Iff, Implies, Not, Or, Pred, Var, Xor, alpha_normalize, nnf, parse,
+    Const, Exists, Func, Iff, Implies, Not, Xor, alpha_normalize, nnf, parse,
     read, substitute, to_folio, to_nltk, universal_closure,
 )
 from linc.logic.formula import MAX_DEPTH, And, Eq, Forall, Pred, Var, depth, subformulas
