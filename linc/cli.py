@@ -109,6 +109,7 @@ def solve(
     from linc.errors import LincError
     from linc.options import at_least, positive_seconds
     from linc.parsing.base import Problem
+    from linc.plugins import require_usable_prover
     from linc.reasoning import Reasoner
 
     try:
@@ -125,6 +126,7 @@ def solve(
             problem = Problem(premises=list(premise), conclusion=conclusion)
         name = parser or ("llm" if model else "grammar")
         options = {"model": model} if model else {}
+        require_usable_prover(prover)
         reasoner = Reasoner(name, prover, k=k, timeout=timeout, repair_rounds=repair_rounds, parser_options=options, vote=vote)
         verdict = reasoner.solve(problem)
     except LincError as err:
@@ -196,7 +198,7 @@ def eval_(
     concurrency: Optional[int] = typer.Option(None, "--concurrency", help="Model requests in flight across problems, whatever the core count (provers stay in --workers processes)."),
     rate_limit: Optional[float] = typer.Option(None, "--rate-limit", help="At most this many model requests per second (across the cluster with --executor ray)."),
     price: Optional[str] = typer.Option(None, "--price", help="Estimate the cost: in=X,out=Y in USD per million input/output tokens, or a JSON file {\"in\": X, \"out\": Y}."),
-    executor: str = typer.Option("local", "--executor", help="local (worker processes) or ray (tasks on a Ray cluster; pip install 'linc[ray]')."),
+    executor: str = typer.Option("local", "--executor", help="local (worker processes) or ray (tasks on a Ray cluster; pip install 'linc\\[ray]')."),  # "\\[": a bracket, not a rich style tag
     ray_address: Optional[str] = typer.Option(None, "--ray-address", help="The Ray cluster to join (auto, HOST:PORT, ray://HOST:PORT); default: a local Ray for the run."),
     limit: Optional[int] = typer.Option(None, "--limit", help="Only the first N problems."),
     timeout: float = typer.Option(10.0, "--timeout", help="Seconds per prover call."),

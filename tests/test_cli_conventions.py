@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from linc import __version__
 from linc.cli import app
+from tests.test_plugins import registry  # noqa: F401 - fixture
 
 SOLVE = ["solve", "-p", "Bob is big.", "-p", "All big things are red.", "-c", "Bob is red."]
 PROVE = ["prove", "-p", "all x.(Man(x) -> Mortal(x))", "-p", "Man(socrates)", "-c", "Mortal(socrates)"]
@@ -115,3 +116,45 @@ def test_a_command_has_the_heap_frozen_at_exit(monkeypatch):
     monkeypatch.setattr(atexit, "register", registered.append)
     assert run("version").exit_code == 0
     assert registered == [gc.freeze]
+
+
+def test_help_text_keeps_the_extras_in_brackets():
+    """Help is rendered as rich markup, where '[ray]' would be a style tag and vanish."""
+    text = " ".join(run("eval", "--help").stdout.split())
+    assert "pip install 'linc[ray]'" in text
+
+
+UNUSABLE = """
+from linc.plugins import prover
+from linc.proving import Label, Prover, ProverResult
+
+@prover("needs-frob")
+class NeedsFrob(Prover):
+    name = "needs-frob"
+
+    @classmethod
+    def availability(cls):
+        return False, "the frob binary was not found: install frob"
+
+    def _decide(self, premises, conclusion, timeout):
+        raise AssertionError("never asked: the backend said it cannot run here")
+"""
+
+
+@pytest.mark.parametrize("command", ["solve", "eval"])
+def test_a_prover_that_cannot_run_here_is_refused_before_any_work(registry, command):
+    (registry / "plugins" / "needs_frob.py").write_text(UNUSABLE)
+    data = registry / "d.jsonl"
+    data.write_text(json.dumps({"premises": ["Bob is big."], "conclusion": "Bob is big.", "label": "True"}) + "\n")
+    args = [*SOLVE] if command == "solve" else ["eval", str(data), "--out", str(registry / "run")]
+    line = one_error_line(run(*args, "--prover", "needs-frob"))
+    assert line == "linc: error: ProverUnavailable: prover 'needs-frob' cannot run here: the frob binary was not found: install frob"
+    assert not (registry / "run").exists()
+
+
+def test_a_plugin_that_prints_when_imported_leaves_json_output_alone(registry):
+    (registry / "plugins" / "chatty.py").write_text("print('hello from a plugin')\n")
+    result = run(*SOLVE, "--json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["label"] == "True"
+    assert "hello from a plugin" in result.stderr

@@ -54,8 +54,9 @@ def choose_config(dataset: Dataset, parser: str | None, model: str | None, prove
     if name == "replay" and not dataset.has_generations:
         raise DatasetError(f"--parser replay needs recorded 'generations'; {dataset.source} has none")
     from linc.options import typed_options
-    from linc.plugins import lookup
+    from linc.plugins import lookup, require_usable_prover
 
+    require_usable_prover(prover)
     prover_opts = typed_options(lookup("prover", prover), dict(prover_opts or {}), "--prover-option", {"timeout": "--timeout"})
     parser_opts = typed_options(lookup("parser", name), dict(parser_opts or {}), "--parser-option", {"model": "--model"})
     if model and name == "llm":
