@@ -106,7 +106,7 @@ def solve(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Does the conclusion follow from the premises? Natural language in, True / False / Uncertain out."""
-    from linc.errors import LincError
+    from linc.errors import LincError, OptionError
     from linc.options import at_least, positive_seconds
     from linc.parsing.base import Problem
     from linc.plugins import require_usable_prover
@@ -118,10 +118,10 @@ def solve(
         at_least(repair_rounds, 0, "--repair-rounds")
         if file is not None:
             if premise or conclusion:
-                raise typer.BadParameter("give either FILE or -p/-c, not both")
+                raise OptionError("give either a problem FILE or -p/-c, not both")
             problem = _read_problem_file(file)
         elif conclusion is None:
-            raise typer.BadParameter("a conclusion is needed: -c SENTENCE, or a problem FILE")
+            raise OptionError("a conclusion is needed: -c SENTENCE, or a problem FILE")
         else:
             problem = Problem(premises=list(premise), conclusion=conclusion)
         name = parser or ("llm" if model else "grammar")

@@ -158,3 +158,11 @@ def test_a_plugin_that_prints_when_imported_leaves_json_output_alone(registry):
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)["label"] == "True"
     assert "hello from a plugin" in result.stderr
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["solve"], "linc: error: a conclusion is needed: -c SENTENCE, or a problem FILE"),
+    (["solve", "-", "-c", "Bob is red."], "linc: error: give either a problem FILE or -p/-c, not both"),
+])
+def test_a_problem_given_twice_or_not_at_all_is_one_error_line(args, message):
+    assert one_error_line(run(*args, input="")) == message
