@@ -59,3 +59,15 @@ def test_depth_from_the_ids_is_called_theory_depth():
     console.print(summary_renderable(summarise([*records, {**records[0], "theory_depth": 3}])))
     shown = " ".join(console.export_text().split())
     assert "accuracy by theory depth (from the ids; the data holds no per-question depth)" in shown
+
+
+def test_the_summary_names_the_whole_file_and_no_accuracy_of_nothing(tmp_path):
+    """On a narrow terminal the run's file name wraps instead of being cut (the part cut is what
+    tells runs apart: ...-1shot, ...-8shot), and an accuracy over no problem is not 0."""
+    name = "gpt-3.5-turbo-16k-0613_folio-neurosymbolic-" + "x" * 30 + "-8shot.jsonl"
+    data = write_jsonl(tmp_path / name, [fol_problem(i) for i in range(3)])
+    result = CliRunner().invoke(app, ["eval", str(data), "--parser", "gold", "--workers", "1"], env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.stderr
+    assert name in "".join(line.strip() for line in result.stdout.splitlines())
+    shown = " ".join(result.stdout.split())
+    assert "translated right 1.000 (3/3), wrong none (0/0)" in shown and "(1 worker)" in shown
