@@ -174,5 +174,6 @@ def write_report(run_dirs: Sequence[str | os.PathLike[str]], out: str | os.PathL
         tmp.write_text(html, encoding="utf-8")
         os.replace(tmp, path)
     except OSError as err:
-        raise ReportError(f"cannot write the report to {path}: {err}") from None
+        tmp.unlink(missing_ok=True)
+        raise ReportError(f"cannot write the report to {path}: {err.strerror or err}") from None
     return path

@@ -50,6 +50,10 @@ def _session(db: Optional[Path], *, create: bool = False, prover: str | None = N
         raise typer.Exit(1) from None
 
 
+def _count(n: int) -> str:
+    return f"{n} fact" if n == 1 else f"{n} facts"
+
+
 def _formula(text: str, syntax: str) -> Formula:
     from linc.logic.read import parse
 
@@ -180,7 +184,7 @@ def list_facts(
     if as_json:
         _emit([f.to_dict() for f in facts])
     else:
-        _fact_table(facts, title=f"{len(facts)} facts")
+        _fact_table(facts, title=_count(len(facts)))
 
 
 @kg_app.command()
@@ -263,7 +267,7 @@ def retract(
     if as_json:
         _emit([f.to_dict() for f in gone])
     else:
-        _fact_table(gone, title=f"retracted {len(gone)} facts")
+        _fact_table(gone, title=f"retracted {_count(len(gone))}")
 
 
 @kg_app.command()

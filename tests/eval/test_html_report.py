@@ -203,10 +203,13 @@ def test_records_without_sentences_take_them_from_the_dataset_file(runs, tmp_pat
 @pytest.mark.parametrize("args, message", [
     (["report", "{tmp}/nothing"], "problems.jsonl is missing"),
     (["report", "{A}", "{A}", "{A}"], "compares two; got 3"),
+    (["report", "{A}", "--html", "{tmp}/no/such/dir/r.html"], "cannot write the report to {tmp}/no/such/dir/r.html: No such file or directory"),
+    (["report", "{A}", "--html", "{tmp}"], "cannot write the report to {tmp}: Is a directory"),
 ])
 def test_bad_input_is_a_clear_error(runs, tmp_path, args, message):
     result = CliRunner().invoke(app, [a.format(tmp=tmp_path, A=runs["A"]) for a in args])
-    assert result.exit_code == 2 and message in result.stderr
+    assert result.exit_code == 2 and message.format(tmp=tmp_path) in result.stderr
+    assert ".tmp" not in result.stderr and not list(tmp_path.parent.glob(f"{tmp_path.name}*.tmp"))
 
 
 @pytest.mark.skipif(not RECORDED.is_file(), reason=f"needs the shared recorded completions ({RECORDED}), absent here")

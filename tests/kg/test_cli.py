@@ -121,3 +121,9 @@ def test_the_default_file_needs_no_folder_made_by_hand(tmp_path, monkeypatch):
     assert (tmp_path / "data" / "linc" / "kg.sqlite").is_file()
     r = linc("ask", "Big(anne)", "--json")
     assert r.exit_code == 0 and json.loads(r.output)["label"] == "True"
+
+
+def test_counts_of_facts_read_as_english(db):
+    linc("add", "--axiom", "--db", db, "Big(anne)")
+    assert linc("list", "--db", db).output.splitlines()[0].strip() == "1 fact"
+    assert linc("retract", "1", "--db", db).output.splitlines()[0].strip() == "retracted 1 fact"
