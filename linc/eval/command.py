@@ -116,7 +116,7 @@ def run_eval(spec: str, parser: str | None, model: str | None, prover: str, k: i
         with collector_paused():  # loads the plugins: LangChain and Z3 make objects that live as long as the process
             plugins.get_vote(vote)  # an unknown policy fails before any work
             config = choose_config(dataset, parser, model, prover, k, timeout, repair, parser_opts, prover_opts, countermodels, vote, translation)
-        store = RunStore(out, config.settings()) if out is not None else None
+        store = RunStore(out, config.settings(), Path(dataset.source).name or dataset.name) if out is not None else None
         run = _run_with_progress(dataset, config, workers, store, err, scale or Scale())
     except KeyboardInterrupt:
         saved = f"; finished problems are saved in {out}: re-run the same command to resume" if out else ""

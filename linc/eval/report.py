@@ -243,7 +243,7 @@ def summary_renderable(summary: Summary) -> Any:
     workers = f"{summary.workers} worker{'' if summary.workers == 1 else 's'}"
     head.add_row("time", f"wall {summary.seconds:.2f} s ({workers}), prover {summary.prover_seconds:.2f} s")
     if summary.resumed:
-        head.add_row("resumed", f"{summary.resumed} problems from an earlier run")
+        head.add_row("resumed", f"{summary.resumed} problem{'' if summary.resumed == 1 else 's'} from an earlier run")
     for name, text in _usage_rows(summary):
         head.add_row(name, text)
     t = summary.translation

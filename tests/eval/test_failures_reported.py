@@ -71,3 +71,11 @@ def test_the_summary_names_the_whole_file_and_no_accuracy_of_nothing(tmp_path):
     assert name in "".join(line.strip() for line in result.stdout.splitlines())
     shown = " ".join(result.stdout.split())
     assert "translated right 1.000 (3/3), wrong none (0/0)" in shown and "(1 worker)" in shown
+
+
+def test_one_resumed_problem_is_one_problem():
+    from rich.console import Console
+
+    console = Console(record=True, width=200)
+    console.print(summary_renderable(summarise([{"id": "q", "gold": "True", "label": "True"}], resumed=1)))
+    assert "resumed 1 problem from an earlier run" in " ".join(console.export_text().split())
