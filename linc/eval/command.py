@@ -152,8 +152,13 @@ def _verdict_on_run(summary: Any, config: EvalConfig, dataset: Dataset, err: Con
         err.print(f"[yellow]hint:[/] {summary.parse_error_share:.0%} of the votes could not be translated by the grammar "
                   f"parser, which reads controlled English only (docs/controlled-english.md); try {other}", markup=True, soft_wrap=True)
     if summary.problems and summary.unanswered == summary.problems:
+        limited = sum(row.get("Unknown", 0) for row in summary.confusion.values())
+        why = ["the causes are listed under 'errors by cause'"] if summary.error_causes else []
+        if limited:
+            why.append(f"{limited} hit a prover limit (Unknown): a longer --timeout, or higher limits of the "
+                       "backend (--prover-option), may let them finish")
         err.print(f"[bold red]linc: error:[/] none of the {summary.problems} problems could be answered; "
-                  "the causes are listed under 'errors by cause'", markup=True, soft_wrap=True)
+                  f"{'; '.join(why) or 'no vote was valid'}", markup=True, soft_wrap=True)
         return 1
     return 0
 

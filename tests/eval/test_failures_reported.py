@@ -79,3 +79,12 @@ def test_one_resumed_problem_is_one_problem():
     console = Console(record=True, width=200)
     console.print(summary_renderable(summarise([{"id": "q", "gold": "True", "label": "True"}], resumed=1)))
     assert "resumed 1 problem from an earlier run" in " ".join(console.export_text().split())
+
+
+def test_a_run_whose_votes_all_hit_a_limit_says_so(tmp_path):
+    data = write_jsonl(tmp_path / "d.jsonl", [fol_problem(i) for i in range(3)])
+    result = run("eval", str(data), "--parser", "gold", "--prover", "resolution", "--prover-option", "max_given=0", "--workers", "1")
+    assert result.exit_code == 1
+    message = " ".join(result.stderr.split())
+    assert "none of the 3 problems could be answered; 3 hit a prover limit (Unknown)" in message
+    assert "errors by cause" not in message + result.stdout
