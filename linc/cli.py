@@ -61,16 +61,18 @@ def _fail(err: Exception) -> typer.Exit:
 
 def _read_problem_file(file: Path):
     """A problem from FILE, or from standard input for ``-``; an unreadable or binary file is a
-    :class:`DatasetError` naming it."""
+    :class:`DatasetError` naming it, a malformed one a :class:`ParserError` naming it."""
     import sys
 
-    from linc.errors import DatasetError
+    from linc.errors import DatasetError, ParserError
     from linc.parsing.base import Problem
 
     try:
         if str(file) == "-":
             return Problem.from_text(sys.stdin.read(), id="stdin")
         return Problem.from_text(file.read_text(encoding="utf-8-sig"), id=file.stem)
+    except ParserError as err:
+        raise ParserError(f"{'standard input' if str(file) == '-' else file}: {err}") from None
     except UnicodeDecodeError:
         raise DatasetError(f"{file} is not a UTF-8 text file (a problem file holds premises, one per line, then 'Conclusion: ...')") from None
     except OSError as err:

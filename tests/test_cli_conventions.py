@@ -166,3 +166,11 @@ def test_a_plugin_that_prints_when_imported_leaves_json_output_alone(registry):
 ])
 def test_a_problem_given_twice_or_not_at_all_is_one_error_line(args, message):
     assert one_error_line(run(*args, input="")) == message
+
+
+def test_a_malformed_problem_file_is_named_in_the_error(tmp_path):
+    problem = tmp_path / "p.txt"
+    problem.write_text("Bob is big.\nAll big things are red.\n")
+    message = "no conclusion: the last line must start with 'Conclusion:'"
+    assert one_error_line(run("solve", str(problem))) == f"linc: error: ParserError: {problem}: {message}"
+    assert one_error_line(run("solve", "-", input="Bob is big.\n")) == f"linc: error: ParserError: standard input: {message}"
