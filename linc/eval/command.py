@@ -148,7 +148,8 @@ def run_eval(spec: str, parser: str | None, model: str | None, prover: str, k: i
 def _verdict_on_run(summary: Any, config: EvalConfig, dataset: Dataset, err: Console) -> int:
     """Hints for a run that mostly failed, and exit code 1 when no problem could be answered."""
     if config.parser == "grammar" and summary.parse_error_share > 0.5:
-        other = "--parser gold (this dataset has gold FOL)" if dataset.has_gold_fol else "an LLM: --model PROVIDER:NAME"
+        other = ("--parser replay (this dataset has recorded model outputs)" if dataset.has_generations else
+                 "--parser gold (this dataset has gold FOL)" if dataset.has_gold_fol else "an LLM: --model PROVIDER:NAME")
         err.print(f"[yellow]hint:[/] {summary.parse_error_share:.0%} of the votes could not be translated by the grammar "
                   f"parser, which reads controlled English only (docs/controlled-english.md); try {other}", markup=True, soft_wrap=True)
     if summary.problems and summary.unanswered == summary.problems:

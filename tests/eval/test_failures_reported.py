@@ -88,3 +88,11 @@ def test_a_run_whose_votes_all_hit_a_limit_says_so(tmp_path):
     message = " ".join(result.stderr.split())
     assert "none of the 3 problems could be answered; 3 hit a prover limit (Unknown)" in message
     assert "errors by cause" not in message + result.stdout
+
+
+def test_recorded_outputs_beyond_the_grammar_point_to_the_replay_parser(tmp_path):
+    row = {**fol_problem(0), "premises": ["Whoever sells umbrellas on rainy days profits."], "conclusion": "Joe profits.",
+           "generations": ["TEXT: x\nFOL: P(a)"]}
+    result = run("eval", str(write_jsonl(tmp_path / "recorded.jsonl", [row])), "--workers", "1")
+    assert result.exit_code == 1
+    assert "try --parser replay (this dataset has recorded model outputs)" in " ".join(result.stderr.split())
