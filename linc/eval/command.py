@@ -110,7 +110,7 @@ def run_eval(spec: str, parser: str | None, model: str | None, prover: str, k: i
         prover_opts = key_values(prover_option or [], "--prover-option")
         dataset = load_dataset(spec, limit=limit)
         for issue in dataset.issues[:_MAX_WARNINGS]:
-            err.print(f"[yellow]skipped[/] {dataset.source} {issue}", markup=True)
+            err.print(f"[yellow]skipped[/] {escape(f'{dataset.source} {issue}')}", markup=True)
         if len(dataset.issues) > _MAX_WARNINGS:
             err.print(f"[yellow]skipped[/] … and {len(dataset.issues) - _MAX_WARNINGS} more unreadable records", markup=True)
         with collector_paused():  # loads the plugins: LangChain and Z3 make objects that live as long as the process
@@ -119,7 +119,7 @@ def run_eval(spec: str, parser: str | None, model: str | None, prover: str, k: i
         store = RunStore(out, config.settings(), Path(dataset.source).name or dataset.name) if out is not None else None
         run = _run_with_progress(dataset, config, workers, store, err, scale or Scale())
     except KeyboardInterrupt:
-        saved = f"; finished problems are saved in {out}: re-run the same command to resume" if out else ""
+        saved = escape(f"; finished problems are saved in {out}: re-run the same command to resume") if out else ""
         err.print(f"[bold red]interrupted[/]{saved}", markup=True)
         return 130
     except LincError as error:
@@ -141,7 +141,7 @@ def run_eval(spec: str, parser: str | None, model: str | None, prover: str, k: i
     else:
         Console(highlight=False).print(summary_renderable(summary))
     for path in written:
-        err.print(f"wrote {path}")
+        err.print(f"wrote {path}", markup=False)
     return _verdict_on_run(summary, config, dataset, err)
 
 

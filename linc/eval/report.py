@@ -234,8 +234,8 @@ def summary_renderable(summary: Summary) -> Any:
     head.add_column(overflow="fold")  # a long file name wraps: cut, it could hide which file ran
     cfg = summary.settings
     if cfg:
-        head.add_row("run", f"{summary.dataset or '?'}: parser {cfg.get('parser')}, prover {cfg.get('prover')}, k={cfg.get('k')}, "
-                     f"vote {summary.vote or '?'}, labels in {summary.semantics} semantics")
+        head.add_row("run", escape(f"{summary.dataset or '?'}: parser {cfg.get('parser')}, prover {cfg.get('prover')}, k={cfg.get('k')}, "
+                                   f"vote {summary.vote or '?'}, labels in {summary.semantics} semantics"))
     head.add_row("accuracy", f"{summary.accuracy:.4f}  ({summary.correct}/{summary.labelled})")
     head.add_row("unanswered", f"{summary.unanswered} of {summary.problems} problems had no valid vote")
     head.add_row("votes", f"{summary.votes}: failed {summary.error_vote_share:.1%} (of which not translated "

@@ -96,3 +96,11 @@ def test_recorded_outputs_beyond_the_grammar_point_to_the_replay_parser(tmp_path
     result = run("eval", str(write_jsonl(tmp_path / "recorded.jsonl", [row])), "--workers", "1")
     assert result.exit_code == 1
     assert "try --parser replay (this dataset has recorded model outputs)" in " ".join(result.stderr.split())
+
+
+def test_text_from_the_data_is_shown_as_written_not_as_markup(tmp_path):
+    """A record's label '[/x]' once ended the run with rich's MarkupError; '[red]' in a name vanished."""
+    data = write_jsonl(tmp_path / "m[red].jsonl", [{**fol_problem(0), "label": "[/x]"}, fol_problem(1)])
+    result = run("eval", str(data), "--parser", "gold", "--workers", "1")
+    assert result.exit_code == 0, result.stderr
+    assert "unknown label '[/x]'" in result.stderr and "m[red].jsonl: parser gold" in result.stdout
