@@ -51,6 +51,7 @@ def test_counts_are_checked_before_any_work(args, flag):
     ("timeout=abc", "--prover-option timeout=...: set it with --timeout"),
     ("max_given=abc", "--prover-option max_given must be a whole number, not 'abc'"),
     ("no_such=1", "--prover-option no_such=...: no such option; accepted: max_given (a whole number)"),
+    ("max_given", "linc: error: --prover-option wants KEY=VALUE, not 'max_given'"),
 ])
 def test_prover_options_are_typed(tmp_path, option, message):
     data = tmp_path / "d.jsonl"

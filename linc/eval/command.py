@@ -16,7 +16,7 @@ from rich.markup import escape
 
 from linc import plugins
 from linc.collector import collector_paused, collector_thresholds
-from linc.errors import DatasetError, LincError, PluginError, user_message
+from linc.errors import DatasetError, LincError, OptionError, user_message
 from linc.eval.cost import Prices
 from linc.eval.datasets import Dataset, load_dataset
 from linc.eval.report import summarise, summary_renderable, write_plots, write_summary
@@ -35,7 +35,7 @@ def key_values(pairs: list[str], flag: str) -> dict[str, Any]:
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
-            raise PluginError(f"{flag} wants KEY=VALUE, got {pair!r}")
+            raise OptionError(f"{flag} wants KEY=VALUE, not {pair!r}")
         try:
             options[key.strip()] = json.loads(value)
         except ValueError:
