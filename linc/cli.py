@@ -101,7 +101,7 @@ def solve(
     parser: Optional[str] = typer.Option(None, "--parser", help="Semantic parser: grammar (default), llm, ..."),
     model: Optional[str] = typer.Option(None, "--model", help="PROVIDER:NAME for the llm parser (implies --parser llm)."),
     prover: str = typer.Option("z3", "--prover", help="Prover backend."),
-    k: int = typer.Option(1, "-k", help="Number of parser samples to vote over."),
+    k: Optional[int] = typer.Option(None, "-k", help="Number of parser samples to vote over (default: 10 for llm, as LINC; else 1)."),
     timeout: float = typer.Option(10.0, "--timeout", help="Seconds per prover call."),
     repair_rounds: int = typer.Option(1, "--repair-rounds", help="Self-repair rounds for LLM samples (0: off)."),
     vote: str = typer.Option("proof-first", "--vote", help="Voting policy: proof-first (default), clean-first, majority (LINC), or a plugin."),
@@ -109,14 +109,15 @@ def solve(
 ) -> None:
     """Does the conclusion follow from the premises? Natural language in, True / False / Uncertain out."""
     from linc.errors import LincError, OptionError
-    from linc.options import at_least, positive_seconds
+    from linc.options import at_least, default_samples, positive_seconds
     from linc.parsing.base import Problem
     from linc.plugins import require_usable_prover
     from linc.reasoning import Reasoner
 
     try:
         positive_seconds(timeout, "--timeout")
-        at_least(k, 1, "-k")
+        if k is not None:
+            at_least(k, 1, "-k")
         at_least(repair_rounds, 0, "--repair-rounds")
         if file is not None:
             if premise or conclusion:
@@ -129,7 +130,7 @@ def solve(
         name = parser or ("llm" if model else "grammar")
         options = {"model": model} if model else {}
         require_usable_prover(prover)
-        reasoner = Reasoner(name, prover, k=k, timeout=timeout, repair_rounds=repair_rounds, parser_options=options, vote=vote)
+        reasoner = Reasoner(name, prover, k=k if k is not None else default_samples(name), timeout=timeout, repair_rounds=repair_rounds, parser_options=options, vote=vote)
         verdict = reasoner.solve(problem)
     except LincError as err:
         raise _fail(err) from None

@@ -175,3 +175,18 @@ def test_a_malformed_problem_file_is_named_in_the_error(tmp_path):
     message = "no conclusion: the last line must start with 'Conclusion:'"
     assert one_error_line(run("solve", str(problem))) == f"linc: error: ParserError: {problem}: {message}"
     assert one_error_line(run("solve", "-", input="Bob is big.\n")) == f"linc: error: ParserError: standard input: {message}"
+
+
+def test_solve_with_a_model_votes_over_ten_samples_as_linc_and_eval_do(monkeypatch):
+    from langchain_core.language_models.fake_chat_models import FakeListChatModel
+
+    from linc.parsing import llm
+
+    answer = "TEXT: Bob is big.\nFOL: Big(bob)\nTEXT: Bob is big.\nFOL: Big(bob)"
+    monkeypatch.setattr(llm, "resolve_model", lambda *args, **kwargs: FakeListChatModel(responses=[answer]))
+    result = run("solve", "--model", "fake:model", "-p", "Bob is big.", "-c", "Bob is big.", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["counts"] == {"True": 10}
+    result = run("solve", "--model", "fake:model", "-k", "3", "-p", "Bob is big.", "-c", "Bob is big.", "--json")
+    assert json.loads(result.stdout)["counts"] == {"True": 3}
+    assert len(json.loads(run(*SOLVE, "--json").stdout)["votes"]) == 1  # the grammar gives one reading

@@ -24,8 +24,6 @@ from linc.eval.runner import EvalConfig, evaluate
 from linc.eval.store import RunStore
 from linc.voting import DEFAULT_POLICY
 
-#: Parsers that sample (LINC votes over 10 samples); deterministic parsers give one answer.
-_SAMPLING = {"llm": 10, "replay": 10}
 _MAX_WARNINGS = 20
 
 
@@ -53,7 +51,7 @@ def choose_config(dataset: Dataset, parser: str | None, model: str | None, prove
         raise DatasetError(f"--parser gold needs gold FOL (premises-FOL and conclusion-FOL); {dataset.source} has none")
     if name == "replay" and not dataset.has_generations:
         raise DatasetError(f"--parser replay needs recorded 'generations'; {dataset.source} has none")
-    from linc.options import typed_options
+    from linc.options import default_samples, typed_options
     from linc.plugins import lookup, require_usable_prover
 
     require_usable_prover(prover)
@@ -67,7 +65,7 @@ def choose_config(dataset: Dataset, parser: str | None, model: str | None, prove
     return EvalConfig(
         parser=name,
         prover=prover,
-        k=k if k is not None else _SAMPLING.get(name, 1),
+        k=k if k is not None else default_samples(name),
         timeout=timeout,
         repair_rounds=1 if repair else 0,
         parser_options=options,
