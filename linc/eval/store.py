@@ -44,7 +44,8 @@ class RunStore:
 
     def __init__(self, out_dir: str | os.PathLike[str], settings: dict[str, Any], dataset: str | None = None):
         """``dataset``: what the records are answers to (a file's name); a run of another one is
-        refused, since records are resumed by problem id and ids repeat across datasets."""
+        refused: its records would join these in one problems.jsonl, and the report would show
+        the two datasets as one run."""
         self.dir = Path(out_dir)
         self.settings = settings
         self.dataset = dataset
