@@ -61,16 +61,18 @@ def _fail(err: Exception) -> typer.Exit:
 
 def _read_problem_file(file: Path):
     """A problem from FILE, or from standard input for ``-``; an unreadable or binary file is a
-    :class:`DatasetError` naming it."""
+    :class:`DatasetError` naming it, a malformed one a :class:`ParserError` naming it."""
     import sys
 
-    from linc.errors import DatasetError
+    from linc.errors import DatasetError, ParserError
     from linc.parsing.base import Problem
 
     try:
         if str(file) == "-":
             return Problem.from_text(sys.stdin.read(), id="stdin")
         return Problem.from_text(file.read_text(encoding="utf-8-sig"), id=file.stem)
+    except ParserError as err:
+        raise ParserError(f"{'standard input' if str(file) == '-' else file}: {err}") from None
     except UnicodeDecodeError:
         raise DatasetError(f"{file} is not a UTF-8 text file (a problem file holds premises, one per line, then 'Conclusion: ...')") from None
     except OSError as err:
@@ -99,33 +101,36 @@ def solve(
     parser: Optional[str] = typer.Option(None, "--parser", help="Semantic parser: grammar (default), llm, ..."),
     model: Optional[str] = typer.Option(None, "--model", help="PROVIDER:NAME for the llm parser (implies --parser llm)."),
     prover: str = typer.Option("z3", "--prover", help="Prover backend."),
-    k: int = typer.Option(1, "-k", help="Number of parser samples to vote over."),
+    k: Optional[int] = typer.Option(None, "-k", help="Number of parser samples to vote over (default: 10 for llm, as LINC; else 1)."),
     timeout: float = typer.Option(10.0, "--timeout", help="Seconds per prover call."),
     repair_rounds: int = typer.Option(1, "--repair-rounds", help="Self-repair rounds for LLM samples (0: off)."),
     vote: str = typer.Option("proof-first", "--vote", help="Voting policy: proof-first (default), clean-first, majority (LINC), or a plugin."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Does the conclusion follow from the premises? Natural language in, True / False / Uncertain out."""
-    from linc.errors import LincError
-    from linc.options import at_least, positive_seconds
+    from linc.errors import LincError, OptionError
+    from linc.options import at_least, default_samples, positive_seconds
     from linc.parsing.base import Problem
+    from linc.plugins import require_usable_prover
     from linc.reasoning import Reasoner
 
     try:
         positive_seconds(timeout, "--timeout")
-        at_least(k, 1, "-k")
+        if k is not None:
+            at_least(k, 1, "-k")
         at_least(repair_rounds, 0, "--repair-rounds")
         if file is not None:
             if premise or conclusion:
-                raise typer.BadParameter("give either FILE or -p/-c, not both")
+                raise OptionError("give either a problem FILE or -p/-c, not both")
             problem = _read_problem_file(file)
         elif conclusion is None:
-            raise typer.BadParameter("a conclusion is needed: -c SENTENCE, or a problem FILE")
+            raise OptionError("a conclusion is needed: -c SENTENCE, or a problem FILE")
         else:
             problem = Problem(premises=list(premise), conclusion=conclusion)
         name = parser or ("llm" if model else "grammar")
         options = {"model": model} if model else {}
-        reasoner = Reasoner(name, prover, k=k, timeout=timeout, repair_rounds=repair_rounds, parser_options=options, vote=vote)
+        require_usable_prover(prover)
+        reasoner = Reasoner(name, prover, k=k if k is not None else default_samples(name), timeout=timeout, repair_rounds=repair_rounds, parser_options=options, vote=vote)
         verdict = reasoner.solve(problem)
     except LincError as err:
         raise _fail(err) from None
@@ -196,7 +201,7 @@ def eval_(
     concurrency: Optional[int] = typer.Option(None, "--concurrency", help="Model requests in flight across problems, whatever the core count (provers stay in --workers processes)."),
     rate_limit: Optional[float] = typer.Option(None, "--rate-limit", help="At most this many model requests per second (across the cluster with --executor ray)."),
     price: Optional[str] = typer.Option(None, "--price", help="Estimate the cost: in=X,out=Y in USD per million input/output tokens, or a JSON file {\"in\": X, \"out\": Y}."),
-    executor: str = typer.Option("local", "--executor", help="local (worker processes) or ray (tasks on a Ray cluster; pip install 'linc[ray]')."),
+    executor: str = typer.Option("local", "--executor", help="local (worker processes) or ray (tasks on a Ray cluster; pip install 'linc\\[ray]')."),  # "\\[": a bracket, not a rich style tag
     ray_address: Optional[str] = typer.Option(None, "--ray-address", help="The Ray cluster to join (auto, HOST:PORT, ray://HOST:PORT); default: a local Ray for the run."),
     limit: Optional[int] = typer.Option(None, "--limit", help="Only the first N problems."),
     timeout: float = typer.Option(10.0, "--timeout", help="Seconds per prover call."),

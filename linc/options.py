@@ -23,7 +23,15 @@ from typing import Any, Callable
 
 from linc.errors import OptionError
 
-__all__ = ["at_least", "positive_number", "positive_seconds", "typed_options"]
+__all__ = ["at_least", "default_samples", "positive_number", "positive_seconds", "typed_options"]
+
+#: Parsers that sample: LINC votes over 10 samples; a deterministic parser gives one answer.
+_SAMPLING = {"llm": 10, "replay": 10}
+
+
+def default_samples(parser: str) -> int:
+    """K when the user gives none: 10 for a sampling parser (as LINC), else 1."""
+    return _SAMPLING.get(parser, 1)
 
 
 def positive_seconds(value: Any, flag: str) -> float:

@@ -24,11 +24,13 @@ only the third-party entry points and drop-in modules (file stems) named there.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.metadata
 import importlib.util
 import os
 import re
+import sys
 import threading
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -50,6 +52,7 @@ __all__ = [
     "parser",
     "prover",
     "reload",
+    "require_usable_prover",
     "vote",
 ]
 
@@ -151,7 +154,8 @@ class _Registry:
             ep, entry.entry_point = entry.entry_point, None
             self.source, self.builtin = entry.source, entry.builtin
             try:
-                obj = ep.load()
+                with _quiet_import():
+                    obj = ep.load()
             except (Exception, SystemExit) as e:  # noqa: BLE001 - a broken plugin must not stop the others
                 del self.entries[(kind, name)]
                 self.broken.append(PluginInfo(kind, name, entry.source, False, error=_describe(e)))
@@ -174,7 +178,8 @@ class _Registry:
             if spec is None or spec.loader is None:
                 raise ImportError(f"cannot import {path}")
             module = importlib.util.module_from_spec(spec)
-            spec.loader.exec_module(module)
+            with _quiet_import():
+                spec.loader.exec_module(module)
         except (Exception, SystemExit) as e:  # noqa: BLE001 - a broken plugin must not stop the others
             self.broken.append(PluginInfo("module", path.stem, source, False, error=_describe(e)))
             # What it registered before failing is half-made: not offered as usable.
@@ -185,6 +190,12 @@ class _Registry:
 
 
 _REGISTRY = _Registry()
+
+
+def _quiet_import() -> contextlib.AbstractContextManager:
+    """While a plugin is imported, what it prints goes to stderr: plugins load on first use, in
+    the middle of a command whose stdout may be one JSON object (``--json``) piped elsewhere."""
+    return contextlib.redirect_stdout(sys.stderr)
 
 
 def _entry_points() -> list[tuple[str, importlib.metadata.EntryPoint, str]]:
@@ -315,6 +326,16 @@ def get_prover(name: str, **kwargs: Any):
     if not isinstance(obj, Prover):
         raise PluginError(f"prover plugin {name!r} made a {type(obj).__name__}, not a linc.proving.Prover")
     return obj
+
+
+def require_usable_prover(name: str) -> None:
+    """Refuse, before any work, a backend whose ``availability()`` says it cannot run here (its
+    binary or library is missing): a run would otherwise turn every vote into the same Error."""
+    from linc.errors import ProverUnavailable
+
+    usable, detail, error = _usability(lookup("prover", name))
+    if not usable:
+        raise ProverUnavailable(f"prover {name!r} cannot run here: {error or detail}")
 
 
 def get_parser(name: str, **kwargs: Any) -> Any:

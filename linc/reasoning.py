@@ -59,6 +59,8 @@ class Vote:
     error: str | None = None
     prover: str | None = None
     seconds: float = 0.0
+    #: Why an ``Unknown`` vote is unknown (the limit the prover hit), in the prover's words.
+    reason: str | None = None
 
     @property
     def repaired(self) -> bool:
@@ -271,6 +273,7 @@ class Reasoner:
             error=error,
             prover=result.prover if result else None,
             seconds=result.seconds if result is not None and fresh else 0.0,  # a cache hit costs nothing
+            reason=result.reason if error is None and result is not None and result.label == Label.UNKNOWN else None,
         )
         return vote, result, extra
 

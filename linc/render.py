@@ -88,6 +88,8 @@ def render_verdict(verdict: Verdict, console: Console | None = None) -> None:
         console.print(_formula_table(shown.premises, shown.conclusion))
         if shown.error:
             console.print(f"[red]error:[/] {escape(shown.error)}", highlight=False)
+        elif shown.reason:
+            console.print(f"[dim]reason:[/] {escape(shown.reason)}", highlight=False)
         if shown.repairs:
             console.print(f"[dim]repairs: {escape('; '.join(shown.repairs))}[/]")
     if verdict.support is not None:

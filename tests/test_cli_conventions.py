@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from linc import __version__
 from linc.cli import app
+from tests.test_plugins import registry  # noqa: F401 - fixture
 
 SOLVE = ["solve", "-p", "Bob is big.", "-p", "All big things are red.", "-c", "Bob is red."]
 PROVE = ["prove", "-p", "all x.(Man(x) -> Mortal(x))", "-p", "Man(socrates)", "-c", "Mortal(socrates)"]
@@ -50,6 +51,7 @@ def test_counts_are_checked_before_any_work(args, flag):
     ("timeout=abc", "--prover-option timeout=...: set it with --timeout"),
     ("max_given=abc", "--prover-option max_given must be a whole number, not 'abc'"),
     ("no_such=1", "--prover-option no_such=...: no such option; accepted: max_given (a whole number)"),
+    ("max_given", "linc: error: --prover-option wants KEY=VALUE, not 'max_given'"),
 ])
 def test_prover_options_are_typed(tmp_path, option, message):
     data = tmp_path / "d.jsonl"
@@ -115,3 +117,76 @@ def test_a_command_has_the_heap_frozen_at_exit(monkeypatch):
     monkeypatch.setattr(atexit, "register", registered.append)
     assert run("version").exit_code == 0
     assert registered == [gc.freeze]
+
+
+def test_help_text_keeps_the_extras_in_brackets():
+    """Help is rendered as rich markup, where '[ray]' would be a style tag and vanish."""
+    text = " ".join(run("eval", "--help").stdout.split())
+    assert "pip install 'linc[ray]'" in text
+
+
+UNUSABLE = """
+from linc.plugins import prover
+from linc.proving import Label, Prover, ProverResult
+
+@prover("needs-frob")
+class NeedsFrob(Prover):
+    name = "needs-frob"
+
+    @classmethod
+    def availability(cls):
+        return False, "the frob binary was not found: install frob"
+
+    def _decide(self, premises, conclusion, timeout):
+        raise AssertionError("never asked: the backend said it cannot run here")
+"""
+
+
+@pytest.mark.parametrize("command", ["solve", "eval"])
+def test_a_prover_that_cannot_run_here_is_refused_before_any_work(registry, command):
+    (registry / "plugins" / "needs_frob.py").write_text(UNUSABLE)
+    data = registry / "d.jsonl"
+    data.write_text(json.dumps({"premises": ["Bob is big."], "conclusion": "Bob is big.", "label": "True"}) + "\n")
+    args = [*SOLVE] if command == "solve" else ["eval", str(data), "--out", str(registry / "run")]
+    line = one_error_line(run(*args, "--prover", "needs-frob"))
+    assert line == "linc: error: ProverUnavailable: prover 'needs-frob' cannot run here: the frob binary was not found: install frob"
+    assert not (registry / "run").exists()
+
+
+def test_a_plugin_that_prints_when_imported_leaves_json_output_alone(registry):
+    (registry / "plugins" / "chatty.py").write_text("print('hello from a plugin')\n")
+    result = run(*SOLVE, "--json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["label"] == "True"
+    assert "hello from a plugin" in result.stderr
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["solve"], "linc: error: a conclusion is needed: -c SENTENCE, or a problem FILE"),
+    (["solve", "-", "-c", "Bob is red."], "linc: error: give either a problem FILE or -p/-c, not both"),
+])
+def test_a_problem_given_twice_or_not_at_all_is_one_error_line(args, message):
+    assert one_error_line(run(*args, input="")) == message
+
+
+def test_a_malformed_problem_file_is_named_in_the_error(tmp_path):
+    problem = tmp_path / "p.txt"
+    problem.write_text("Bob is big.\nAll big things are red.\n")
+    message = "no conclusion: the last line must start with 'Conclusion:'"
+    assert one_error_line(run("solve", str(problem))) == f"linc: error: ParserError: {problem}: {message}"
+    assert one_error_line(run("solve", "-", input="Bob is big.\n")) == f"linc: error: ParserError: standard input: {message}"
+
+
+def test_solve_with_a_model_votes_over_ten_samples_as_linc_and_eval_do(monkeypatch):
+    from langchain_core.language_models.fake_chat_models import FakeListChatModel
+
+    from linc.parsing import llm
+
+    answer = "TEXT: Bob is big.\nFOL: Big(bob)\nTEXT: Bob is big.\nFOL: Big(bob)"
+    monkeypatch.setattr(llm, "resolve_model", lambda *args, **kwargs: FakeListChatModel(responses=[answer]))
+    result = run("solve", "--model", "fake:model", "-p", "Bob is big.", "-c", "Bob is big.", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["counts"] == {"True": 10}
+    result = run("solve", "--model", "fake:model", "-k", "3", "-p", "Bob is big.", "-c", "Bob is big.", "--json")
+    assert json.loads(result.stdout)["counts"] == {"True": 3}
+    assert len(json.loads(run(*SOLVE, "--json").stdout)["votes"]) == 1  # the grammar gives one reading

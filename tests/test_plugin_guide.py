@@ -91,3 +91,12 @@ def test_the_example_package_installs_and_each_plugin_works(tmp_path):
     assert (summary["labelled"], summary["correct"]) == (4, 4)
     with_lookup = json.loads(linc("eval", f"csv:{EXAMPLE / 'problems.csv'}", "--parser", "formulas", "--prover", "lookup", "--json").stdout)
     assert with_lookup["correct"] == 1 and with_lookup["unanswered"] == 3  # Unknown is no answer, never a wrong Uncertain
+
+
+def test_the_guide_s_voting_policy_works_as_copied(registry):
+    guide = (ROOT / "docs" / "plugins.md").read_text(encoding="utf-8")
+    block = next(b for b in re.findall(r"```python\n(.*?)```", guide, flags=re.S) if '@vote("unanimous")' in b)
+    (registry / "plugins" / "unanimous.py").write_text(block)
+    solved = CliRunner().invoke(app, ["solve", str(ROOT / "examples" / "proofwriter_bob.txt"), "--vote", "unanimous", "--json"])
+    assert solved.exit_code == 0, solved.stderr
+    assert json.loads(solved.stdout)["label"] == "True" and json.loads(solved.stdout)["policy"] == "unanimous"

@@ -256,3 +256,19 @@ def test_a_fact_source_is_asked_about_each_sample_including_a_repaired_one():
     v = reasoner([None, "Q(a)"], fixed="S(a)").solve(PROBLEM, kg=source)
     assert source.asked == [["P(a)", "S(a)"], ["P(a)", "Q(a)"]]  # the failed sample asks nothing
     assert [vote.label for vote in v.votes] == ["Uncertain", "True"]
+
+
+def test_an_unknown_vote_says_which_limit_the_prover_hit():
+    from rich.console import Console
+
+    from linc.render import render_verdict
+    from linc_provers.resolution import ResolutionProver
+
+    verdict = Reasoner("grammar", ResolutionProver(max_given=1)).check(
+        ["Bob is big.", "If something is big then it is kind.", "All kind things are round."], "Bob is round.")
+    assert verdict.label == "Unknown"
+    assert "given-clause limit" in verdict.votes[0].reason
+    assert json.loads(verdict.to_json())["votes"][0]["reason"] == verdict.votes[0].reason
+    console = Console(record=True, width=200)
+    render_verdict(verdict, console)
+    assert "reason: pos: given-clause limit" in console.export_text()

@@ -16,7 +16,7 @@ from rich.markup import escape
 
 from linc import plugins
 from linc.collector import collector_paused, collector_thresholds
-from linc.errors import DatasetError, LincError, PluginError, user_message
+from linc.errors import DatasetError, LincError, OptionError, user_message
 from linc.eval.cost import Prices
 from linc.eval.datasets import Dataset, load_dataset
 from linc.eval.report import summarise, summary_renderable, write_plots, write_summary
@@ -24,8 +24,6 @@ from linc.eval.runner import EvalConfig, evaluate
 from linc.eval.store import RunStore
 from linc.voting import DEFAULT_POLICY
 
-#: Parsers that sample (LINC votes over 10 samples); deterministic parsers give one answer.
-_SAMPLING = {"llm": 10, "replay": 10}
 _MAX_WARNINGS = 20
 
 
@@ -35,7 +33,7 @@ def key_values(pairs: list[str], flag: str) -> dict[str, Any]:
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
-            raise PluginError(f"{flag} wants KEY=VALUE, got {pair!r}")
+            raise OptionError(f"{flag} wants KEY=VALUE, not {pair!r}")
         try:
             options[key.strip()] = json.loads(value)
         except ValueError:
@@ -53,9 +51,10 @@ def choose_config(dataset: Dataset, parser: str | None, model: str | None, prove
         raise DatasetError(f"--parser gold needs gold FOL (premises-FOL and conclusion-FOL); {dataset.source} has none")
     if name == "replay" and not dataset.has_generations:
         raise DatasetError(f"--parser replay needs recorded 'generations'; {dataset.source} has none")
-    from linc.options import typed_options
-    from linc.plugins import lookup
+    from linc.options import default_samples, typed_options
+    from linc.plugins import lookup, require_usable_prover
 
+    require_usable_prover(prover)
     prover_opts = typed_options(lookup("prover", prover), dict(prover_opts or {}), "--prover-option", {"timeout": "--timeout"})
     parser_opts = typed_options(lookup("parser", name), dict(parser_opts or {}), "--parser-option", {"model": "--model"})
     if model and name == "llm":
@@ -66,7 +65,7 @@ def choose_config(dataset: Dataset, parser: str | None, model: str | None, prove
     return EvalConfig(
         parser=name,
         prover=prover,
-        k=k if k is not None else _SAMPLING.get(name, 1),
+        k=k if k is not None else default_samples(name),
         timeout=timeout,
         repair_rounds=1 if repair else 0,
         parser_options=options,
@@ -109,16 +108,16 @@ def run_eval(spec: str, parser: str | None, model: str | None, prover: str, k: i
         prover_opts = key_values(prover_option or [], "--prover-option")
         dataset = load_dataset(spec, limit=limit)
         for issue in dataset.issues[:_MAX_WARNINGS]:
-            err.print(f"[yellow]skipped[/] {dataset.source} {issue}", markup=True)
+            err.print(f"[yellow]skipped[/] {escape(f'{dataset.source} {issue}')}", markup=True)
         if len(dataset.issues) > _MAX_WARNINGS:
             err.print(f"[yellow]skipped[/] … and {len(dataset.issues) - _MAX_WARNINGS} more unreadable records", markup=True)
         with collector_paused():  # loads the plugins: LangChain and Z3 make objects that live as long as the process
             plugins.get_vote(vote)  # an unknown policy fails before any work
             config = choose_config(dataset, parser, model, prover, k, timeout, repair, parser_opts, prover_opts, countermodels, vote, translation)
-        store = RunStore(out, config.settings()) if out is not None else None
+        store = RunStore(out, config.settings(), Path(dataset.source).name or dataset.name) if out is not None else None
         run = _run_with_progress(dataset, config, workers, store, err, scale or Scale())
     except KeyboardInterrupt:
-        saved = f"; finished problems are saved in {out}: re-run the same command to resume" if out else ""
+        saved = escape(f"; finished problems are saved in {out}: re-run the same command to resume") if out else ""
         err.print(f"[bold red]interrupted[/]{saved}", markup=True)
         return 130
     except LincError as error:
@@ -140,19 +139,25 @@ def run_eval(spec: str, parser: str | None, model: str | None, prover: str, k: i
     else:
         Console(highlight=False).print(summary_renderable(summary))
     for path in written:
-        err.print(f"wrote {path}")
+        err.print(f"wrote {path}", markup=False)
     return _verdict_on_run(summary, config, dataset, err)
 
 
 def _verdict_on_run(summary: Any, config: EvalConfig, dataset: Dataset, err: Console) -> int:
     """Hints for a run that mostly failed, and exit code 1 when no problem could be answered."""
     if config.parser == "grammar" and summary.parse_error_share > 0.5:
-        other = "--parser gold (this dataset has gold FOL)" if dataset.has_gold_fol else "an LLM: --model PROVIDER:NAME"
+        other = ("--parser replay (this dataset has recorded model outputs)" if dataset.has_generations else
+                 "--parser gold (this dataset has gold FOL)" if dataset.has_gold_fol else "an LLM: --model PROVIDER:NAME")
         err.print(f"[yellow]hint:[/] {summary.parse_error_share:.0%} of the votes could not be translated by the grammar "
                   f"parser, which reads controlled English only (docs/controlled-english.md); try {other}", markup=True, soft_wrap=True)
     if summary.problems and summary.unanswered == summary.problems:
+        limited = sum(row.get("Unknown", 0) for row in summary.confusion.values())
+        why = ["the causes are listed under 'errors by cause'"] if summary.error_causes else []
+        if limited:
+            why.append(f"{limited} hit a prover limit (Unknown): a longer --timeout, or higher limits of the "
+                       "backend (--prover-option), may let them finish")
         err.print(f"[bold red]linc: error:[/] none of the {summary.problems} problems could be answered; "
-                  "the causes are listed under 'errors by cause'", markup=True, soft_wrap=True)
+                  f"{'; '.join(why) or 'no vote was valid'}", markup=True, soft_wrap=True)
         return 1
     return 0
 

@@ -236,13 +236,22 @@ class JsonlReader(DatasetReader):
     description = "FOLIO / linc JSONL (premises, conclusion, label, optional FOL and generations)"
     suffixes = (".jsonl", ".ndjson")
 
+    def sniff(self, path: Path, head: str) -> bool:
+        """A ``.jsonl`` file, or a ``.json`` one that holds JSON lines (a JSON file starts with
+        ``[``; FOLIO's files are often saved as ``.json``)."""
+        return super().sniff(path, head) or path.suffix.lower() == ".json" and head.lstrip().startswith("{")
+
     def load(self, source: str | None = None) -> Dataset:
         if not source:
             raise DatasetError("the jsonl reader needs a file")
         path = Path(source)
         rows: list[tuple[int, Problem]] = []
         issues: list[DatasetIssue] = []
-        for number, line in enumerate(_read_text(path).splitlines(), 1):
+        text = _read_text(path)
+        if text.lstrip().startswith("["):
+            raise DatasetError(f"{path} holds one JSON array, not JSON lines (one problem per line); "
+                               f"a Logic-LM file reads with logiclm:{path}")
+        for number, line in enumerate(text.splitlines(), 1):
             if not line.strip():
                 continue
             try:
@@ -284,7 +293,7 @@ def _json_items(text: str) -> Iterator[tuple[int, Any]]:
         try:
             item, pos = decoder.raw_decode(text, pos)
         except json.JSONDecodeError as err:
-            raise DatasetError(f"line {err.lineno}: not JSON: {err.msg}") from None
+            raise DatasetError(f"line {err.lineno}: not JSON: {err.msg} (column {err.colno})") from None
         yield line, item
         pos = _skip(text, pos)
         if text[pos : pos + 1] == "]":

@@ -42,7 +42,11 @@ def load_run(run_dir: str | os.PathLike[str]) -> dict[str, Any]:
     if not records_path.is_file():
         raise ReportError(f"{path} holds no evaluation run: {RECORDS} is missing (make one with `linc eval ... --out {path}`)")
     records = []
-    for number, line in enumerate(records_path.read_text(encoding="utf-8").splitlines(), 1):
+    text = records_path.read_text(encoding="utf-8")
+    # A line not ended yet is a record being written (the run goes on) or cut short by a kill: the
+    # run's own store drops it when it resumes, and so does the report.
+    lines = text.splitlines() if text.endswith("\n") else text.splitlines()[:-1]
+    for number, line in enumerate(lines, 1):
         if not line.strip():
             continue
         try:
@@ -54,6 +58,9 @@ def load_run(run_dir: str | os.PathLike[str]) -> dict[str, Any]:
         records.append(record)
     settings = _read_json(path / SETTINGS) or {}
     summary = _read_json(path / SUMMARY)
+    if not settings and not (summary or {}).get("settings"):
+        raise ReportError(f"{path / SETTINGS} is missing: it holds the settings the run was made with "
+                          f"(copy it with {RECORDS}, or run `linc eval ... --out {path}` again)")
     if summary is None:
         summary = summarise(records, settings=settings).to_dict()
     return {"name": path.name or str(path), "dir": str(path), "settings": settings, "summary": summary, "records": records}
@@ -174,5 +181,6 @@ def write_report(run_dirs: Sequence[str | os.PathLike[str]], out: str | os.PathL
         tmp.write_text(html, encoding="utf-8")
         os.replace(tmp, path)
     except OSError as err:
-        raise ReportError(f"cannot write the report to {path}: {err}") from None
+        tmp.unlink(missing_ok=True)
+        raise ReportError(f"cannot write the report to {path}: {err.strerror or err}") from None
     return path

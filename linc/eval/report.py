@@ -231,18 +231,19 @@ def summary_renderable(summary: Summary) -> Any:
 
     head = Table(show_header=False, box=None, pad_edge=False)
     head.add_column(style="bold")
-    head.add_column()
+    head.add_column(overflow="fold")  # a long file name wraps: cut, it could hide which file ran
     cfg = summary.settings
     if cfg:
-        head.add_row("run", f"{summary.dataset or '?'}: parser {cfg.get('parser')}, prover {cfg.get('prover')}, k={cfg.get('k')}, "
-                     f"vote {summary.vote or '?'}, labels in {summary.semantics} semantics")
+        head.add_row("run", escape(f"{summary.dataset or '?'}: parser {cfg.get('parser')}, prover {cfg.get('prover')}, k={cfg.get('k')}, "
+                                   f"vote {summary.vote or '?'}, labels in {summary.semantics} semantics"))
     head.add_row("accuracy", f"{summary.accuracy:.4f}  ({summary.correct}/{summary.labelled})")
     head.add_row("unanswered", f"{summary.unanswered} of {summary.problems} problems had no valid vote")
     head.add_row("votes", f"{summary.votes}: failed {summary.error_vote_share:.1%} (of which not translated "
                  f"{summary.parse_error_share:.1%}), repaired {summary.repaired_share:.1%}")
-    head.add_row("time", f"wall {summary.seconds:.2f} s ({summary.workers} workers), prover {summary.prover_seconds:.2f} s")
+    workers = f"{summary.workers} worker{'' if summary.workers == 1 else 's'}"
+    head.add_row("time", f"wall {summary.seconds:.2f} s ({workers}), prover {summary.prover_seconds:.2f} s")
     if summary.resumed:
-        head.add_row("resumed", f"{summary.resumed} problems from an earlier run")
+        head.add_row("resumed", f"{summary.resumed} problem{'' if summary.resumed == 1 else 's'} from an earlier run")
     for name, text in _usage_rows(summary):
         head.add_row(name, text)
     t = summary.translation
@@ -253,8 +254,7 @@ def summary_renderable(summary: Summary) -> Any:
                      f"{t['conclusion_equivalence']:.3f}, whole problems {t['problem_equivalence']:.3f} "
                      f"({t['samples']} winning votes of {t['problems']} problems{unread})")
         right, wrong = t["translated_right"], t["translated_wrong"]
-        head.add_row("", f"accuracy where translated right {right['accuracy']:.3f} ({right['correct']}/{right['problems']}), "
-                     f"wrong {wrong['accuracy']:.3f} ({wrong['correct']}/{wrong['problems']})")
+        head.add_row("", f"accuracy where translated right {_accuracy_of(right)}, wrong {_accuracy_of(wrong)}")
     labels = Table(title="per label", title_justify="left")
     for column in ("label", "precision", "recall", "support"):
         labels.add_column(column, justify="left" if column == "label" else "right")
@@ -291,6 +291,12 @@ def summary_renderable(summary: Summary) -> Any:
             depth.add_row(d, str(int(row["n"])), f"{row['accuracy']:.3f}")
         parts.append(depth)
     return Group(*parts)
+
+
+def _accuracy_of(part: dict[str, Any]) -> str:
+    """``0.750 (3/4)``; of no problem, ``none (0/0)``, not an accuracy of 0 that nothing earned."""
+    figure = f"{part['accuracy']:.3f}" if part["problems"] else "none"
+    return f"{figure} ({part['correct']}/{part['problems']})"
 
 
 def _usage_rows(summary: Summary) -> list[tuple[str, str]]:

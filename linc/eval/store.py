@@ -31,15 +31,24 @@ SUMMARY = "summary.json"
 
 
 class ResumeError(LincError):
-    """``--out DIR`` holds a run made with other settings; its records cannot be mixed with these."""
+    """``--out DIR`` holds a run made with other settings or of another dataset; its records
+    cannot be mixed with these."""
+
+#: The key of ``run.json`` that names the run's dataset (beside the settings; runs written before
+#: it existed resume whatever their dataset).
+DATASET = "dataset"
 
 
 class RunStore:
     """Append-only per-problem records in ``out_dir``, resumable."""
 
-    def __init__(self, out_dir: str | os.PathLike[str], settings: dict[str, Any]):
+    def __init__(self, out_dir: str | os.PathLike[str], settings: dict[str, Any], dataset: str | None = None):
+        """``dataset``: what the records are answers to (a file's name); a run of another one is
+        refused: its records would join these in one problems.jsonl, and the report would show
+        the two datasets as one run."""
         self.dir = Path(out_dir)
         self.settings = settings
+        self.dataset = dataset
         self._fd: int | None = None
         self._synced = 0.0  # time.monotonic() of the last fsync
         self._unsynced = False
@@ -101,15 +110,20 @@ class RunStore:
                 previous = json.loads(path.read_text(encoding="utf-8"))
             except ValueError:
                 previous = None
+            theirs = previous.pop(DATASET, None) if isinstance(previous, dict) else None
             if previous != json.loads(json.dumps(self.settings, default=str)):
                 differ = sorted(k for k in set(self.settings) | set(previous or {}) if (previous or {}).get(k) != self.settings.get(k))
                 raise ResumeError(
                     f"{self.dir} holds a run made with other settings ({', '.join(differ) or 'unreadable run.json'}); "
                     "use another --out directory or delete this one"
                 )
+            if theirs is not None and self.dataset is not None and theirs != self.dataset:
+                raise ResumeError(f"{self.dir} holds a run of another dataset ({theirs}, not {self.dataset}); "
+                                  "use another --out directory or delete this one")
             return
+        written = {**self.settings, DATASET: self.dataset} if self.dataset is not None else self.settings
         tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(self.settings, indent=2, default=str), encoding="utf-8")
+        tmp.write_text(json.dumps(written, indent=2, default=str), encoding="utf-8")
         os.replace(tmp, path)
 
     def _load(self) -> dict[str, dict[str, Any]]:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Iterator, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from linc.errors import LincError
@@ -42,12 +43,16 @@ def _session(db: Optional[Path], *, create: bool = False, prover: str | None = N
         with KnowledgeGraph(db or default_path(), prover=get_prover(prover) if prover else None, create=create, timeout=timeout) as kg:
             yield kg
     except FactConflictError as e:
-        err.print(f"[bold red]refused:[/] {e}")
+        err.print(f"[bold red]refused:[/] {escape(str(e))}")
         _fact_table([*e.facts], title="conflicting stored facts", console=err)
         raise typer.Exit(1) from None
     except LincError as e:
-        err.print(f"[bold red]error:[/] {type(e).__name__}: {e}")
+        err.print(f"[bold red]error:[/] {type(e).__name__}: {escape(str(e))}")
         raise typer.Exit(1) from None
+
+
+def _count(n: int) -> str:
+    return f"{n} fact" if n == 1 else f"{n} facts"
 
 
 def _formula(text: str, syntax: str) -> Formula:
@@ -73,7 +78,7 @@ def _fact_table(facts: list[Fact], *, title: str | None = None, console: Console
     for f in facts:
         deps = ", ".join(f"#{d}" for d in f.depends_on)
         kind = f.kind.value if f.checked else f"{f.kind.value}, [yellow]unchecked[/]"
-        table.add_row(f"#{f.id}", kind, f.fol, f.text or "", deps, f.created_at[:19])
+        table.add_row(f"#{f.id}", kind, escape(f.fol), escape(f.text or ""), deps, f.created_at[:19])
     console.print(table)
 
 
@@ -89,8 +94,8 @@ def add(
     durable: bool = typer.Option(False, "--durable", help="Flush the commit to disk before returning (survives a power cut)."),
     text: Optional[str] = typer.Option(None, "--text", help="The sentence the fact states."),
     nl: bool = typer.Option(False, "--nl", help="FACT and premises are sentences: translate them with --parser."),
-    parser: str = typer.Option("grammar", "--parser", help="With --nl: the semantic parser."),
-    model: Optional[str] = typer.Option(None, "--model", help="With --nl: PROVIDER:NAME for the llm parser."),
+    parser: Optional[str] = typer.Option(None, "--parser", help="With --nl: the semantic parser (default: grammar; llm with --model)."),
+    model: Optional[str] = typer.Option(None, "--model", help="With --nl: PROVIDER:NAME for the llm parser (implies --parser llm)."),
     db: Optional[Path] = DB,
     syntax: str = SYNTAX,
     prover: Optional[str] = PROVER,
@@ -108,7 +113,7 @@ def add(
             from linc.reasoning import Reasoner
 
             options = {"model": model} if model else {}
-            reasoner = Reasoner(parser, kg.prover, timeout=timeout, parser_options=options)
+            reasoner = Reasoner(parser or ("llm" if model else "grammar"), kg.prover, timeout=timeout, parser_options=options)
             stored = kg.add_text(premise, fact, reasoner, model=model, use_kg=use_kg, allow_unchecked=allow_unchecked)
             _show_added(stored, as_json)
             return
@@ -128,7 +133,7 @@ def _show_added(fact: Fact, as_json: bool) -> None:
         _emit(fact.to_dict())
     else:
         note = "" if fact.checked else "; [yellow]unchecked[/]: its consistency check ran out of time, `linc kg check` retries it"
-        out.print(f"[green]stored[/] #{fact.id} {fact.fol} ({fact.kind.value}{note})")
+        out.print(f"[green]stored[/] #{fact.id} {escape(fact.fol)} ({fact.kind.value}{note})")
 
 
 @kg_app.command()
@@ -180,7 +185,7 @@ def list_facts(
     if as_json:
         _emit([f.to_dict() for f in facts])
     else:
-        _fact_table(facts, title=f"{len(facts)} facts")
+        _fact_table(facts, title=_count(len(facts)))
 
 
 @kg_app.command()
@@ -218,7 +223,7 @@ def provenance(
         _emit(prov.to_dict())
         return
     f = prov.fact
-    out.print(f"[bold]#{f.id} {f.fol}[/]  ({f.kind.value}, added {f.created_at})")
+    out.print(f"[bold]#{f.id} {escape(f.fol)}[/]  ({f.kind.value}, added {f.created_at})")
     for label, value in (("text", f.text), ("parser", f.parser), ("model", f.model), ("prover", f.prover)):
         if value:
             out.print(f"{label}: {value}", markup=False)
@@ -247,7 +252,7 @@ def check(
     if as_json:
         _emit(fact.to_dict())
     else:
-        out.print(f"[green]checked[/] #{fact.id} {fact.fol}")
+        out.print(f"[green]checked[/] #{fact.id} {escape(fact.fol)}")
 
 
 @kg_app.command()
@@ -263,7 +268,7 @@ def retract(
     if as_json:
         _emit([f.to_dict() for f in gone])
     else:
-        _fact_table(gone, title=f"retracted {len(gone)} facts")
+        _fact_table(gone, title=f"retracted {_count(len(gone))}")
 
 
 @kg_app.command()
@@ -283,7 +288,7 @@ def export(
             else:
                 kg.export_graphml(target)
         except OSError as e:
-            err.print(f"[bold red]error:[/] cannot write {target}: {e.strerror}")
+            err.print(f"[bold red]error:[/] cannot write {escape(str(target))}: {e.strerror}")
             raise typer.Exit(1) from None
     out.print(f"wrote {target}", markup=False)
 
@@ -300,6 +305,6 @@ def draw(
         try:
             kg.draw(target, around=around, radius=radius)
         except OSError as e:
-            err.print(f"[bold red]error:[/] cannot write {target}: {e.strerror}")
+            err.print(f"[bold red]error:[/] cannot write {escape(str(target))}: {e.strerror}")
             raise typer.Exit(1) from None
     out.print(f"wrote {target}", markup=False)

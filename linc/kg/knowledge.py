@@ -242,7 +242,9 @@ class KnowledgeGraph:
         verdict = reasoner.check(premises, conclusion, kg=self if use_kg else None)
         vote = verdict.votes[verdict.shown] if verdict.shown is not None else None
         if verdict.label != Label.TRUE.value or vote is None or vote.conclusion is None:
-            raise UnverifiedFactError(f"{conclusion!r} was not verified: the reasoner's verdict is {verdict.label} ({verdict.counts})")
+            cause = next((v.error or v.reason for v in verdict.votes if v.error or v.reason), None)  # why no vote decided
+            raise UnverifiedFactError(f"{conclusion!r} was not verified: the reasoner's verdict is {verdict.label} "
+                                      f"({verdict.counts}){f': {cause}' if cause else ''}")
         texts = list(premises) if len(premises) == len(vote.premises) else [None] * len(vote.premises)
         used = None if verdict.support is None else {s["position"] for s in verdict.support}
         given = [Premise(parse(f, syntax="folio"), t, None if used is None else n in used)

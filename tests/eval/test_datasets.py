@@ -194,3 +194,25 @@ def test_conflicting_or_unknown_semantics_are_refused(tmp_path):
     odd = jsonl(tmp_path / "odd.jsonl", [{**PW_RECORD, "semantics": "fuzzy"}])
     with pytest.raises(DatasetError, match="unknown semantics 'fuzzy'"):
         load_dataset(odd)
+
+
+def test_a_folio_file_saved_as_json_reads_as_json_lines(tmp_path):
+    path = write_jsonl(tmp_path / "folio-validation.json", [fol_problem(0), fol_problem(1)])
+    data = load_dataset(str(path))
+    assert data.name == "jsonl" and [p.id for p in data.problems] == ["p0", "p1"]
+
+
+def test_a_json_array_named_jsonl_says_which_reader_reads_it(tmp_path):
+    good = {"id": "a", "context": "The cat is big.", "question": QUESTION, "options": [], "answer": "A"}
+    path = tmp_path / "proofwriter.jsonl"
+    path.write_text(json.dumps([good], indent=2))
+    with pytest.raises(DatasetError, match=f"holds one JSON array, not JSON lines .* logiclm:{path}$"):
+        load_dataset(str(path))
+    assert load_dataset(f"logiclm:{path}").problems[0].id == "a"
+
+
+def test_a_broken_json_array_names_the_line_and_column(tmp_path):
+    path = tmp_path / "cut.json"
+    path.write_text('[\n  {"id": "a", "context": "The cat is big.",\n   "question": "Is it')
+    with pytest.raises(DatasetError, match=r"cut.json: line 3: not JSON: Unterminated string starting at \(column 16\)"):
+        load_dataset(f"logiclm:{path}")

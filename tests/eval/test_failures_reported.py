@@ -59,3 +59,48 @@ def test_depth_from_the_ids_is_called_theory_depth():
     console.print(summary_renderable(summarise([*records, {**records[0], "theory_depth": 3}])))
     shown = " ".join(console.export_text().split())
     assert "accuracy by theory depth (from the ids; the data holds no per-question depth)" in shown
+
+
+def test_the_summary_names_the_whole_file_and_no_accuracy_of_nothing(tmp_path):
+    """On a narrow terminal the run's file name wraps instead of being cut (the part cut is what
+    tells runs apart: ...-1shot, ...-8shot), and an accuracy over no problem is not 0."""
+    name = "gpt-3.5-turbo-16k-0613_folio-neurosymbolic-" + "x" * 30 + "-8shot.jsonl"
+    data = write_jsonl(tmp_path / name, [fol_problem(i) for i in range(3)])
+    result = CliRunner().invoke(app, ["eval", str(data), "--parser", "gold", "--workers", "1"], env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.stderr
+    assert name in "".join(line.strip() for line in result.stdout.splitlines())
+    shown = " ".join(result.stdout.split())
+    assert "translated right 1.000 (3/3), wrong none (0/0)" in shown and "(1 worker)" in shown
+
+
+def test_one_resumed_problem_is_one_problem():
+    from rich.console import Console
+
+    console = Console(record=True, width=200)
+    console.print(summary_renderable(summarise([{"id": "q", "gold": "True", "label": "True"}], resumed=1)))
+    assert "resumed 1 problem from an earlier run" in " ".join(console.export_text().split())
+
+
+def test_a_run_whose_votes_all_hit_a_limit_says_so(tmp_path):
+    data = write_jsonl(tmp_path / "d.jsonl", [fol_problem(i) for i in range(3)])
+    result = run("eval", str(data), "--parser", "gold", "--prover", "resolution", "--prover-option", "max_given=0", "--workers", "1")
+    assert result.exit_code == 1
+    message = " ".join(result.stderr.split())
+    assert "none of the 3 problems could be answered; 3 hit a prover limit (Unknown)" in message
+    assert "errors by cause" not in message + result.stdout
+
+
+def test_recorded_outputs_beyond_the_grammar_point_to_the_replay_parser(tmp_path):
+    row = {**fol_problem(0), "premises": ["Whoever sells umbrellas on rainy days profits."], "conclusion": "Joe profits.",
+           "generations": ["TEXT: x\nFOL: P(a)"]}
+    result = run("eval", str(write_jsonl(tmp_path / "recorded.jsonl", [row])), "--workers", "1")
+    assert result.exit_code == 1
+    assert "try --parser replay (this dataset has recorded model outputs)" in " ".join(result.stderr.split())
+
+
+def test_text_from_the_data_is_shown_as_written_not_as_markup(tmp_path):
+    """A record's label '[/x]' once ended the run with rich's MarkupError; '[red]' in a name vanished."""
+    data = write_jsonl(tmp_path / "m[red].jsonl", [{**fol_problem(0), "label": "[/x]"}, fol_problem(1)])
+    result = run("eval", str(data), "--parser", "gold", "--workers", "1")
+    assert result.exit_code == 0, result.stderr
+    assert "unknown label '[/x]'" in result.stderr and "m[red].jsonl: parser gold" in result.stdout

@@ -203,10 +203,16 @@ def test_records_without_sentences_take_them_from_the_dataset_file(runs, tmp_pat
 @pytest.mark.parametrize("args, message", [
     (["report", "{tmp}/nothing"], "problems.jsonl is missing"),
     (["report", "{A}", "{A}", "{A}"], "compares two; got 3"),
+    (["report", "{tmp}/records-only"], "{tmp}/records-only/run.json is missing: it holds the settings"),
+    (["report", "{A}", "--html", "{tmp}/no/such/dir/r.html"], "cannot write the report to {tmp}/no/such/dir/r.html: No such file or directory"),
+    (["report", "{A}", "--html", "{tmp}"], "cannot write the report to {tmp}: Is a directory"),
 ])
 def test_bad_input_is_a_clear_error(runs, tmp_path, args, message):
+    (tmp_path / "records-only").mkdir()
+    (tmp_path / "records-only" / "problems.jsonl").write_text((runs["A"] / "problems.jsonl").read_text())
     result = CliRunner().invoke(app, [a.format(tmp=tmp_path, A=runs["A"]) for a in args])
-    assert result.exit_code == 2 and message in result.stderr
+    assert result.exit_code == 2 and message.format(tmp=tmp_path) in result.stderr
+    assert ".tmp" not in result.stderr and not list(tmp_path.parent.glob(f"{tmp_path.name}*.tmp"))
 
 
 @pytest.mark.skipif(not RECORDED.is_file(), reason=f"needs the shared recorded completions ({RECORDED}), absent here")
@@ -216,3 +222,15 @@ def test_report_of_recorded_completions(tmp_path, browser):
     page = browser.open((tmp_path / "r.html").as_uri(), READY)
     assert page.eval("document.getElementById('acc-0').textContent") == f"{100 * summary['accuracy']:.1f}%"
     assert len(visible_ids(page, "problems-0")) == 6
+
+
+def test_a_run_cut_short_or_still_running_is_shown_without_its_unfinished_line(runs, tmp_path):
+    cut = tmp_path / "cut"
+    cut.mkdir()
+    (cut / "run.json").write_text((runs["A"] / "run.json").read_text())  # a killed run has no summary.json yet
+    lines = (runs["A"] / "problems.jsonl").read_text()
+    (cut / "problems.jsonl").write_text(lines + '{"id": "h9", "label": "Tr')  # a write cut short by SIGKILL
+    assert '"id":"h9"' not in render_report([cut]) and len(records(runs["A"])) > 0
+    (cut / "problems.jsonl").write_text('{"id": "h9", "label": "Tr\n' + lines)  # a broken line inside stays an error
+    result = CliRunner().invoke(app, ["report", str(cut)])
+    assert result.exit_code == 2 and "problems.jsonl line 1 is not JSON" in result.stderr

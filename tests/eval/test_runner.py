@@ -213,3 +213,18 @@ def test_a_worker_gets_the_rest_of_its_story_before_another_story():
     taken = [(w, queue.take(w)[0]) for w in (first, second, second, second, first, second)]
     assert taken == [(first, "k0"), (second, "k1"), (second, "k3"), (second, "k4"), (first, "k2"), (second, "k5")]
     assert not queue
+
+
+def test_a_run_of_another_dataset_is_refused_and_runs_written_before_the_name_resume(small_jsonl, tmp_path):
+    """Another file's records would land in the same problems.jsonl and the report would show
+    both datasets as one run."""
+    data = load_dataset(str(small_jsonl))
+    with RunStore(tmp_path / "out", FOL.settings(), "small.jsonl") as store:
+        evaluate(data.head(2), FOL, workers=1, store=store)
+    with pytest.raises(ResumeError, match=r"holds a run of another dataset \(small.jsonl, not other.jsonl\)"):
+        RunStore(tmp_path / "out", FOL.settings(), "other.jsonl").open()
+    with RunStore(tmp_path / "out", FOL.settings(), "small.jsonl") as store:
+        assert evaluate(data, FOL, workers=1, store=store).resumed == 2
+    (tmp_path / "out" / "run.json").write_text(json.dumps(FOL.settings()))  # as earlier versions wrote it
+    with RunStore(tmp_path / "out", FOL.settings(), "small.jsonl") as store:
+        assert evaluate(data, FOL, workers=1, store=store).resumed == len(data.problems)

@@ -121,3 +121,28 @@ def test_the_default_file_needs_no_folder_made_by_hand(tmp_path, monkeypatch):
     assert (tmp_path / "data" / "linc" / "kg.sqlite").is_file()
     r = linc("ask", "Big(anne)", "--json")
     assert r.exit_code == 0 and json.loads(r.output)["label"] == "True"
+
+
+def test_counts_of_facts_read_as_english(db):
+    linc("add", "--axiom", "--db", db, "Big(anne)")
+    assert linc("list", "--db", db).output.splitlines()[0].strip() == "1 fact"
+    assert linc("retract", "1", "--db", db).output.splitlines()[0].strip() == "retracted 1 fact"
+
+
+def test_a_sentence_that_cannot_be_read_is_named_when_a_fact_is_refused(db):
+    r = linc("add", "--nl", "-p", "Bob is very big.", "Bob is big.", "--db", db)
+    assert r.exit_code == 1 and "sentence outside the grammar: 'Bob is very big.'" in " ".join(r.output.split())
+
+
+def test_brackets_in_text_are_shown_as_written(db):
+    """Text from the user is not rich markup: '[/b]' once ended the command with a MarkupError."""
+    assert linc("add", "--axiom", "P(a)", "--text", "A [/b] thing [red]x", "--db", db).exit_code == 0
+    assert "A [/b] thing [red]x" in linc("list", "--db", db).output
+    assert "A [/b] thing [red]x" in linc("provenance", "1", "--db", db).output
+    r = linc("add", "--nl", "-p", "Bob is [/big].", "Bob is big.", "--db", db)
+    assert r.exit_code == 1 and "'Bob is [/big].'" in " ".join(r.output.split())
+
+
+def test_a_model_implies_the_llm_parser_for_sentences(db):
+    r = linc("add", "--nl", "--model", "nosuchprovider:x", "-p", "Bob is big.", "Bob is big.", "--db", db)
+    assert r.exit_code == 1 and "ParserError" in r.output and "cannot create parser 'grammar'" not in r.output

@@ -127,7 +127,7 @@
         if (v.model_repairs) { all.push("model repair rounds: " + v.model_repairs); }
         return all.join("\n");
       }],
-      ["error", function (v) { return v.error || ""; }],
+      ["error", function (v) { return v.error || v.reason || ""; }],
       ["prover", function (v) { return (v.prover || "") + (v.seconds ? " (" + v.seconds.toFixed(3) + " s)" : ""); }]
     ];
     facts.forEach(function (fact) {
