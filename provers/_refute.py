@@ -155,7 +155,7 @@ class RefutationProver(Prover):
         if done.cancelled:
             return Attempt(Outcome.LIMIT, "cancelled: the answer was already known")
         if done.timed_out:
-            return Attempt(Outcome.LIMIT, f"time limit ({done.seconds:.1f} s of wall-clock time)")
+            return Attempt(Outcome.LIMIT, f"time limit ({done.seconds:.3g} s of wall-clock time)")
         return self._read(state, done, tag)
 
     def _decide(self, premises: list[Formula], conclusion: Formula, timeout: float) -> ProverResult:
