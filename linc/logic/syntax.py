@@ -33,7 +33,10 @@ _TPTP_OPS = {"~": "NOT", "&": "AND", "|": "OR", "=>": "IMP", "<=>": "IFF", "<~>"
              "~|": "NOR", "~&": "NAND", "=": "EQ", "!=": "NEQ", "!": "ALL", "?": "EXISTS"}
 
 # extra spellings accepted (and recorded) in lenient mode
-_NLTK_LENIENT_OPS = {"~": "NOT", **_UNICODE, "&&": "AND", "||": "OR", "<-->": "IFF", "-->": "IMP"}
+# and the other symbols logic texts write for a connective, none of which means anything else
+# between two formulas: long arrows, the horseshoe, the triple bar, the underlined or, the minus sign
+_OTHER_SYMBOLS = {"⟶": "IMP", "⟹": "IMP", "⊃": "IMP", "⟺": "IFF", "≡": "IFF", "⊻": "XOR", "−": "NOT"}
+_NLTK_LENIENT_OPS = {"~": "NOT", **_UNICODE, **_OTHER_SYMBOLS, "&&": "AND", "||": "OR", "<-->": "IFF", "-->": "IMP"}
 _NLTK_LENIENT_WORDS = {"AND": "AND", "OR": "OR", "NOT": "NOT", "Exists": "EXISTS", "EXISTS": "EXISTS", "Exist": "EXISTS", "ForAll": "ALL",
                        "Forall": "ALL", "FORALL": "ALL", "forAll": "ALL", "ALL": "ALL"}
 _FOLIO_LENIENT_OPS = {"~": "NOT", "&": "AND", "|": "OR", "->": "IMP", "<->": "IFF", "!=": "NEQ",

@@ -186,7 +186,8 @@ def test_a_shared_reading_does_not_leak_between_callers():
 @pytest.mark.parametrize("text, expected, repairs", [
     ("Likes(bob, ann) b)", "missing connective before 'b'", None),
     ("P(captain america)", Pred("P", (Const("captain_america"),)), ["read the name 'captain america' as 'captain_america'"]),
-    ("(P(a) b)", Pred("P_a_b"), ["read the name 'P(a) b' as 'P_a_b'"]),  # an atom then a name: one name
+    # an atom then a name: a connective is missing (once read as a made-up name 'P_a_b')
+    ("(P(a) b)", "missing connective before 'b'", None),
     ("P(a) = b", Eq(Func("P", (a,)), b), []),
 ])
 def test_atoms_that_are_not_plain_take_the_general_path(text, expected, repairs):
