@@ -7,6 +7,7 @@ import time
 import pytest
 
 from linc.errors import FormulaSyntaxError
+from linc.logic.read import is_respelling
 from linc.logic import (
     And, Const, Eq, Exists, Forall, Func, Iff, Implies, Not, Or, Pred, Var, Xor, parse, parse_lenient,
 )
@@ -62,6 +63,21 @@ def test_reads(text, syntax, expected):
         ("P(gpt-3)", Pred("P", (Const("gpt_3"),)), "'gpt-3'"),
         ("P(Mr. Smith, bob's)", Pred("P", (Const("Mr_Smith"), Const("bob_s"))), "'Mr. Smith'"),
         ('Title("Harry Potter")', Pred("Title", (Const("Harry_Potter"),)), "Harry Potter"),
+        # the textbook's and the mathematician's quantifier prefixes
+        ("(∀x)(P(x) → Q(x))", Forall(x, Implies(P(x), Q(x))), "read '(∀x)' as '∀x.'"),
+        ("-(exists x)(P(x) & Q(x))", Not(Exists(x, And(P(x), Q(x)))), "read '(exists x)' as 'exists x.'"),
+        ("(all x, y)(R(x, y) -> R(y, x))", Forall(x, Forall(y, Implies(Pred("R", (x, y)), Pred("R", (y, x))))), "'(all x, y)'"),
+        ("∀x: (P(x) → Q(x))", Forall(x, Implies(P(x), Q(x))), "read '∀x:' as '∀x.'"),
+        ("all x, y: R(x, y)", Forall(x, Forall(y, Pred("R", (x, y)))), "read 'all x, y:' as 'all x y.'"),
+        ("all x. (P(x) -> Q(x));", Forall(x, Implies(P(x), Q(x))), "dropped the semicolon at the end"),
+        # other symbols logic texts write for a connective
+        ("P(a) ⟶ Q(a)", Implies(P(a), Q(a)), "'⟶' as implication"),
+        ("P(a) ⟹ Q(a)", Implies(P(a), Q(a)), "'⟹' as implication"),
+        ("P(a) ⊃ Q(a)", Implies(P(a), Q(a)), "'⊃' as implication"),
+        ("P(a) ⟺ Q(a)", Iff(P(a), Q(a)), "'⟺' as equivalence"),
+        ("P(a) ≡ Q(a)", Iff(P(a), Q(a)), "'≡' as equivalence"),
+        ("P(a) ⊻ Q(a)", Xor(P(a), Q(a)), "'⊻' as exclusive or"),
+        ("−P(a)", Not(P(a)), "'−' as negation"),
     ],
 )
 def test_lenient_repairs_are_recorded(text, expected, repair):
@@ -72,6 +88,30 @@ def test_lenient_repairs_are_recorded(text, expected, repair):
         assert parse(text) != expected
     except FormulaSyntaxError:
         pass
+
+
+def test_respellings_of_a_quantifier_prefix_or_a_closing_mark_are_no_guess():
+    for text in ("(∀x)(P(x) → Q(x))", "∀x: P(x)", "P(a);"):
+        assert all(is_respelling(r) for r in parse_lenient(text)[1]), text
+
+
+@pytest.mark.parametrize(
+    "text, message, position",
+    [
+        # an unknown connective: once read as a made-up name 'P_x_Q_x', now refused where it is
+        ("all x. (P(x) ⇝ Q(x))", "unexpected '⇝'", 13),
+        ("all x. (Rating(x) > 9 -> P(x))", "unexpected '>'", 18),
+        ("P(f(a) b)", "expected ',' or ')'", 7),
+        # '(∀x y)' is also ∀x over the proposition y: no prefix, and what follows has no connective
+        ("(∀x y)(P(x))", "missing connective", 6),
+        ("P(a); Q(a)", "unexpected ';'", 4),
+    ],
+)
+def test_ambiguous_or_unknown_marks_stay_errors_with_their_position(text, message, position):
+    with pytest.raises(FormulaSyntaxError) as err:
+        parse_lenient(text)
+    assert message in str(err.value)
+    assert err.value.position == position
 
 
 def test_clean_input_has_no_repairs():
