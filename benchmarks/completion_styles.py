@@ -217,6 +217,29 @@ def classical_symbols(f: str) -> str:
     return unicode_folio(f).replace("→", "⊃").replace("↔", "≡").replace("⊕", "⊻")
 
 
+def hash_comment(f: str) -> str:
+    """A comment after each formula, as code models write one: ``all x. ...  # premise``."""
+    return f + "  # the sentence above"
+
+
+def slash_comment(f: str) -> str:
+    """A C-style comment after each formula."""
+    return f + "  // the sentence above"
+
+
+def quoted(f: str) -> str:
+    """Each formula in double quotes, as in JSON-minded answers."""
+    return f'"{f}"'
+
+
+LATEX = {"NOT": "\\neg ", "AND": "\\land", "OR": "\\lor", "IMP": "\\rightarrow", "IFF": "\\leftrightarrow"}
+
+
+def latex(f: str) -> str:
+    """LaTeX between dollars: ``$\\forall x (P(x) \\rightarrow Q(x))$``."""
+    return "$" + _quantifiers(_respell(f, LATEX), {"ALL": "\\forall ", "EXISTS": "\\exists "}, dot=False) + "$"
+
+
 def backticks(f: str) -> str:
     """Each formula in inline code: ``FOL: `all x. ...```."""
     return f"`{f}`"
@@ -321,6 +344,10 @@ STYLES: dict[str, tuple[Callable[[str], str], bool]] = {
     "⟶ ⟷": (on_formulas(long_arrows), False),
     "⊃ ≡ ⊻": (on_formulas(classical_symbols), False),
     "wrapped lines": (wrapped, False),
+    "# comment": (on_formulas(hash_comment), False),
+    "// comment": (on_formulas(slash_comment), False),
+    '"quoted"': (on_formulas(quoted), False),
+    "LaTeX": (on_formulas(latex), False),
     "trailing .": (on_formulas(trailing_period), False),
     "trailing ;": (on_formulas(trailing_semicolon), False),
 }

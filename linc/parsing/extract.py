@@ -7,8 +7,9 @@ Two styles:
   bulleted lines, an echoed prompt (only the last ``<EVALUATE>`` block counts), a missing
   ``</EVALUATE>``, a formula broken over lines (an indented line goes on a formula whose
   parentheses are still open). With no ``FOL:`` tag at all, lines that look like formulas are
-  taken, and that is recorded. ``FOL - P(a)`` is refused (``error``): the hyphen may end the tag
-  or negate the formula.
+  taken, and that is recorded. A trailing ``# comment`` or ``// comment``, and double quotes or
+  ``$`` around a whole formula, are dropped. ``FOL - P(a)`` is refused (``error``): the hyphen may end
+  the tag or negate the formula.
 - ``linc``: exactly what the LINC pipeline accepted, to reproduce its published numbers: the text
   before the first ``</EVALUATE>``, lines holding ``FOL:`` followed by a tab. (Every recorded
   GPT-3.5 completion that wrote ``FOL:`` followed by a space is an ``Error`` in LINC's outcomes.)
@@ -126,7 +127,7 @@ def _extract_robust(completion: str) -> Extraction:
     for number, line in enumerate(lines, first_line):
         m = _TAGGED.match(line)
         if m:
-            rest = m.group("rest").strip(_WRAP)
+            rest = _bare(m.group("rest"))
             if rest:
                 formulas.append(rest)
             waiting = not rest
@@ -139,11 +140,11 @@ def _extract_robust(completion: str) -> Extraction:
                                         "may end the tag or negate the formula (write 'FOL:')")
         if waiting and line.strip():
             if not _TEXT.match(line):
-                formulas.append(line.strip(_WRAP))
+                formulas.append(_bare(line))
                 going_on = _unclosed(formulas[-1])
             waiting = False
         elif going_on and line[:1].isspace() and line.strip() and not _TEXT.match(line):
-            formulas[-1] += " " + line.strip(_WRAP)
+            formulas[-1] += " " + _bare(line)
             going_on = _unclosed(formulas[-1])
         else:
             going_on = False
@@ -152,6 +153,21 @@ def _extract_robust(completion: str) -> Extraction:
     untagged = [_LABEL.sub("", line).strip(_WRAP) for line in lines if _looks_like_formula(line)]
     notes = [f"took {len(untagged)} untagged line(s) that look like formulas"] if untagged else []
     return Extraction(untagged, notes)
+
+
+_COMMENT = re.compile(r"\s(?:#|//).*$")
+
+
+def _bare(text: str) -> str:
+    """The formula in what follows a tag: without Markdown around it, a trailing ``# comment`` or
+    ``// comment`` (neither mark means anything in a formula), or double quotes or LaTeX's
+    dollars around the whole."""
+    text = _COMMENT.sub("", text).strip(_WRAP)
+    for mark in ('"', "$$", "$"):
+        n = len(mark)
+        if len(text) > 2 * n and text.startswith(mark) and text.endswith(mark) and mark not in text[n:-n]:
+            return text[n:-n].strip(_WRAP)
+    return text
 
 
 def _unclosed(formula: str) -> bool:

@@ -78,6 +78,10 @@ def test_reads(text, syntax, expected):
         ("P(a) ≡ Q(a)", Iff(P(a), Q(a)), "'≡' as equivalence"),
         ("P(a) ⊻ Q(a)", Xor(P(a), Q(a)), "'⊻' as exclusive or"),
         ("−P(a)", Not(P(a)), "'−' as negation"),
+        # LaTeX's commands
+        (r"\forall x (P(x) \rightarrow \neg Q(x))", Forall(x, Implies(P(x), Not(Q(x)))), "as the universal quantifier"),
+        (r"\exists x. (P(x) \land x \neq a) \lor Q(a)", Or(Exists(x, And(P(x), Not(Eq(x, a)))), Q(a)), "as disjunction"),
+        (r"P(a) \to Q(a)", Implies(P(a), Q(a)), "as implication"),
     ],
 )
 def test_lenient_repairs_are_recorded(text, expected, repair):
@@ -105,6 +109,8 @@ def test_respellings_of_a_quantifier_prefix_or_a_closing_mark_are_no_guess():
         # '(∀x y)' is also ∀x over the proposition y: no prefix, and what follows has no connective
         ("(∀x y)(P(x))", "missing connective", 6),
         ("P(a); Q(a)", "unexpected ';'", 4),
+        # a LaTeX command is read only as a whole word: '\top' is not '\to' and 'p'
+        (r"P(a) \top Q(a)", "unexpected", 5),
     ],
 )
 def test_ambiguous_or_unknown_marks_stay_errors_with_their_position(text, message, position):

@@ -108,3 +108,15 @@ def test_only_an_unclosed_formula_goes_on_and_only_on_indented_lines():
     unindented = "FOL: all x. (Big(x)\nThis comment is not part of it.\n"
     assert formulas(closed) == ["Big(Bob)"]
     assert formulas(unindented) == ["all x. (Big(x)"]
+
+
+@pytest.mark.parametrize("written", [
+    "Big(Bob)  # Bob is big", "Big(Bob) // Bob is big", '"Big(Bob)"', "$Big(Bob)$", "$$Big(Bob)$$", "`Big(Bob)`  # Bob",
+])
+def test_comments_quotes_and_dollars_around_a_formula_are_dropped(written):
+    assert formulas(f"TEXT: Bob is big.\nFOL: {written}\n") == ["Big(Bob)"]
+
+
+def test_marks_inside_a_formula_stay():
+    assert formulas('FOL: Name(Bob, "Bob")\nFOL: "P("a")"\nFOL: Rent(A, 2000$)#1') == [
+        'Name(Bob, "Bob")', '"P("a")"', "Rent(A, 2000$)#1"]
