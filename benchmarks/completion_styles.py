@@ -15,7 +15,7 @@ votes, and the difference to the unmodified recordings measured in the same run.
 listed as ``ambiguous`` when linc must refuse it (it has two readings): there, ``Error`` votes
 are the right answer.
 
-    python benchmarks/completion_styles.py [--shots 1 8] [--limit 60] [--styles fence-whole unicode]
+    python benchmarks/completion_styles.py [--shots 1 8] [--limit 60] [--styles fence-whole CRLF]
                                            [--data ../shared/data] [--json]
 """
 
@@ -26,15 +26,17 @@ import json
 import re
 import sys
 import time
-from dataclasses import replace
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Callable
 
+from linc import plugins
 from linc.eval.command import choose_config
 from linc.eval.datasets import Dataset, load_dataset
 from linc.eval.report import summarise
-from linc.eval.runner import evaluate
+from linc.eval.runner import EvalConfig, evaluate
 from linc.logic.syntax import lexer_for
+from linc.reasoning import Reasoner
 
 RECORDING = "linc-recorded/gpt-3.5-turbo-16k-0613_folio-neurosymbolic-{}shot.jsonl"
 SHOTS = (1, 2, 4, 8)
@@ -360,10 +362,26 @@ def restyled(dataset: Dataset, rewrite: Callable[[str], str]) -> Dataset:
     return replace(dataset, problems=problems)
 
 
+class OneReasoner(EvalConfig):
+    """``linc eval``'s configuration, with one reasoner kept across the styles, as one worker keeps
+    its reasoner across the problems of a run: a FOL problem decided in one style is not decided
+    again in the next. Each style gets a fresh parser (its replay model learns that style's
+    completions)."""
+
+    def reasoner(self) -> Reasoner:
+        kept = self.__dict__.get("kept")
+        if kept is None:
+            kept = self.__dict__["kept"] = super().reasoner()
+        else:
+            kept.parser = plugins.get_parser(self.parser, **self.parser_options)
+        return kept
+
+
 def measure(path: Path, shots: int, styles: list[str], limit: int | None) -> dict[str, dict[str, float]]:
     """Per style: correct, Error vote share and seconds, replaying ``path`` as ``linc eval`` does."""
     data = load_dataset(str(path), limit=limit)
-    config = choose_config(data, "replay", None, "z3", None, 10.0, True, {"shots": shots}, translation=False)
+    chosen = choose_config(data, "replay", None, "z3", None, 10.0, True, {"shots": shots}, translation=False)
+    config = OneReasoner(**asdict(chosen))
     figures = {}
     for name in styles:
         run = evaluate(restyled(data, STYLES[name][0]), config, workers=1)
