@@ -9,7 +9,9 @@ Windows line endings. A style the reader does not accept turns a right translati
 Each style below is a small, deterministic, meaning-preserving rewrite of a completion. Every
 recorded GPT-3.5 completion (the four shared FOLIO recordings) is rewritten in each style and
 replayed exactly as ``linc eval FILE --parser replay --workers 1 --no-translation`` does (the
-same configuration, :func:`linc.eval.runner.evaluate` in this process), and for each style the
+same configuration, :func:`linc.eval.runner.evaluate` in this process; one reasoner serves every
+style, as one worker's serves every problem of a run, so equal FOL problems are decided once), and
+for each style the
 benchmark prints the problems answered right (of 182) per shot count, the share of ``Error``
 votes, and the difference to the unmodified recordings measured in the same run. A style is
 listed as ``ambiguous`` when linc must refuse it (it has two readings): there, ``Error`` votes
@@ -417,16 +419,16 @@ def main() -> int:
         print(json.dumps(table, indent=2, ensure_ascii=False))
         return 0
     n = args.limit or 182
-    head = "".join(f"{f'{s}-shot':>14}" for s in files)
+    head = "".join(f"{f'{s}-shot':>18}" for s in files)
     print(f"{'style':24}{head}   correct of {n} (difference to unmodified), Error votes")
     for name in styles:
         cells = []
         for shots in files:
             row, base = table[shots][name], table[shots]["unmodified"]
             diff = "" if name == "unmodified" else f"({row['correct'] - base['correct']:+d})"
-            cells.append(f"{row['correct']:>4} {diff:>5} {row['error_votes']:4.0%}")
+            cells.append(f"{row['correct']:>4} {diff:>6} {row['error_votes']:6.1%}")
         note = "   ambiguous: must stay an error" if STYLES[name][1] else ""
-        print(f"{name:24}" + "".join(f"{c:>14}" for c in cells) + note)
+        print(f"{name:24}" + "".join(f"{c:>18}" for c in cells) + note)
     print(f"total {time.perf_counter() - start:.0f} s")
     return 0
 
