@@ -318,42 +318,43 @@ def fol_only(c: str) -> str:
     return "\n".join(line for line in c.split("\n") if not line.startswith("TEXT:"))
 
 
-#: name -> (rewrite of a completion, whether linc must refuse it as ambiguous)
-STYLES: dict[str, tuple[Callable[[str], str], bool]] = {
-    "unmodified": (lambda c: c, False),
-    "fence-whole": (fence_whole, False),
-    "fence-each": (fence_each, False),
-    "backticks-each": (on_formulas(backticks), False),
-    "FOL: (space)": (_tag("FOL: "), False),
-    "FOL:    (spaces)": (_tag("FOL:    "), False),
-    "FOL :": (_tag("FOL : "), False),
-    "**FOL:**": (bold_tags, False),
-    "FOL – (en dash)": (_tag("FOL – "), False),
-    "FOL - (hyphen)": (_tag("FOL - "), True),
-    "numbered pairs": (numbered_pairs, False),
-    "FOL only": (fol_only, False),
-    "blank lines": (blank_lines, False),
-    "commentary": (commentary, False),
-    "CRLF": (crlf, False),
-    "<EVALUATE> tags": (evaluate_tags, False),
-    "Unicode (FOLIO)": (on_formulas(unicode_folio), False),
-    "Unicode, NLTK layout": (on_formulas(unicode_operators), False),
-    "ASCII, FOLIO layout": (on_formulas(ascii_folio_layout), False),
-    "forall x.": (on_formulas(forall_exists), False),
-    "all x y.": (on_formulas(_joined_binders), False),
-    "! && || => <=>": (on_formulas(c_operators), False),
-    "~ negation": (on_formulas(tilde_negation), False),
-    "(∀x)(...)": (on_formulas(parenthesised_quantifiers), False),
-    "∀x: ...": (on_formulas(colon_quantifiers), False),
-    "⟶ ⟷": (on_formulas(long_arrows), False),
-    "⊃ ≡ ⊻": (on_formulas(classical_symbols), False),
-    "wrapped lines": (wrapped, False),
-    "# comment": (on_formulas(hash_comment), False),
-    "// comment": (on_formulas(slash_comment), False),
-    '"quoted"': (on_formulas(quoted), False),
-    "LaTeX": (on_formulas(latex), False),
-    "trailing .": (on_formulas(trailing_period), False),
-    "trailing ;": (on_formulas(trailing_semicolon), False),
+AMBIGUOUS = "ambiguous: must stay an error"
+#: name -> (rewrite of a completion, what to expect where it is not read as written)
+STYLES: dict[str, tuple[Callable[[str], str], str]] = {
+    "unmodified": (lambda c: c, ""),
+    "fence-whole": (fence_whole, ""),
+    "fence-each": (fence_each, ""),
+    "backticks-each": (on_formulas(backticks), ""),
+    "FOL: (space)": (_tag("FOL: "), ""),
+    "FOL:    (spaces)": (_tag("FOL:    "), ""),
+    "FOL :": (_tag("FOL : "), ""),
+    "**FOL:**": (bold_tags, ""),
+    "FOL – (en dash)": (_tag("FOL – "), ""),
+    "FOL - (hyphen)": (_tag("FOL - "), AMBIGUOUS),
+    "numbered pairs": (numbered_pairs, ""),
+    "FOL only": (fol_only, ""),
+    "blank lines": (blank_lines, ""),
+    "commentary": (commentary, ""),
+    "CRLF": (crlf, ""),
+    "<EVALUATE> tags": (evaluate_tags, ""),
+    "Unicode (FOLIO)": (on_formulas(unicode_folio), ""),
+    "Unicode, NLTK layout": (on_formulas(unicode_operators), ""),
+    "ASCII, FOLIO layout": (on_formulas(ascii_folio_layout), ""),
+    "forall x.": (on_formulas(forall_exists), ""),
+    "all x y.": (on_formulas(_joined_binders), ""),
+    "! && || => <=>": (on_formulas(c_operators), ""),
+    "~ negation": (on_formulas(tilde_negation), ""),
+    "(∀x)(...)": (on_formulas(parenthesised_quantifiers), ""),
+    "∀x: ...": (on_formulas(colon_quantifiers), ""),
+    "⟶ ⟷": (on_formulas(long_arrows), ""),
+    "⊃ ≡ ⊻": (on_formulas(classical_symbols), ""),
+    "wrapped lines": (wrapped, ""),
+    "# comment": (on_formulas(hash_comment), ""),
+    "// comment": (on_formulas(slash_comment), ""),
+    '"quoted"': (on_formulas(quoted), "a formula holding double quotes itself stays as written"),
+    "LaTeX": (on_formulas(latex), ""),
+    "trailing .": (on_formulas(trailing_period), ""),
+    "trailing ;": (on_formulas(trailing_semicolon), ""),
 }
 
 
@@ -427,7 +428,7 @@ def main() -> int:
             row, base = table[shots][name], table[shots]["unmodified"]
             diff = "" if name == "unmodified" else f"({row['correct'] - base['correct']:+d})"
             cells.append(f"{row['correct']:>4} {diff:>6} {row['error_votes']:6.1%}")
-        note = "   ambiguous: must stay an error" if STYLES[name][1] else ""
+        note = f"   {STYLES[name][1]}" if STYLES[name][1] else ""
         print(f"{name:24}" + "".join(f"{c:>18}" for c in cells) + note)
     print(f"total {time.perf_counter() - start:.0f} s")
     return 0
