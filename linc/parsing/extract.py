@@ -8,8 +8,8 @@ Two styles:
   ``</EVALUATE>``, a formula broken over lines (an indented line goes on a formula whose
   parentheses are still open). With no ``FOL:`` tag at all, lines that look like formulas are
   taken, and that is recorded. A trailing ``# comment`` or ``// comment``, and double quotes or
-  ``$`` around a whole formula, are dropped. ``FOL - P(a)`` is refused (``error``): the hyphen may end
-  the tag or negate the formula.
+  ``$`` around a whole formula, are dropped. ``FOL - P(a)`` is refused (``error``): the hyphen
+  may end the tag or negate the formula.
 - ``linc``: exactly what the LINC pipeline accepted, to reproduce its published numbers: the text
   before the first ``</EVALUATE>``, lines holding ``FOL:`` followed by a tab. (Every recorded
   GPT-3.5 completion that wrote ``FOL:`` followed by a space is an ``Error`` in LINC's outcomes.)
