@@ -58,13 +58,16 @@ def _tokens(formula: str) -> list[tuple[str, str]]:
 
 
 def _respell(formula: str, spellings: dict[str, str]) -> str:
-    """``formula`` with each operator token of a kind in ``spellings`` written that way."""
+    """``formula`` with each operator token of a kind in ``spellings`` written that way; a '-'
+    right after a name (``Asia-Pacific``) is part of the name and stays."""
     out = []
+    after_name = False
     for kind, piece in _tokens(formula):
-        if kind in spellings:
+        if kind in spellings and not (kind == "NOT" and after_name):
             token = piece.rstrip()
             piece = spellings[kind] + piece[len(token):]
         out.append(piece)
+        after_name = kind == "NAME" and piece == piece.rstrip()
     return "".join(out)
 
 

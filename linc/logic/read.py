@@ -10,7 +10,7 @@ Quantifier scope:
   ``all x.P(x) & Q(x)`` is ``(all x.P(x)) & Q(x)``.
 - ``folio`` and every lenient reading: the body is the next unary formula, unless a quantified
   variable occurs free in what follows, in which case the scope extends to the end of the enclosing
-  group: ``∀x P(x) → Q(x)`` is ``∀x (P(x) → Q(x))`` while ``¬∃x (P(x)) ∧ Q(a)`` keeps its narrow
+  group (a run of quantifiers, ``∀x ∀y``, is one prefix here, as ``all x y.`` is): ``∀x P(x) → Q(x)`` is ``∀x (P(x) → Q(x))`` while ``¬∃x (P(x)) ∧ Q(a)`` keeps its narrow
   reading. In lenient NLTK this widening is recorded as a repair.
 
 Free names: a name not bound by a quantifier is a constant, except names shaped like Prover9's
@@ -270,6 +270,10 @@ class _Parser:
         self.clean = spec.name == "folio"  # FOLIO's names may hold characters an identifier cannot
         self.named = _NAMED[spec.name]
         self.wrapped = False  # inside a TPTP ``fof(name, role, ...)`` wrapper
+        # the variables of the quantifiers right before token ``prefix_at`` (a quantifier that is
+        # their body): ``∀x ∀y`` is one prefix, as ``all x y.`` is, and its scope widens as one
+        self.prefix: list[str] = []
+        self.prefix_at = -1
 
     # ------------------------------------------------------------ helpers
 
@@ -441,10 +445,13 @@ class _Parser:
                 self.repairs.append(f"added the missing '.' after '{qtext} {' '.join(names)}'")
         bound = self.bound
         bound.extend(names)
+        prefix = self.prefix + names if self.prefix_at == q else names
+        if kinds[self.i] == "ALL" or kinds[self.i] == "EXISTS":
+            self.prefix, self.prefix_at = prefix, self.i
         try:
             body = self.parse_unary()
             if self.spec.smart_scope and kinds[self.i] in BINARY:
-                body = self._maybe_widen(body, names, q)
+                body = self._maybe_widen(body, names, q, prefix)
         finally:
             del bound[-len(names):]
         if isinstance(body, _Truth):  # ∀x ⊤ is ⊤ and ∃x ⊥ is ⊥: domains are non-empty
@@ -454,14 +461,16 @@ class _Parser:
             body = _assemble(cls, _variable(name), body)
         return body
 
-    def _maybe_widen(self, body: Formula, names: list[str], q: int) -> Formula:
-        """Extend the scope over the rest of the group when a quantified variable occurs free there."""
+    def _maybe_widen(self, body: Formula, names: list[str], q: int, prefix: list[str]) -> Formula:
+        """Extend the scope of the quantifier at ``q`` (over ``names``) over the rest of the group
+        when a variable of its ``prefix`` (its own and those of the quantifiers right before it)
+        occurs free there."""
         save = self.i
         if self.memo is None:
             self.memo = {}
         placeholder = Pred("\x00scope", ())
         wide = self.parse_rest(placeholder, 0)
-        if isinstance(wide, _Truth) or not {Var(n) for n in names} & free_vars(wide):
+        if isinstance(wide, _Truth) or not {Var(n) for n in prefix} & free_vars(wide):
             self.i = save
             return body
         if self.spec.name != "folio":
