@@ -10,7 +10,8 @@ Quantifier scope:
   ``all x.P(x) & Q(x)`` is ``(all x.P(x)) & Q(x)``.
 - ``folio`` and every lenient reading: the body is the next unary formula, unless a quantified
   variable occurs free in what follows, in which case the scope extends to the end of the enclosing
-  group (a run of quantifiers, ``∀x ∀y``, is one prefix here, as ``all x y.`` is): ``∀x P(x) → Q(x)`` is ``∀x (P(x) → Q(x))`` while ``¬∃x (P(x)) ∧ Q(a)`` keeps its narrow
+  group (a run of quantifiers, ``∀x ∀y``, is one prefix here, as ``all x y.`` is):
+  ``∀x P(x) → Q(x)`` is ``∀x (P(x) → Q(x))`` while ``¬∃x (P(x)) ∧ Q(a)`` keeps its narrow
   reading. In lenient NLTK this widening is recorded as a repair.
 
 Free names: a name not bound by a quantifier is a constant, except names shaped like Prover9's
