@@ -10,7 +10,8 @@ Quantifier scope:
   ``all x.P(x) & Q(x)`` is ``(all x.P(x)) & Q(x)``.
 - ``folio`` and every lenient reading: the body is the next unary formula, unless a quantified
   variable occurs free in what follows, in which case the scope extends to the end of the enclosing
-  group: ``∀x P(x) → Q(x)`` is ``∀x (P(x) → Q(x))`` while ``¬∃x (P(x)) ∧ Q(a)`` keeps its narrow
+  group (a run of quantifiers, ``∀x ∀y``, is one prefix here, as ``all x y.`` is):
+  ``∀x P(x) → Q(x)`` is ``∀x (P(x) → Q(x))`` while ``¬∃x (P(x)) ∧ Q(a)`` keeps its narrow
   reading. In lenient NLTK this widening is recorded as a repair.
 
 Free names: a name not bound by a quantifier is a constant, except names shaped like Prover9's
@@ -85,7 +86,7 @@ class Reading:
 # Repairs that only respell what the model wrote (a name, an operator, NLTK's '.' after a
 # quantifier, a closing full stop): the text has one reading and the repair finds it. The other
 # repairs (a widened scope, balanced parentheses) guess at a structure the model did not write.
-_RESPELLING = re.compile(r"(?:(?:premise \d+|conclusion): )?(?:read the name |read '.*' as |dropped the full stop|added the missing '\.')")
+_RESPELLING = re.compile(r"(?:(?:premise \d+|conclusion): )?(?:read the name |read '.*' as |dropped the (?:full stop|semicolon)|added the missing '\.')")
 
 
 def is_respelling(repair: str) -> bool:
@@ -146,10 +147,13 @@ def _read(text: str, syntax: str, lenient: bool) -> Reading:
     repairs: list[str] = []
     tokens = spec.tokenize(text, repairs)
     if lenient:
-        if len(tokens.kinds) > 2 and tokens.kinds[-2] == "DOT" and syntax != "tptp":
-            repairs.append("dropped the full stop at the end")
-            for column in tokens:
-                del column[-2]
+        if syntax != "tptp":
+            _quantifier_prefixes(tokens, text, repairs)
+            end = tokens.kinds[-2] if len(tokens.kinds) > 2 else ""
+            if end == "DOT" or (end == "JUNK" and tokens.texts[-2] == ";"):
+                repairs.append(f"dropped the {'full stop' if end == 'DOT' else 'semicolon'} at the end")
+                for column in tokens:
+                    del column[-2]
         _balance_parentheses(tokens, repairs)
     parser = _Parser(tokens, text, spec, repairs)
     try:
@@ -163,6 +167,42 @@ def _read(text: str, syntax: str, lenient: bool) -> Reading:
         valid = Forall(_X, Eq(_X, _X))
         formula = valid if formula.value else Not(valid)
     return Reading(formula, repairs)
+
+
+_QUANTIFIERS = ("ALL", "EXISTS")
+
+
+def _quantifier_prefixes(tokens: Tokens, text: str, repairs: list[str]) -> None:
+    """Read the textbook prefix ``(∀x)`` and the mathematician's ``∀x:`` as NLTK's ``∀x.``: a
+    quantifier and its variables in parentheses, or followed by a colon, has no other reading.
+    Several variables only with commas: ``(∀x y)`` is also ``∀x`` over the proposition ``y``."""
+    kinds = tokens.kinds
+    if "ALL" not in kinds and "EXISTS" not in kinds:
+        return
+    texts = tokens.texts
+    i = 0
+    while i < len(kinds):
+        if kinds[i] in _QUANTIFIERS and kinds[i + 1] == "NAME":
+            j = i + 2  # past the variables, "x" or "x, y"
+            while kinds[j] == "COMMA" and kinds[j + 1] == "NAME":
+                j += 2
+            mark = kinds[j]
+            opened = i > 0 and kinds[i - 1] == "LP"
+            if mark == "COLON" or (mark == "RP" and opened):
+                starts = tokens.starts
+                first = i - 1 if mark == "RP" else i
+                written = text[starts[first]:starts[j] + 1]
+                names = " ".join(texts[k] for k in range(i + 1, j) if kinds[k] == "NAME")
+                note = f"read {written!r} as '{texts[i]}{' ' if texts[i].isalpha() else ''}{names}.'"
+                if note not in repairs:
+                    repairs.append(note)
+                kinds[j], texts[j] = "DOT", "."
+                if mark == "RP":
+                    for column in tokens:
+                        del column[i - 1]
+                    j -= 1
+            i = j
+        i += 1
 
 
 def _balance_parentheses(tokens: Tokens, repairs: list[str]) -> None:
@@ -231,6 +271,10 @@ class _Parser:
         self.clean = spec.name == "folio"  # FOLIO's names may hold characters an identifier cannot
         self.named = _NAMED[spec.name]
         self.wrapped = False  # inside a TPTP ``fof(name, role, ...)`` wrapper
+        # the variables of the quantifiers right before token ``prefix_at`` (a quantifier that is
+        # their body): ``∀x ∀y`` is one prefix, as ``all x y.`` is, and its scope widens as one
+        self.prefix: list[str] = []
+        self.prefix_at = -1
 
     # ------------------------------------------------------------ helpers
 
@@ -402,10 +446,13 @@ class _Parser:
                 self.repairs.append(f"added the missing '.' after '{qtext} {' '.join(names)}'")
         bound = self.bound
         bound.extend(names)
+        prefix = self.prefix + names if self.prefix_at == q else names
+        if kinds[self.i] == "ALL" or kinds[self.i] == "EXISTS":
+            self.prefix, self.prefix_at = prefix, self.i
         try:
             body = self.parse_unary()
             if self.spec.smart_scope and kinds[self.i] in BINARY:
-                body = self._maybe_widen(body, names, q)
+                body = self._maybe_widen(body, names, q, prefix)
         finally:
             del bound[-len(names):]
         if isinstance(body, _Truth):  # ∀x ⊤ is ⊤ and ∃x ⊥ is ⊥: domains are non-empty
@@ -415,14 +462,16 @@ class _Parser:
             body = _assemble(cls, _variable(name), body)
         return body
 
-    def _maybe_widen(self, body: Formula, names: list[str], q: int) -> Formula:
-        """Extend the scope over the rest of the group when a quantified variable occurs free there."""
+    def _maybe_widen(self, body: Formula, names: list[str], q: int, prefix: list[str]) -> Formula:
+        """Extend the scope of the quantifier at ``q`` (over ``names``) over the rest of the group
+        when a variable of its ``prefix`` (its own and those of the quantifiers right before it)
+        occurs free there."""
         save = self.i
         if self.memo is None:
             self.memo = {}
         placeholder = Pred("\x00scope", ())
         wide = self.parse_rest(placeholder, 0)
-        if isinstance(wide, _Truth) or not {Var(n) for n in names} & free_vars(wide):
+        if isinstance(wide, _Truth) or not {Var(n) for n in prefix} & free_vars(wide):
             self.i = save
             return body
         if self.spec.name != "folio":
@@ -465,7 +514,7 @@ class _Parser:
         kind = kinds[i]
         if self.spec.join_names and not (kind in _NAMES and kinds[i + 1] in _ARGUMENT_END):  # not a one-token argument
             end = self._term_span_end()
-            if end is not None and not self._clean_term(end):
+            if end is not None and not self._clean_term(end) and self._one_name(end):
                 raw = self.text[self.tokens.starts[i] : self.tokens.starts[end]]
                 name = identifier(raw)
                 if self.spec.lenient:
@@ -563,6 +612,17 @@ class _Parser:
             elif k in _STOPS or (k == "NOT" and j == start):
                 return None
             j += 1
+
+    def _one_name(self, end: int) -> bool:
+        """Can tokens[i:end] be one name of several words? Not when an argument list closes
+        before its end: what follows a complete application is a connective or a comma, never
+        more of a name (in ``P(x) ⇝ Q(x)`` the arrow is an unknown connective, to be reported,
+        not a name ``P_x_Q_x`` to be made up)."""
+        span = self.kinds[self.i : end]
+        if "RP" not in span:
+            return True
+        first = span.index("RP")
+        return span.count("RP") == len(span) - first
 
     def _clean_term(self, end: int) -> bool:
         """Is tokens[i:end] a plain name or an application with balanced arguments?"""

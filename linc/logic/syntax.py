@@ -33,7 +33,16 @@ _TPTP_OPS = {"~": "NOT", "&": "AND", "|": "OR", "=>": "IMP", "<=>": "IFF", "<~>"
              "~|": "NOR", "~&": "NAND", "=": "EQ", "!=": "NEQ", "!": "ALL", "?": "EXISTS"}
 
 # extra spellings accepted (and recorded) in lenient mode
-_NLTK_LENIENT_OPS = {"~": "NOT", **_UNICODE, "&&": "AND", "||": "OR", "<-->": "IFF", "-->": "IMP"}
+# and the other symbols logic texts write for a connective, none of which means anything else
+# between two formulas: long arrows, the horseshoe, the triple bar, the underlined or, the minus sign
+_OTHER_SYMBOLS = {"⟶": "IMP", "⟹": "IMP", "⊃": "IMP", "⟺": "IFF", "≡": "IFF", "⊻": "XOR", "−": "NOT"}
+# and LaTeX's commands (a command is read only as a whole word: '\\to' is not the start of '\\top')
+_LATEX = {"\\forall": "ALL", "\\exists": "EXISTS", "\\neg": "NOT", "\\lnot": "NOT", "\\land": "AND",
+          "\\wedge": "AND", "\\lor": "OR", "\\vee": "OR", "\\rightarrow": "IMP", "\\to": "IMP",
+          "\\implies": "IMP", "\\Rightarrow": "IMP", "\\leftrightarrow": "IFF", "\\iff": "IFF",
+          "\\Leftrightarrow": "IFF", "\\equiv": "IFF", "\\oplus": "XOR", "\\veebar": "XOR", "\\neq": "NEQ"}
+_NLTK_LENIENT_OPS = {"~": "NOT", **_UNICODE, **_OTHER_SYMBOLS, **_LATEX,
+                     "&&": "AND", "||": "OR", "<-->": "IFF", "-->": "IMP"}
 _NLTK_LENIENT_WORDS = {"AND": "AND", "OR": "OR", "NOT": "NOT", "Exists": "EXISTS", "EXISTS": "EXISTS", "Exist": "EXISTS", "ForAll": "ALL",
                        "Forall": "ALL", "FORALL": "ALL", "forAll": "ALL", "ALL": "ALL"}
 _FOLIO_LENIENT_OPS = {"~": "NOT", "&": "AND", "|": "OR", "->": "IMP", "<->": "IFF", "!=": "NEQ",
@@ -225,7 +234,8 @@ def lexer_for(syntax: str, lenient: bool = False) -> Syntax:
 def _alternatives(syntax: str, lenient: bool) -> str:
     """The lexer's token patterns, in the order they are tried, as one alternation of named groups."""
     spec = lexer_for(syntax, lenient)
-    ops = "|".join(re.escape(o) for o in sorted(spec.ops, key=len, reverse=True))
+    ops = "|".join(re.escape(o) + ("(?![A-Za-z])" if o[0] == "\\" else "")  # a LaTeX command: the whole word
+                   for o in sorted(spec.ops, key=len, reverse=True))
     # 'quoted' names in every syntax (TPTP's single-quoted atoms; linc's writers quote names that would
     # otherwise read as keywords or variables); never right after a letter, so "bob's" stays a name
     quoted = r"(?P<QUOTED>(?<![\w'])'(?:[^'\\]|\\.)+')|"

@@ -154,6 +154,8 @@ class LLMParser(Parser):
     def read_completion(self, raw: str) -> Sample:
         """Turn one completion into a sample: find the formulas, read them, fix the signature."""
         found = extract(raw, self.extraction)
+        if found.error is not None:
+            return Sample([], None, raw=raw, error=found.error)
         if not found.formulas:
             what = "a 'FOL:' line followed by a tab" if self.extraction == "linc" else "a FOL line"
             return Sample([], None, raw=raw, error=f"no FOL found in the completion (expected {what})")

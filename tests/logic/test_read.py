@@ -7,6 +7,7 @@ import time
 import pytest
 
 from linc.errors import FormulaSyntaxError
+from linc.logic.read import is_respelling
 from linc.logic import (
     And, Const, Eq, Exists, Forall, Func, Iff, Implies, Not, Or, Pred, Var, Xor, parse, parse_lenient,
 )
@@ -32,6 +33,10 @@ a, b = Const("a"), Const("b")
         ("∀x (P(x) → Q(x))", "folio", Forall(x, Implies(P(x), Q(x)))),
         ("∀x P(x) → Q(x)", "folio", Forall(x, Implies(P(x), Q(x)))),
         ("¬∃x (P(x)) ∧ Q(a)", "folio", And(Not(Exists(x, P(x))), Q(a))),
+        # a run of quantifiers is one prefix, as 'all x y.' is: its scope widens as one
+        ("∀x ∀y (R(x, y)) → Q(x)", "folio", Forall(x, Forall(y, Implies(Pred("R", (x, y)), Q(x))))),
+        ("∀x ∀y (R(x, y)) → Q(a)", "folio", Implies(Forall(x, Forall(y, Pred("R", (x, y)))), Q(a))),
+        ("∀x (∀y R(x, y)) → Q(x)", "folio", Forall(x, Implies(Forall(y, Pred("R", (x, y))), Q(x)))),
         ("P(a) ⊕ Q(a) ∨ P(b)", "folio", Or(Xor(P(a), Q(a)), P(b))),
         ("P(a) ∧ Q(a) → P(b) ↔ Q(b)", "folio", Iff(Implies(And(P(a), Q(a)), P(b)), Q(b))),
         ("Superhero(captain america)", "folio", Pred("Superhero", (Const("captain_america"),))),
@@ -57,11 +62,32 @@ def test_reads(text, syntax, expected):
         ("ForAll x. (P(x) -> Q(x))", Forall(x, Implies(P(x), Q(x))), "'ForAll'"),
         ("exists x (P(x))", Exists(x, P(x)), "missing '.'"),
         ("all x. P(x) -> Q(x)", Forall(x, Implies(P(x), Q(x))), "widened the scope"),
+        ("all x. exists y. (R(x, y)) -> Q(x)", Forall(x, Exists(y, Implies(Pred("R", (x, y)), Q(x)))),
+         "widened the scope of 'exists y'"),
         ("all x.(P(x) -> Q(x)", Forall(x, Implies(P(x), Q(x))), "added 1 missing closing"),
         ("P(a))", P(a), "removed 1 surplus"),
         ("P(gpt-3)", Pred("P", (Const("gpt_3"),)), "'gpt-3'"),
         ("P(Mr. Smith, bob's)", Pred("P", (Const("Mr_Smith"), Const("bob_s"))), "'Mr. Smith'"),
         ('Title("Harry Potter")', Pred("Title", (Const("Harry_Potter"),)), "Harry Potter"),
+        # the textbook's and the mathematician's quantifier prefixes
+        ("(∀x)(P(x) → Q(x))", Forall(x, Implies(P(x), Q(x))), "read '(∀x)' as '∀x.'"),
+        ("-(exists x)(P(x) & Q(x))", Not(Exists(x, And(P(x), Q(x)))), "read '(exists x)' as 'exists x.'"),
+        ("(all x, y)(R(x, y) -> R(y, x))", Forall(x, Forall(y, Implies(Pred("R", (x, y)), Pred("R", (y, x))))), "'(all x, y)'"),
+        ("∀x: (P(x) → Q(x))", Forall(x, Implies(P(x), Q(x))), "read '∀x:' as '∀x.'"),
+        ("all x, y: R(x, y)", Forall(x, Forall(y, Pred("R", (x, y)))), "read 'all x, y:' as 'all x y.'"),
+        ("all x. (P(x) -> Q(x));", Forall(x, Implies(P(x), Q(x))), "dropped the semicolon at the end"),
+        # other symbols logic texts write for a connective
+        ("P(a) ⟶ Q(a)", Implies(P(a), Q(a)), "'⟶' as implication"),
+        ("P(a) ⟹ Q(a)", Implies(P(a), Q(a)), "'⟹' as implication"),
+        ("P(a) ⊃ Q(a)", Implies(P(a), Q(a)), "'⊃' as implication"),
+        ("P(a) ⟺ Q(a)", Iff(P(a), Q(a)), "'⟺' as equivalence"),
+        ("P(a) ≡ Q(a)", Iff(P(a), Q(a)), "'≡' as equivalence"),
+        ("P(a) ⊻ Q(a)", Xor(P(a), Q(a)), "'⊻' as exclusive or"),
+        ("−P(a)", Not(P(a)), "'−' as negation"),
+        # LaTeX's commands
+        (r"\forall x (P(x) \rightarrow \neg Q(x))", Forall(x, Implies(P(x), Not(Q(x)))), "as the universal quantifier"),
+        (r"\exists x. (P(x) \land x \neq a) \lor Q(a)", Or(Exists(x, And(P(x), Not(Eq(x, a)))), Q(a)), "as disjunction"),
+        (r"P(a) \to Q(a)", Implies(P(a), Q(a)), "as implication"),
     ],
 )
 def test_lenient_repairs_are_recorded(text, expected, repair):
@@ -72,6 +98,32 @@ def test_lenient_repairs_are_recorded(text, expected, repair):
         assert parse(text) != expected
     except FormulaSyntaxError:
         pass
+
+
+def test_respellings_of_a_quantifier_prefix_or_a_closing_mark_are_no_guess():
+    for text in ("(∀x)(P(x) → Q(x))", "∀x: P(x)", "P(a);"):
+        assert all(is_respelling(r) for r in parse_lenient(text)[1]), text
+
+
+@pytest.mark.parametrize(
+    "text, message, position",
+    [
+        # an unknown connective: once read as a made-up name 'P_x_Q_x', now refused where it is
+        ("all x. (P(x) ⇝ Q(x))", "unexpected '⇝'", 13),
+        ("all x. (Rating(x) > 9 -> P(x))", "unexpected '>'", 18),
+        ("P(f(a) b)", "expected ',' or ')'", 7),
+        # '(∀x y)' is also ∀x over the proposition y: no prefix, and what follows has no connective
+        ("(∀x y)(P(x))", "missing connective", 6),
+        ("P(a); Q(a)", "unexpected ';'", 4),
+        # a LaTeX command is read only as a whole word: '\top' is not '\to' and 'p'
+        (r"P(a) \top Q(a)", "unexpected", 5),
+    ],
+)
+def test_ambiguous_or_unknown_marks_stay_errors_with_their_position(text, message, position):
+    with pytest.raises(FormulaSyntaxError) as err:
+        parse_lenient(text)
+    assert message in str(err.value)
+    assert err.value.position == position
 
 
 def test_clean_input_has_no_repairs():
@@ -186,7 +238,8 @@ def test_a_shared_reading_does_not_leak_between_callers():
 @pytest.mark.parametrize("text, expected, repairs", [
     ("Likes(bob, ann) b)", "missing connective before 'b'", None),
     ("P(captain america)", Pred("P", (Const("captain_america"),)), ["read the name 'captain america' as 'captain_america'"]),
-    ("(P(a) b)", Pred("P_a_b"), ["read the name 'P(a) b' as 'P_a_b'"]),  # an atom then a name: one name
+    # an atom then a name: a connective is missing (once read as a made-up name 'P_a_b')
+    ("(P(a) b)", "missing connective before 'b'", None),
     ("P(a) = b", Eq(Func("P", (a,)), b), []),
 ])
 def test_atoms_that_are_not_plain_take_the_general_path(text, expected, repairs):

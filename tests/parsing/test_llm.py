@@ -115,6 +115,21 @@ def test_wrong_number_of_lines_last_is_the_conclusion(lines, premises):
     assert sample.ok and len(sample.premises) == premises and str(sample.conclusion) == "Red(Bob)"
 
 
+def test_the_styles_other_models_write_read_as_the_prompt_asks():
+    """GOOD rewritten as a Markdown-minded model with Unicode habits would write it."""
+    styled = ("Here is the translation:\n\n```\n1. **TEXT:** All big things are red.\n"
+              "   **FOL:** (∀x)(Big(x) ⟶\n          Red(x));\n"
+              "2. **TEXT:** Bob is big.\n   **FOL:** Big(Bob)\n"
+              "3. **TEXT:** Bob is red.\n   **FOL –** Red(Bob)\n```\r\nI hope this helps.")
+    [sample] = parser(fake(styled)).translate(PROBLEM)
+    assert sample.ok and texts(sample) == texts(parser(fake(GOOD)).read_completion(GOOD))
+
+
+def test_an_ambiguous_tag_makes_an_error_sample_that_says_where():
+    [sample] = parser(fake(GOOD.replace("FOL:\tBig(Bob)", "FOL - Big(Bob)"))).translate(PROBLEM)
+    assert not sample.ok and "ambiguous tag at line 4, column 5" in sample.error
+
+
 def test_strict_and_lenient_reading():
     tilde = GOOD.replace("Big(Bob)\nTEXT", "~Big(Bob)\nTEXT")
     [strict] = parser(fake(tilde), lenient=False).translate(PROBLEM)
