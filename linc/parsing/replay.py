@@ -20,6 +20,7 @@ import json
 import math
 import re
 import time
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -39,6 +40,9 @@ _BLOCKS = re.compile(r"<PREMISES>\n(.*?)\n?</PREMISES>\s*<CONCLUSION>\n(.*?)\n?<
 _SHOTS = re.compile(r"(\d+)shot")
 
 Key = tuple[tuple[str, ...], str]
+#: The problem being translated in this thread and the completions recorded with it: a dataset
+#: may hold one problem twice, each time with its own recording, which its prompt cannot tell apart.
+_OWN: ContextVar[tuple[Key, list[str]] | None] = ContextVar("linc_replay_own", default=None)
 
 
 def problem_key(premises: Iterable[str], conclusion: str) -> Key:
@@ -80,10 +84,9 @@ class ReplayChatModel(BaseChatModel):
             self.add(record["premises"], record["conclusion"], record.get("generations") or [])
 
     def add(self, premises: list[str], conclusion: str, generations: list[str]) -> None:
-        self._recorded[problem_key(premises, conclusion)] = list(generations)
-
-    def knows(self, premises: list[str], conclusion: str) -> bool:
-        return problem_key(premises, conclusion) in self._recorded
+        """Record ``generations`` for the problem; a problem recorded again keeps its first recording
+        (a prompt cannot say which of two identical problems it is)."""
+        self._recorded.setdefault(problem_key(premises, conclusion), list(generations))
 
     @property
     def _llm_type(self) -> str:
@@ -122,7 +125,8 @@ class ReplayChatModel(BaseChatModel):
         if not found:
             raise ParserError("the replay model found no <PREMISES>/<CONCLUSION> blocks in the prompt")
         premises, conclusion = found[-1]
-        generations = self._recorded.get(problem_key(premises.split("\n"), conclusion))
+        key, own = problem_key(premises.split("\n"), conclusion), _OWN.get()
+        generations = own[1] if own is not None and own[0] == key else self._recorded.get(key)
         if generations is None:
             raise ParserError(f"no recorded completion for the problem whose conclusion is {sentence(conclusion)!r}")
         chosen = generations[:max(1, n or self.n)]
@@ -136,8 +140,9 @@ class ReplayChatModel(BaseChatModel):
 class ReplayParser(LLMParser):
     """The ``llm`` parser over a :class:`ReplayChatModel`.
 
-    The recordings come from ``path`` (a recorded JSONL file), or else from each problem itself
-    (``problem.meta["generations"]``, which the JSONL dataset reader fills). The number of shots
+    The recordings come from each problem itself (``problem.meta["generations"]``, which the JSONL
+    dataset reader fills: exact, even for a problem the dataset holds twice), or else from ``path``
+    (a recorded JSONL file). The number of shots
     in the prompt follows the file name (``...-4shot.jsonl``) when not given; it only changes the
     prompt, not what is replayed. No cache and no call deadline: replaying is already free and
     cannot hang. No self-repair: recordings have no second turn. ``latency``: seconds each model
@@ -162,11 +167,15 @@ class ReplayParser(LLMParser):
         super().__init__(model, shots=shots, **options)
 
     def translate(self, problem: Problem, k: int = 1) -> list[Sample]:
+        """The problem's samples, from the completions recorded with it when it carries them."""
         recorded = problem.meta.get("generations")
-        model: ReplayChatModel = self.model  # type: ignore[assignment]
-        if recorded and not model.knows(problem.premises, problem.conclusion):
-            model.add(problem.premises, problem.conclusion, recorded)
-        return super().translate(problem, k)
+        if not recorded:
+            return super().translate(problem, k)
+        token = _OWN.set((problem_key(problem.premises, problem.conclusion), list(recorded)))
+        try:
+            return super().translate(problem, k)
+        finally:
+            _OWN.reset(token)
 
     def repair(self, problem: Problem, sample: Sample, error: str) -> Sample | None:
         return None

@@ -72,6 +72,18 @@ def test_parser_reads_recordings_from_the_problem():
     assert len(missing) == 2 and all("no recorded completion" in s.error for s in missing)
 
 
+def test_a_problem_held_twice_replays_each_time_its_own_recording(recorded):
+    """Two records of one problem (FOLIO's train split has one) with different completions: the
+    prompt is the same, so only the problem's own recording can say which to replay; over a
+    recorded file as well, where the first recording of the problem would otherwise answer both."""
+    premises, conclusion = RECORDS[0]["premises"], RECORDS[0]["conclusion"]
+    twice = [Problem(premises, conclusion, meta={"generations": [f"TEXT: x\nFOL: {c}(Bob)"]}) for c in ("Green", "Tall")]
+    for parser in (ReplayParser(), ReplayParser(str(recorded))):
+        assert [str(parser.translate(p, k=1)[0].conclusion) for p in twice] == ["Green(Bob)", "Tall(Bob)"]
+    without = ReplayParser(str(recorded)).translate(Problem(premises, conclusion), k=1)
+    assert str(without[0].conclusion) == "Red(Bob)"  # from the file when the problem carries nothing
+
+
 def test_bad_recordings_are_error_samples_and_no_self_repair(recorded):
     parser = ReplayParser(str(recorded))
     [sample] = parser.translate(Problem(["Ann is tall."], "Ann is short."), k=5)
