@@ -283,9 +283,22 @@ def resolve_model(model: BaseChatModel | str | None, temperature: float | None =
         except ImportError as err:
             raise ParserError(f"cannot load the model {model!r}: {err}") from err
         except ValueError as err:
-            raise ParserError(f"cannot resolve the model {model!r}: {err}") from err
+            raise ParserError(f"cannot resolve the model {model!r}: {_unresolved(err, model.strip())}") from err
     raise ParserError("the llm parser needs a model: a LangChain chat model, or 'provider:name' "
-                      "such as 'openai:gpt-4o-mini' (linc solve --model ...)")
+                      "such as 'openai:gpt-4o-mini' (--model on the command line)")
+
+
+def _unresolved(err: ValueError, model: str) -> str:
+    """LangChain's reason a model string does not resolve, in linc's terms: its advice to pass
+    ``model_provider`` (a keyword of its own function) becomes the ``PROVIDER:NAME`` form."""
+    lines = [line.strip() for line in str(err).splitlines() if line.strip() and not line.startswith("For help")]
+    if not lines or "model_provider" not in lines[0]:
+        return " ".join(lines) or type(err).__name__
+    provider, sep, _ = model.partition(":")
+    first = f"{provider!r} is not a provider LangChain knows." if sep else \
+        "LangChain cannot tell its provider: write it as PROVIDER:NAME, such as 'openai:gpt-4o-mini'."
+    known = next((line for line in lines[1:] if line.startswith("Supported providers")), "")
+    return f"{first} {known}".strip()
 
 
 @lru_cache(maxsize=65536)

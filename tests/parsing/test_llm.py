@@ -245,8 +245,12 @@ def test_a_huge_input_is_handled():
 def test_model_resolution_errors():
     with pytest.raises(ParserError, match="needs a model"):
         LLMParser(None, cache=False)
-    with pytest.raises(ParserError, match="nosuchprovider"):
+    with pytest.raises(ParserError, match="'nosuchprovider' is not a provider LangChain knows") as unknown:
         LLMParser("nosuchprovider:some-model", cache=False)
+    with pytest.raises(ParserError, match="write it as PROVIDER:NAME") as bare:
+        LLMParser("some-model", cache=False)
+    for err in (unknown, bare):  # LangChain's own advice names a keyword of its function, not of linc
+        assert "model_provider" not in str(err.value) and "Supported providers: " in str(err.value)
 
 
 # ---------------------------------------------------------------- self-repair
