@@ -48,14 +48,16 @@ def version() -> None:
     typer.echo(__version__)
 
 
-def _fail(err: Exception) -> typer.Exit:
-    """Render a typed error on stderr as one ``linc: error: ...`` line and exit 2 (no traceback
-    for expected failures). A bad option value is named by its flag alone."""
+def fail(err: Exception | str) -> typer.Exit:
+    """Render a typed error (or a message) on stderr as one ``linc: error: ...`` line and exit 2
+    (no traceback for expected failures). A bad option value is named by its flag alone. Every
+    command's usage errors end this way, ``linc kg``'s included."""
     from rich.console import Console
 
     from linc.errors import user_message
 
-    Console(stderr=True, highlight=False).print(f"[bold red]linc: error:[/] {escape(user_message(err))}", markup=True, soft_wrap=True)
+    text = err if isinstance(err, str) else user_message(err)
+    Console(stderr=True, highlight=False).print(f"[bold red]linc: error:[/] {escape(text)}", markup=True, soft_wrap=True)
     return typer.Exit(code=2)
 
 
@@ -133,7 +135,7 @@ def solve(
         reasoner = Reasoner(name, prover, k=k if k is not None else default_samples(name), timeout=timeout, repair_rounds=repair_rounds, parser_options=options, vote=vote)
         verdict = reasoner.solve(problem)
     except LincError as err:
-        raise _fail(err) from None
+        raise fail(err) from None
     if as_json:
         typer.echo(verdict.to_json())
     else:
@@ -171,7 +173,7 @@ def mcp(
 
         serve(config, report=_report_unusable)
     except LincError as err:
-        raise _fail(err) from None
+        raise fail(err) from None
 
 
 def _report_unusable(err: Exception) -> None:
@@ -228,7 +230,7 @@ def eval_(
         if ray_address is not None and executor != "ray":
             raise OptionError("--ray-address needs --executor ray")
     except LincError as err:
-        raise _fail(err) from None
+        raise fail(err) from None
     code = run_eval(dataset, parser, model, prover, k, workers, limit, timeout, not no_repair, out, plot, as_json,
                     parser_option, prover_option, countermodels, vote, not no_translation,
                     scale=Scale(concurrency=concurrency, rate_limit=rate_limit, executor=executor, address=ray_address), price=price)
@@ -261,7 +263,7 @@ def prove(
         goal = parse(conclusion, syntax=syntax)
         result = get_prover(prover, timeout=timeout).decide(premises, goal)
     except LincError as err:
-        raise _fail(err) from None
+        raise fail(err) from None
     if as_json:
         typer.echo(json.dumps(result.to_dict(), ensure_ascii=False))
     else:
@@ -298,7 +300,7 @@ def _write_html(runs: list[Path], html: Optional[Path]) -> Path:
     try:
         path = write_report(runs, html if html is not None else runs[0] / "report.html")
     except LincError as err:
-        raise _fail(err) from None
+        raise fail(err) from None
     typer.echo(f"wrote {path}")
     return path
 

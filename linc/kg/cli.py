@@ -13,7 +13,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from linc.errors import LincError
-from linc.kg.errors import FactConflictError
+from linc.kg.errors import FactConflictError, UnverifiedFactError
 from linc.kg.facts import Fact, FactKind, Premise
 from linc.logic.formula import Formula
 
@@ -35,7 +35,8 @@ REF = typer.Argument(..., help="A fact id (12 or #12) or the fact in FOL.")
 
 @contextmanager
 def _session(db: Optional[Path], *, create: bool = False, prover: str | None = None, timeout: float | None = None) -> Iterator["KnowledgeGraph"]:
-    """Open the graph and turn every typed error into a message and exit code 1."""
+    """Open the graph; a fact the graph declines (a conflict, not verified) ends with its reason
+    and exit code 1, any other typed error (bad input, no graph there) as a usage error does."""
     from linc.kg.knowledge import KnowledgeGraph, default_path
     from linc.plugins import get_prover
 
@@ -46,9 +47,17 @@ def _session(db: Optional[Path], *, create: bool = False, prover: str | None = N
         err.print(f"[bold red]refused:[/] {escape(str(e))}")
         _fact_table([*e.facts], title="conflicting stored facts", console=err)
         raise typer.Exit(1) from None
-    except LincError as e:
-        err.print(f"[bold red]error:[/] {type(e).__name__}: {escape(str(e))}")
+    except UnverifiedFactError as e:
+        err.print(f"[bold red]not stored:[/] {type(e).__name__}: {escape(str(e))}")
         raise typer.Exit(1) from None
+    except LincError as e:
+        raise _fail(e) from None
+
+
+def _fail(error: Exception | str) -> typer.Exit:
+    from linc.cli import fail  # the command line's own convention (linc.cli imports this module)
+
+    return fail(error)
 
 
 def _count(n: int) -> str:
@@ -288,8 +297,7 @@ def export(
             else:
                 kg.export_graphml(target)
         except OSError as e:
-            err.print(f"[bold red]error:[/] cannot write {escape(str(target))}: {e.strerror}")
-            raise typer.Exit(1) from None
+            raise _fail(f"cannot write {target}: {e.strerror}") from None
     out.print(f"wrote {target}", markup=False)
 
 
@@ -305,6 +313,5 @@ def draw(
         try:
             kg.draw(target, around=around, radius=radius)
         except OSError as e:
-            err.print(f"[bold red]error:[/] cannot write {escape(str(target))}: {e.strerror}")
-            raise typer.Exit(1) from None
+            raise _fail(f"cannot write {target}: {e.strerror}") from None
     out.print(f"wrote {target}", markup=False)

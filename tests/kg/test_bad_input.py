@@ -129,7 +129,7 @@ def test_a_damaged_page_gives_a_typed_error_that_says_what_to_do(tmp_path):
         with KnowledgeGraph(path, prover=z3_prover()) as kg:
             kg.assert_axiom(fol("Likes(zz, yy)"))
     r = CliRunner().invoke(app, ["kg", "add", "--axiom", "--db", str(path), "Likes(zz, yy)"])
-    assert r.exit_code == 1 and not isinstance(r.exception, sqlite3.Error), r.exception
+    assert r.exit_code == 2 and not isinstance(r.exception, sqlite3.Error), r.exception
     assert "DatabaseError" in r.output and ".recover" in r.output and "Traceback" not in r.output
 
 

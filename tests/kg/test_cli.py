@@ -63,15 +63,23 @@ def test_refusals_exit_1_with_the_reason(db):
     r = linc("add", "Likes(bob, anne)", "--axiom", "--db", db)
     assert r.exit_code == 1 and "refused" in r.output and "¬Likes(bob, anne)" in r.output
     r = linc("add", "Red(bob)", "-p", "Big(bob)", "--db", db)
-    assert r.exit_code == 1 and "not verified" in r.output
-    r = linc("add", "Big(x)", "--axiom", "--db", db)
-    assert r.exit_code == 1 and "NotGroundError" in r.output
-    r = linc("add", "Big(bob", "--axiom", "--db", db)
-    assert r.exit_code == 1 and "FormulaSyntaxError" in r.output
-    r = linc("add", "Red(bob)", "--db", db)
-    assert r.exit_code == 1 and "--use-kg" in r.output and "--axiom" in r.output
+    assert r.exit_code == 1 and "not stored" in r.output and "not verified" in r.output
+
+
+def test_bad_input_is_a_usage_error_as_in_every_other_command(db, tmp_path):
+    """One line ``linc: error: ...`` and exit code 2, the command line's convention (exit code 1
+    is kept for a fact the graph declines)."""
+    cases = [
+        (["add", "Big(x)", "--axiom"], "NotGroundError"),
+        (["add", "Big(bob", "--axiom"], "FormulaSyntaxError"),
+        (["add", "Red(bob)"], "--use-kg"),
+        (["export", str(tmp_path / "no" / "kg.json")], "cannot write"),
+    ]
+    for args, reason in cases:
+        r = linc(*args, "--db", db)
+        assert r.exit_code == 2 and r.output.startswith("linc: error:") and reason in r.output, (args, r.output)
     r = linc("list", "--db", db + ".missing")
-    assert r.exit_code == 1 and "no knowledge graph at" in r.output and "linc kg add" in r.output
+    assert r.exit_code == 2 and "no knowledge graph at" in r.output and "linc kg add" in r.output
 
 
 def test_export_and_draw(db, tmp_path):
@@ -84,7 +92,7 @@ def test_export_and_draw(db, tmp_path):
     r = linc("export", str(tmp_path / "kg.csv"), "--db", db)
     assert r.exit_code == 2
     r = linc("draw", str(tmp_path / "part.png"), "--around", "nobody", "--db", db)
-    assert r.exit_code == 1 and "no constant 'nobody'" in r.output
+    assert r.exit_code == 2 and "no constant 'nobody'" in r.output
 
 
 def test_add_from_sentences(db):
@@ -145,4 +153,4 @@ def test_brackets_in_text_are_shown_as_written(db):
 
 def test_a_model_implies_the_llm_parser_for_sentences(db):
     r = linc("add", "--nl", "--model", "nosuchprovider:x", "-p", "Bob is big.", "Bob is big.", "--db", db)
-    assert r.exit_code == 1 and "ParserError" in r.output and "cannot create parser 'grammar'" not in r.output
+    assert r.exit_code == 2 and "ParserError" in r.output and "cannot create parser 'grammar'" not in r.output
