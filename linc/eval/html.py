@@ -163,6 +163,10 @@ def render_report(run_dirs: Sequence[str | os.PathLike[str]]) -> str:
     from linc import __version__
 
     views = [_view(load_run(d)) for d in run_dirs]
+    if len(views) == 2 and views[0]["problems"] and views[1]["problems"] and \
+            not {str(p["id"]) for p in views[0]["problems"]} & {str(p["id"]) for p in views[1]["problems"]}:
+        raise ReportError(f"{run_dirs[0]} and {run_dirs[1]} share no problem (no id in both): "
+                          "a comparison shows the answers that changed between two runs of one dataset")
     env = jinja2.Environment(loader=jinja2.PackageLoader("linc.eval", "templates"), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     data = {"runs": [{"name": v["name"], "problems": v["problems"]} for v in views]}

@@ -206,10 +206,14 @@ def test_records_without_sentences_take_them_from_the_dataset_file(runs, tmp_pat
     (["report", "{tmp}/records-only"], "{tmp}/records-only/run.json is missing: it holds the settings"),
     (["report", "{A}", "--html", "{tmp}/no/such/dir/r.html"], "cannot write the report to {tmp}/no/such/dir/r.html: No such file or directory"),
     (["report", "{A}", "--html", "{tmp}"], "cannot write the report to {tmp}: Is a directory"),
+    (["report", "{A}", "{tmp}/other"], "share no problem (no id in both)"),
 ])
 def test_bad_input_is_a_clear_error(runs, tmp_path, args, message):
     (tmp_path / "records-only").mkdir()
     (tmp_path / "records-only" / "problems.jsonl").write_text((runs["A"] / "problems.jsonl").read_text())
+    (tmp_path / "other").mkdir()  # a run of another dataset: none of A's ids
+    (tmp_path / "other" / "run.json").write_text((runs["A"] / "run.json").read_text())
+    write_jsonl(tmp_path / "other" / "problems.jsonl", [{**r, "id": "other-" + str(r["id"])} for r in records(runs["A"])])
     result = CliRunner().invoke(app, [a.format(tmp=tmp_path, A=runs["A"]) for a in args])
     assert result.exit_code == 2 and message.format(tmp=tmp_path) in result.stderr
     assert ".tmp" not in result.stderr and not list(tmp_path.parent.glob(f"{tmp_path.name}*.tmp"))
