@@ -16,6 +16,7 @@ that does not read, a symbol used with two arities, contradictory premises) and 
 
 from __future__ import annotations
 
+import contextvars
 import os
 import threading
 from dataclasses import replace
@@ -334,14 +335,17 @@ def _check_problem(problem: Problem) -> None:
 
 def _within(seconds: float | None, call: Callable[[], T]) -> T:
     """Run ``call`` with a deadline. A model call cannot be interrupted, so it runs in a daemon
-    thread that is abandoned (not waited for) when the deadline passes."""
+    thread that is abandoned (not waited for) when the deadline passes; in the caller's context
+    (a new thread starts with an empty one), so what the caller's context variables hold, such
+    as the replay model's problem or LangChain's tracing, holds in the call too."""
     if seconds is None:
         return call()
     box: dict[str, Any] = {}
+    context = contextvars.copy_context()
 
     def run() -> None:
         try:
-            box["value"] = call()
+            box["value"] = context.run(call)
         except BaseException as err:  # handed to the caller's thread, re-raised there
             box["error"] = err
 

@@ -78,7 +78,8 @@ def test_a_problem_held_twice_replays_each_time_its_own_recording(recorded):
     recorded file as well, where the first recording of the problem would otherwise answer both."""
     premises, conclusion = RECORDS[0]["premises"], RECORDS[0]["conclusion"]
     twice = [Problem(premises, conclusion, meta={"generations": [f"TEXT: x\nFOL: {c}(Bob)"]}) for c in ("Green", "Tall")]
-    for parser in (ReplayParser(), ReplayParser(str(recorded))):
+    # with a call deadline, the model is called in a thread of its own
+    for parser in (ReplayParser(), ReplayParser(str(recorded)), ReplayParser(call_timeout=5.0)):
         assert [str(parser.translate(p, k=1)[0].conclusion) for p in twice] == ["Green(Bob)", "Tall(Bob)"]
     without = ReplayParser(str(recorded)).translate(Problem(premises, conclusion), k=1)
     assert str(without[0].conclusion) == "Red(Bob)"  # from the file when the problem carries nothing
