@@ -13,10 +13,17 @@ Plugins come from three places, found once, on first use, in this order:
    ``@vote(...)``.
 
 Entry points are indexed by name at first use and imported only when asked for (``get_prover``
-imports one backend, ``list_plugins`` imports all). Each plugin is loaded in isolation: one that fails to import or clashes with a name already taken
+imports one backend, ``list_plugins`` imports all but those a check answers for: see below). Each plugin is loaded in isolation: one that fails to import or clashes with a name already taken
 is recorded with its error (see :func:`list_plugins`) and the others load regardless. Built-ins
 win name clashes. ``LINC_DISABLE_PLUGINS=1`` loads built-ins only; ``LINC_PLUGINS=a,b`` loads
 only the third-party entry points and drop-in modules (file stems) named there.
+
+A plugin whose module is slow to import (the ``llm`` parser imports LangChain: most of a second)
+can declare a cheap check in the group ``linc.checks``, named ``KIND.NAME`` (``parser.llm``) and
+naming a callable ``() -> (usable, detail)`` in a light module (``importlib.util.find_spec``, not
+an import): :func:`list_plugins` asks it instead of importing the plugin. Only a check of the
+plugin's own distribution counts. An import that fails regardless (a broken install) is reported
+when the plugin is used, as any plugin's is.
 
 >>> sorted(n for n in names("prover") if n in ("z3", "prover9"))
 ['prover9', 'z3']
@@ -58,6 +65,7 @@ __all__ = [
 
 KINDS = ("prover", "parser", "dataset", "vote")
 GROUPS = {"linc.provers": "prover", "linc.parsers": "parser", "linc.datasets": "dataset", "linc.votes": "vote"}
+CHECKS = "linc.checks"  # KIND.NAME = module:callable, a plugin's cheap availability check
 BUILTIN_DISTRIBUTION = "linc"
 
 T = TypeVar("T")
@@ -84,6 +92,7 @@ class _Entry:
     source: str
     builtin: bool
     entry_point: importlib.metadata.EntryPoint | None = None  # set until the object is imported
+    check: importlib.metadata.EntryPoint | None = None  # its distribution's cheap availability check
 
 
 class _Registry:
@@ -96,7 +105,7 @@ class _Registry:
         self.builtin = False
 
     def add(self, kind: str, name: str, obj: Any, source: str | None = None, builtin: bool | None = None,
-            entry_point: importlib.metadata.EntryPoint | None = None) -> None:
+            entry_point: importlib.metadata.EntryPoint | None = None, check: importlib.metadata.EntryPoint | None = None) -> None:
         source = source or self.source or f"module {getattr(obj, '__module__', '?')}"
         builtin = self.builtin if builtin is None else builtin
         with self.lock:
@@ -108,7 +117,7 @@ class _Registry:
                 return
             if old is not None:
                 self.broken.append(PluginInfo(kind, name, old.source, False, error=f"name taken by built-in {source}"))
-            self.entries[(kind, name)] = _Entry(obj, source, builtin, entry_point)
+            self.entries[(kind, name)] = _Entry(obj, source, builtin, entry_point, check)
 
     def load(self) -> None:
         """Index entry points (imported only when first asked for) and import drop-in modules."""
@@ -121,20 +130,23 @@ class _Registry:
             seen: set[tuple[str, str, str]] = set()
             third_party = []
             dists: dict[int, str] = {}  # a distribution's name as written, read once (each read parses its METADATA)
-            for kind, ep, dist in _entry_points():
-                if (ep.group, ep.name, ep.value) in seen:  # an entry point declared twice
+            found = _entry_points()
+            checks = {(dist, ep.name): ep for kind, ep, dist in found if kind == "check"}
+            for kind, ep, dist in found:
+                if kind == "check" or (ep.group, ep.name, ep.value) in seen:  # an entry point declared twice
                     continue
                 seen.add((ep.group, ep.name, ep.value))
+                check = checks.get((dist, f"{kind}.{ep.name}"))
                 if dist == BUILTIN_DISTRIBUTION:
-                    self.add(kind, ep.name, None, f"built-in {ep.value} ({BUILTIN_DISTRIBUTION})", True, ep)
+                    self.add(kind, ep.name, None, f"built-in {ep.value} ({BUILTIN_DISTRIBUTION})", True, ep, check)
                     continue
                 name = "?" if ep.dist is None else dists.get(id(ep.dist)) or dists.setdefault(id(ep.dist), ep.dist.name)
-                third_party.append((kind, ep, f"entry point {ep.value} ({name})"))
+                third_party.append((kind, ep, f"entry point {ep.value} ({name})", check))
             if disabled:
                 return
-            for kind, ep, source in third_party:
+            for kind, ep, source, check in third_party:
                 if allowed is None or ep.name in allowed:
-                    self.add(kind, ep.name, None, source, False, ep)
+                    self.add(kind, ep.name, None, source, False, ep, check)
             for path in _drop_in_files():
                 if allowed is None or path.stem in allowed:
                     self._load_file(path)
@@ -200,7 +212,7 @@ def _quiet_import() -> contextlib.AbstractContextManager:
 
 def _entry_points() -> list[tuple[str, importlib.metadata.EntryPoint, str]]:
     """(kind, entry point, its distribution's normalised name) for each entry point in linc's
-    groups, group by group, in the order of the distributions on ``sys.path``, of each distribution
+    groups (kind ``check`` for :data:`CHECKS`), group by group, in the order of the distributions on ``sys.path``, of each distribution
     name the first one only: what ``importlib.metadata.entry_points()`` finds there.
 
     Narrower than that scan, which parses every distribution's ``entry_points.txt`` and makes an
@@ -209,7 +221,8 @@ def _entry_points() -> list[tuple[str, importlib.metadata.EntryPoint, str]]:
     metadata folder where the standard library can, else from its METADATA file (asking each
     entry point's distribution for its name would parse that file, linc's README included: ten
     times the cost of the scan)."""
-    found: dict[str, list[tuple[importlib.metadata.EntryPoint, str]]] = {group: [] for group in GROUPS}
+    kinds = {**GROUPS, CHECKS: "check"}
+    found: dict[str, list[tuple[importlib.metadata.EntryPoint, str]]] = {group: [] for group in kinds}
     names: set[str] = set()
     for dist in importlib.metadata.distributions():
         name = _normal(getattr(dist, "_normalized_name", None) or dist.name)
@@ -222,7 +235,7 @@ def _entry_points() -> list[tuple[str, importlib.metadata.EntryPoint, str]]:
         for ep in dist.entry_points:
             if ep.group in found:
                 found[ep.group].append((ep, name))
-    return [(GROUPS[group], ep, name) for group, eps in found.items() for ep, name in eps]
+    return [(kinds[group], ep, name) for group, eps in found.items() for ep, name in eps]
 
 
 def _normal(name: str) -> str:
@@ -360,6 +373,10 @@ def _usability(obj: Any) -> tuple[bool, str, str | None]:
     check = getattr(obj, "availability", None)
     if not callable(check):
         return True, "", None
+    return _ask(check)
+
+
+def _ask(check: Callable[[], tuple[bool, str]]) -> tuple[bool, str, str | None]:
     try:
         ok, detail = check()
         return bool(ok), str(detail), None
@@ -367,15 +384,31 @@ def _usability(obj: Any) -> tuple[bool, str, str | None]:
         return False, "", _describe(e)
 
 
+def _checked(entry: _Entry) -> tuple[bool, str, str | None] | None:
+    """What the entry's cheap check says of a plugin not imported yet; None when there is no
+    check, or it cannot be loaded (the plugin is then imported and asked itself)."""
+    if entry.check is None or entry.entry_point is None:
+        return None
+    try:
+        with _quiet_import():
+            check = entry.check.load()
+    except (Exception, SystemExit):  # noqa: BLE001 - the plugin's own import says more
+        return None
+    return _ask(check)
+
+
 def list_plugins() -> list[PluginInfo]:
-    """Every plugin, loaded or broken, with whether it is usable here and why not."""
+    """Every plugin, loaded or broken, with whether it is usable here and why not. A plugin
+    with a check (:data:`CHECKS`) is asked through it, not imported."""
     _REGISTRY.load()
-    for kind, name in list(_REGISTRY.entries):
-        _REGISTRY.resolve(kind, name)
+    answers = {key: _checked(entry) for key, entry in list(_REGISTRY.entries.items())}
+    for key, answer in answers.items():
+        if answer is None:
+            _REGISTRY.resolve(*key)
     rows = []
-    for (kind, name), entry in sorted(_REGISTRY.entries.items()):
-        usable, detail, error = _usability(entry.obj)
-        rows.append(PluginInfo(kind, name, entry.source, usable, detail, error))
+    for key, entry in sorted(_REGISTRY.entries.items()):
+        usable, detail, error = answers.get(key) or _usability(entry.obj)
+        rows.append(PluginInfo(key[0], key[1], entry.source, usable, detail, error))
     return rows + list(_REGISTRY.broken)
 
 

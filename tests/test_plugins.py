@@ -99,11 +99,55 @@ def test_the_scan_finds_what_the_standard_library_finds(tmp_path, monkeypatch):
         monkeypatch.syspath_prepend(str(tmp_path / folder))
     ours = [(kind, ep.group, ep.name, ep.value) for kind, ep, _ in plugins._entry_points()]
     everything = importlib.metadata.entry_points()
-    expected = [(kind, ep.group, ep.name, ep.value) for group, kind in plugins.GROUPS.items() for ep in everything.select(group=group)]
+    groups = {**plugins.GROUPS, plugins.CHECKS: "check"}
+    expected = [(kind, ep.group, ep.name, ep.value) for group, kind in groups.items() for ep in everything.select(group=group)]
     assert ours == expected
     assert ("prover", "linc.provers", "new", "linc_demo.new:Prover") in ours and ("parser", "linc.parsers", "spaced", "spaced:Parser") in ours
     assert not {"old", "shadowed"} & {name for _, _, name, _ in ours}
     assert ("prover", "linc.provers", "z3", "linc_provers.z3prover:Z3Prover") in ours
+
+
+def test_listing_asks_the_llm_parsers_check_instead_of_importing_langchain():
+    """``linc plugins`` imported LangChain (most of its second) only to learn that the llm parser
+    is usable; its check finds LangChain without importing it. In a fresh process: this one may
+    have LangChain loaded already."""
+    code = ("import json, sys; from linc.plugins import list_plugins; rows = list_plugins(); "
+            "print(json.dumps([sorted(m for m in sys.modules if m.startswith('langchain')), "
+            "[r.to_dict() for r in rows if r.kind == 'parser']]))")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LINC_")}
+    imported, rows = json.loads(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                                               cwd=ROOT, check=True).stdout)
+    assert imported == []
+    by_name = {r["name"]: r for r in rows}
+    assert by_name["llm"]["usable"] and by_name["replay"]["usable"] and "langchain-core" in by_name["llm"]["detail"]
+
+
+HEAVY_POINTS = """[linc.parsers]
+heavy = linc_heavy_demo:Parser
+[linc.checks]
+parser.heavy = linc_heavy_check:found
+"""
+
+
+def test_a_check_answers_for_its_plugin_and_a_broken_import_is_reported_on_use(registry, monkeypatch):
+    """A plugin's check is asked instead of importing it; when the import fails after all (a broken
+    install), using the plugin says why. A check from another distribution does not count."""
+    site = registry / "site"
+    write_distribution(site, "linc_heavy_demo", "1.0", HEAVY_POINTS)
+    write_distribution(site, "linc_meddler", "1.0", "[linc.checks]\nparser.grammar = linc_heavy_check:missing\n")
+    (site / "linc_heavy_check.py").write_text("def found():\n    return True, 'found, not imported'\n"
+                                              "def missing():\n    return False, 'says another distribution'\n")
+    (site / "linc_heavy_demo.py").write_text("raise ImportError('broken install: libheavy.so not found')\n")
+    monkeypatch.syspath_prepend(str(site))
+    monkeypatch.delitem(sys.modules, "linc_heavy_check", raising=False)
+    plugins.reload()
+    rows = {r.name: r for r in plugins.list_plugins() if r.kind == "parser"}
+    assert rows["heavy"].usable and rows["heavy"].detail == "found, not imported"
+    assert "linc_heavy_demo" not in sys.modules
+    assert rows["grammar"].usable and rows["grammar"].detail != "says another distribution"
+    with pytest.raises(PluginError, match="broken install: libheavy.so not found"):
+        plugins.get_parser("heavy")
+    sys.modules.pop("linc_heavy_check", None)
 
 
 def test_unknown_name_lists_known_names(registry):

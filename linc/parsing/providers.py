@@ -11,11 +11,12 @@ raises a :class:`~linc.errors.ParserError` naming the extra to install.
 
 from __future__ import annotations
 
+import importlib.metadata
 import importlib.util
 
 from linc.errors import ParserError
 
-__all__ = ["EXTRAS", "extra_for", "require_integration"]
+__all__ = ["EXTRAS", "extra_for", "langchain_availability", "require_integration"]
 
 #: LangChain provider name -> (linc extra, integration module). The extras are in pyproject.toml.
 EXTRAS: dict[str, tuple[str, str]] = {
@@ -61,3 +62,12 @@ def require_integration(model: str) -> None:
         package = module.replace("_", "-")
         raise ParserError(f"the model {model!r} needs LangChain's {provider} integration ({package}), "
                           f"which is not installed: pip install 'linc[{extra}]'")
+
+
+def langchain_availability() -> tuple[bool, str]:
+    """The ``llm`` and ``replay`` parsers' check for ``linc plugins`` (entry-point group
+    ``linc.checks``): LangChain is found, not imported (its import takes most of a second)."""
+    missing = [m.replace("_", "-") for m in ("langchain_core", "langchain") if importlib.util.find_spec(m) is None]
+    if missing:
+        return False, f"needs LangChain, not installed here: pip install {' '.join(missing)}"
+    return True, f"langchain-core {importlib.metadata.version('langchain-core')} (imported on first use)"
