@@ -48,16 +48,23 @@ def version() -> None:
     typer.echo(__version__)
 
 
-def fail(err: Exception | str) -> typer.Exit:
-    """Render a typed error (or a message) on stderr as one ``linc: error: ...`` line and exit 2
-    (no traceback for expected failures). A bad option value is named by its flag alone. Every
-    command's usage errors end this way, ``linc kg``'s included."""
+def show_error(err: BaseException | str, note: str = "") -> None:
+    """The one place the command line writes its ``linc: error: ...`` line (on stderr, one line,
+    no traceback): a typed error as :func:`linc.errors.user_message` words it (a bad option value
+    by its flag alone), or a message; ``note`` follows it."""
     from rich.console import Console
 
     from linc.errors import user_message
 
     text = err if isinstance(err, str) else user_message(err)
+    text += f" {note}" if note else ""
     Console(stderr=True, highlight=False).print(f"[bold red]linc: error:[/] {escape(text)}", markup=True, soft_wrap=True)
+
+
+def fail(err: Exception | str) -> typer.Exit:
+    """Show a typed error (or a message) with :func:`show_error` and exit 2. Every command's usage
+    errors end this way, ``linc kg``'s included."""
+    show_error(err)
     return typer.Exit(code=2)
 
 
@@ -177,12 +184,7 @@ def mcp(
 
 
 def _report_unusable(err: Exception) -> None:
-    from rich.console import Console
-
-    from linc.errors import user_message
-
-    Console(stderr=True, highlight=False).print(
-        f"[bold red]linc: error:[/] {escape(user_message(err))} (serving anyway: every tool call answers with this error)", markup=True, soft_wrap=True)
+    show_error(err, "(serving anyway: every tool call answers with this error)")
 
 
 from linc.kg.cli import kg_app  # noqa: E402  (mounted after the app's own commands)

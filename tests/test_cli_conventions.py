@@ -190,3 +190,33 @@ def test_solve_with_a_model_votes_over_ten_samples_as_linc_and_eval_do(monkeypat
     result = run("solve", "--model", "fake:model", "-k", "3", "-p", "Bob is big.", "-c", "Bob is big.", "--json")
     assert json.loads(result.stdout)["counts"] == {"True": 3}
     assert len(json.loads(run(*SOLVE, "--json").stdout)["votes"]) == 1  # the grammar gives one reading
+
+
+def test_the_error_line_is_written_in_one_place():
+    """``linc: error:`` is written by :func:`linc.cli.show_error` alone (it was formatted in three
+    places, each with its own call to ``user_message``): every command's error line is the same
+    and changes in one place. Docstrings may mention it."""
+    import ast
+    from pathlib import Path
+
+    import linc
+
+    writers = []
+    for path in Path(linc.__file__).parent.rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                      if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+                      and node.body and isinstance(node.body[0], ast.Expr)}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and "linc: error:" in node.value and id(node) not in docstrings:
+                writers.append(f"{path.relative_to(Path(linc.__file__).parent)}:{node.lineno}")
+    assert len(writers) == 1 and writers[0].startswith("cli.py:"), writers
+
+
+def test_the_mcp_servers_serving_anyway_line_is_the_error_line(capsys):
+    from linc.cli import _report_unusable
+    from linc.errors import ProverUnavailable
+
+    _report_unusable(ProverUnavailable("no such binary [here]"))
+    line = capsys.readouterr().err.strip()
+    assert line == "linc: error: ProverUnavailable: no such binary [here] (serving anyway: every tool call answers with this error)"

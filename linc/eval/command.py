@@ -16,7 +16,8 @@ from rich.markup import escape
 
 from linc import plugins
 from linc.collector import collector_paused, collector_thresholds
-from linc.errors import DatasetError, LincError, OptionError, user_message
+from linc.cli import show_error
+from linc.errors import DatasetError, LincError, OptionError
 from linc.eval.cost import Prices
 from linc.eval.datasets import Dataset, load_dataset
 from linc.eval.report import summarise, summary_renderable, write_plots, write_summary
@@ -121,7 +122,7 @@ def run_eval(spec: str, parser: str | None, model: str | None, prover: str, k: i
         err.print(f"[bold red]interrupted[/]{saved}", markup=True)
         return 130
     except LincError as error:
-        err.print(f"[bold red]linc: error:[/] {escape(user_message(error))}", markup=True, soft_wrap=True)
+        show_error(error)
         return 2
     finally:
         if store is not None:
@@ -156,8 +157,7 @@ def _verdict_on_run(summary: Any, config: EvalConfig, dataset: Dataset, err: Con
         if limited:
             why.append(f"{limited} hit a prover limit (Unknown): a longer --timeout, or higher limits of the "
                        "backend (--prover-option), may let them finish")
-        err.print(f"[bold red]linc: error:[/] none of the {summary.problems} problems could be answered; "
-                  f"{'; '.join(why) or 'no vote was valid'}", markup=True, soft_wrap=True)
+        show_error(f"none of the {summary.problems} problems could be answered; {'; '.join(why) or 'no vote was valid'}")
         return 1
     return 0
 
