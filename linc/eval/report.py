@@ -250,6 +250,7 @@ def summary_renderable(summary: Summary) -> Any:
     if t:
         unread = f"; gold FOL unreadable for {t['gold_unreadable']} more" if t["gold_unreadable"] else ""
         unread += f"; not judged (the check failed) {t['not_judged']}" if t.get("not_judged") else ""
+        unread += f"; no valid vote, nothing to judge {t['no_valid_vote']}" if t.get("no_valid_vote") else ""
         head.add_row("translation", f"equivalent to gold FOL: premises {t['premise_equivalence']:.3f}, conclusions "
                      f"{t['conclusion_equivalence']:.3f}, whole problems {t['problem_equivalence']:.3f} "
                      f"({t['samples']} winning votes of {t['problems']} problems{unread})")

@@ -10,7 +10,10 @@ relation of its counterpart; :func:`translation_figures` sums the records into t
 ``translation`` figures.
 
 Gold FOL is read as the ``gold`` parser reads it (FOLIO syntax, leniently); a problem whose gold
-does not read is counted apart (``gold_unreadable``), never as a wrong translation.
+does not read is counted apart (``gold_unreadable``), never as a wrong translation. So is a problem
+with no valid vote (``no_valid_vote``: its label is ``Error`` or ``Unknown``, every vote failed or
+hit a limit): the votes the vote dropped as no evidence did not win, so there is no winning
+translation to judge; accuracy counts it wrong already, and ``unanswered`` counts it.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from linc.logic.read import read
 from linc.logic.write import to_folio
 from linc.parsing.base import Problem
 from linc.parsing.gold import GoldParser
+from linc.voting import VALID
 
 if TYPE_CHECKING:
     from linc.eval.runner import EvalConfig
@@ -59,7 +63,8 @@ def judge_translation(config: "EvalConfig", problem: Problem, verdict: dict[str,
 
 
 def judge(problem: Problem, verdict: dict[str, Any], syntax: str = "folio") -> dict[str, Any] | None:
-    """How the votes for ``verdict``'s label translated ``problem``; None when it has no gold FOL.
+    """How the votes for ``verdict``'s label translated ``problem``; None when it has no gold FOL,
+    ``no_valid_vote`` when its label is no answer (no vote won: there is nothing to judge).
 
     Samples with the same formulas are judged once (``votes`` lists the votes that share one);
     the figures weigh each by its votes: ``premises`` = [equivalent, gold premises] summed over
@@ -72,6 +77,8 @@ def judge(problem: Problem, verdict: dict[str, Any], syntax: str = "folio") -> d
         return {"gold_reads": False, "reason": gold.error}
     from linc.logic.equivalence import Checker, shared_context
 
+    if verdict.get("label") not in VALID:
+        return {"gold_reads": True, "no_valid_vote": True}
     votes = verdict.get("votes", [])
     winning = [i for i, v in enumerate(votes) if v.get("label") == verdict.get("label")]
     # made on first need: a sample that is the gold itself needs no check
@@ -143,13 +150,16 @@ def _counterpart(c: "Counterpart") -> dict[str, Any]:
 
 def translation_figures(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """The run's translation figures from its records ({} when no record was judged): the three
-    equivalence fractions over the winning votes' samples of the problems whose gold FOL reads,
-    how many problems' gold did not read, and accuracy on problems translated right and wrong."""
+    equivalence fractions over the winning votes' samples of the problems whose gold FOL reads
+    and that have a valid vote, how many problems' gold did not read and how many had no valid
+    vote, and accuracy on problems translated right and wrong. A problem with no valid vote is
+    told by its label, so that records judged before it was counted apart count the same way."""
     judged = [r for r in records if r.get("translation")]
     if not judged:
         return {}
-    readable = [r for r in judged if r["translation"].get("gold_reads") and "error" not in r["translation"]]
     failed = [r for r in judged if "error" in r["translation"]]
+    gold_read = [r for r in judged if r["translation"].get("gold_reads") and "error" not in r["translation"]]
+    readable = [r for r in gold_read if r.get("label") in VALID and not r["translation"].get("no_valid_vote")]
     samples = sum(r["translation"]["samples"] for r in readable)
     premises = [sum(r["translation"]["premises"][k] for r in readable) for k in (0, 1)]
 
@@ -160,7 +170,8 @@ def translation_figures(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
 
     return {
         "problems": len(readable),
-        "gold_unreadable": len(judged) - len(readable) - len(failed),
+        "gold_unreadable": len(judged) - len(gold_read) - len(failed),
+        "no_valid_vote": len(gold_read) - len(readable),  # no winning translation to judge
         "not_judged": len(failed),  # the judge itself failed (its error is in the record)
         "samples": samples,
         "premise_equivalence": premises[0] / premises[1] if premises[1] else 0.0,

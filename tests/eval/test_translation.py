@@ -81,12 +81,35 @@ def test_gold_that_does_not_read_is_counted_apart():
     assert figures["problems"] == 0 and figures["gold_unreadable"] == 1 and figures["samples"] == 0
 
 
-def test_a_vote_without_formulas_misses_every_gold_formula():
+def test_a_winning_vote_whose_formulas_do_not_read_misses_every_gold_formula():
+    """A record edited by hand: the vote won, but its formulas are not formulas."""
     problem = Problem(["P."], "C.", premises_fol=["P(a)"], conclusion_fol="P(a)")
-    quality = judge(problem, {"label": "Error", "votes": [{"label": "Error", "premises": [], "conclusion": None, "error": "no FOL"}]})
+    quality = judge(problem, {"label": "True", "votes": [{"label": "True", "premises": ["P(a"], "conclusion": "P(a)"}]})
     (judged,) = quality["judged"]
     assert [p["relation"] for p in judged["premises"]] == ["missing"] and judged["conclusion"]["relation"] == "missing"
-    assert judged["unread"] == "no FOL" and quality["premises"] == [0, 1] and quality["problem"] == 0
+    assert judged["unread"].startswith("the vote's formulas do not read") and quality["premises"] == [0, 1] and quality["problem"] == 0
+
+
+def test_a_problem_without_a_valid_vote_has_no_translation_to_judge():
+    """With no valid vote (label Error: every sample failed; Unknown: every prover hit a limit)
+    nothing won: its failed samples were judged as the winning ones, lowering the equivalence
+    figures and counting the problem as translated wrong. It is counted apart, by its label (so
+    records judged the old way count the same)."""
+    problem = Problem(["P."], "C.", label="True", premises_fol=["P(a)"], conclusion_fol="P(a)")
+    failed = {"label": "Error", "premises": [], "conclusion": None, "error": "no FOL"}
+    assert judge(problem, {"label": "Error", "votes": [failed] * 2}) == {"gold_reads": True, "no_valid_vote": True}
+    assert judge(problem, {"label": "Unknown", "votes": [{"label": "Unknown", "premises": ["P(a)"], "conclusion": "P(a)"}]})["no_valid_vote"]
+    answered = {"label": "True", "correct": True,
+                "translation": judge(problem, {"label": "True", "votes": [{"label": "True", "premises": ["P(a)"], "conclusion": "P(a)"}]})}
+    old_style = {"gold_reads": True, "samples": 2, "premises": [0, 2], "conclusion": 0, "problem": 0, "right": False,
+                 "judged": [{"votes": [0, 1], "exhausted": False}]}
+    records = [answered,
+               {"label": "Error", "correct": False, "translation": judge(problem, {"label": "Error", "votes": [failed] * 2})},
+               {"label": "Error", "correct": False, "translation": old_style}]
+    figures = translation_figures(records)
+    assert figures["problems"] == 1 and figures["no_valid_vote"] == 2 and figures["samples"] == 1
+    assert figures["premise_equivalence"] == figures["problem_equivalence"] == 1.0
+    assert figures["translated_wrong"]["problems"] == 0 and figures["gold_unreadable"] == 0
 
 
 @requires_data
