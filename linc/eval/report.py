@@ -176,7 +176,7 @@ def summarise(
         tiers=tier_figures(records),
         usage=usage,
         cost=estimate_cost(usage, prices) if prices is not None else None,
-        translation=translation_figures(records),
+        translation=translation_figures(records) if (settings or {}).get("translation", True) else {},
     )
 
 

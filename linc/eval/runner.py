@@ -173,7 +173,8 @@ def evaluate(
     """Answer every problem of ``dataset``; returns the records in dataset order.
 
     ``workers`` defaults to every core. Records already in ``store`` (same id, same input) are
-    reused; new ones are appended to it as they finish. Raises :class:`LincError` when the
+    reused (those made with judging off get their translations judged, in this process); new
+    ones are appended to it as they finish. Raises :class:`LincError` when the
     parser or prover cannot be built (unknown name, missing binary), before any work starts.
 
     How the problems run changes no record, so none of these is part of the run's settings:
@@ -207,6 +208,10 @@ def evaluate(
         else:
             groups.setdefault(key, []).append(index)
     resumed = sum(r is not None for r in records)
+    if config.translation and dataset.has_gold_fol:
+        amended = _judge_resumed(config, problems, records)
+        if store is not None:
+            store.amend(amended)
     finished = resumed
     tasks = [(key, problems[indices[0]]) for key, indices in groups.items()]
     count = min(workers or os.cpu_count() or 1, len(tasks)) or 1
@@ -233,6 +238,21 @@ def evaluate(
                 if progress is not None:
                     progress(finished, len(problems), record)
     return EvalRun(dataset, config, [r for r in records if r is not None], time.perf_counter() - start, resumed, count)
+
+
+def _judge_resumed(config: EvalConfig, problems: list[Problem], records: list[dict[str, Any] | None]) -> list[dict[str, Any]]:
+    """Judge the translations of the resumed records that lack it (an earlier run had judging
+    off), from their verdicts: the answers stand, nothing is solved again. The records so
+    completed replace theirs in ``records``; they are returned, for the store to rewrite."""
+    amended = []
+    for index, record in enumerate(records):
+        if record is None or "translation" in record:
+            continue
+        quality = judge_translation(config, problems[index], record.get("verdict") or {})
+        if quality is not None:
+            records[index] = {**record, "translation": quality}
+            amended.append(records[index])
+    return amended
 
 
 @contextlib.contextmanager

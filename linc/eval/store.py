@@ -8,7 +8,9 @@ milliseconds, longer than a problem): a power cut loses the records written sinc
 those of the last :data:`SYNC_SECONDS` or so; before a pause they stay unsynced until the next
 write or the close. A run stopped at any instant leaves at
 worst one torn last line, which :meth:`RunStore.open` cuts off; re-running with the same settings
-skips every problem already recorded.
+skips every problem already recorded. A setting that adds to the records without changing their
+answers (:data:`AMENDABLE`: judging the translations) may differ: the run resumes, ``run.json``
+takes the new value, and :meth:`RunStore.amend` rewrites the records brought up to date.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from typing import Any
 
 from linc.errors import LincError
 
-__all__ = ["RunStore", "ResumeError", "RECORDS", "SETTINGS", "SUMMARY", "SYNC_SECONDS"]
+__all__ = ["AMENDABLE", "RunStore", "ResumeError", "RECORDS", "SETTINGS", "SUMMARY", "SYNC_SECONDS"]
 
 #: A write is fsynced when the last fsync is this many seconds old (and the store fsyncs on close).
 SYNC_SECONDS = 0.5
@@ -33,6 +35,11 @@ SUMMARY = "summary.json"
 class ResumeError(LincError):
     """``--out DIR`` holds a run made with other settings or of another dataset; its records
     cannot be mixed with these."""
+
+#: Settings that add to the records rather than change their answers: a run made with another
+#: value of one resumes (:func:`linc.eval.runner.evaluate` judges the translations of the records
+#: that lack them, without solving again).
+AMENDABLE = ("translation",)
 
 #: The key of ``run.json`` that names the run's dataset (beside the settings; runs written before
 #: it existed resume whatever their dataset).
@@ -81,6 +88,37 @@ class RunStore:
         if time.monotonic() - self._synced >= SYNC_SECONDS:
             self._sync(self._fd)
 
+    def amend(self, records: list[dict[str, Any]]) -> None:
+        """Replace the records of these ids with these (brought up to date: judged), keeping every
+        other line as it is: written whole beside the file, fsynced, then moved over it, so a
+        run stopped at any instant leaves the old records or the new ones, never a mix."""
+        if self._fd is None:
+            raise ResumeError("the run store is not open")
+        if not records:
+            return
+        new = {str(r["id"]): (json.dumps(r, ensure_ascii=False, default=str) + "\n").encode("utf-8") for r in records}
+        lines = []
+        for line in self.records_path.read_bytes().splitlines(keepends=True):
+            try:
+                record = json.loads(line)
+            except ValueError:
+                record = None
+            key = str(record["id"]) if isinstance(record, dict) and "id" in record else None
+            lines.append(new.pop(key) if key in new else line)
+        lines += new.values()  # ids not in the file yet (none, as the runner calls it)
+        tmp = self.records_path.with_suffix(".tmp")
+        try:
+            with tmp.open("wb") as handle:
+                handle.write(b"".join(lines))
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.close(self._fd)
+            self._fd = None
+            os.replace(tmp, self.records_path)
+            self._fd = os.open(self.records_path, os.O_WRONLY | os.O_APPEND, 0o644)
+        except OSError as err:
+            raise ResumeError(f"cannot rewrite {self.records_path}: {err}") from None
+
     def _sync(self, fd: int) -> None:
         os.fsync(fd)
         self._synced, self._unsynced = time.monotonic(), False
@@ -105,23 +143,28 @@ class RunStore:
 
     def _check_settings(self) -> None:
         path = self.dir / SETTINGS
+        theirs = None
         if path.exists():
             try:
                 previous = json.loads(path.read_text(encoding="utf-8"))
             except ValueError:
                 previous = None
             theirs = previous.pop(DATASET, None) if isinstance(previous, dict) else None
-            if previous != json.loads(json.dumps(self.settings, default=str)):
-                differ = sorted(k for k in set(self.settings) | set(previous or {}) if (previous or {}).get(k) != self.settings.get(k))
+            ours = json.loads(json.dumps(self.settings, default=str))
+            differ = sorted(k for k in set(ours) | set(previous or {}) if (previous or {}).get(k) != ours.get(k))
+            if not isinstance(previous, dict) or set(differ) - set(AMENDABLE):
+                shown = [k for k in differ if k not in AMENDABLE] if isinstance(previous, dict) else []
                 raise ResumeError(
-                    f"{self.dir} holds a run made with other settings ({', '.join(differ) or 'unreadable run.json'}); "
+                    f"{self.dir} holds a run made with other settings ({', '.join(shown) or 'unreadable run.json'}); "
                     "use another --out directory or delete this one"
                 )
             if theirs is not None and self.dataset is not None and theirs != self.dataset:
                 raise ResumeError(f"{self.dir} holds a run of another dataset ({theirs}, not {self.dataset}); "
                                   "use another --out directory or delete this one")
-            return
-        written = {**self.settings, DATASET: self.dataset} if self.dataset is not None else self.settings
+            if not differ:
+                return
+        dataset = self.dataset if self.dataset is not None else theirs  # run.json takes the amended settings
+        written = {**self.settings, DATASET: dataset} if dataset is not None else self.settings
         tmp = path.with_suffix(".tmp")
         tmp.write_text(json.dumps(written, indent=2, default=str), encoding="utf-8")
         os.replace(tmp, path)

@@ -119,3 +119,33 @@ def test_gold_fol_through_the_gold_parser_is_equivalent_to_itself():
     figures = summarise(run.records).translation
     assert figures["problems"] + figures["gold_unreadable"] == len(data.problems) and figures["problems"] >= 200
     assert figures["premise_equivalence"] == figures["conclusion_equivalence"] == figures["problem_equivalence"] == 1.0
+
+
+def test_a_run_resumes_across_no_translation_judging_without_solving_again(tmp_path):
+    """``--out DIR`` made with ``--no-translation`` was refused when run again without it (and the
+    other way round): the answers are the same either way. The records that lack a judgement get
+    one from their verdicts, the problems are not solved again, and problems.jsonl keeps one line
+    per problem; with judging off, records keep what they have and the summary shows none."""
+    out = tmp_path / "run"
+    args = ["eval", str(recorded(tmp_path)), "--parser", "replay", "-k", "3", "--vote", "majority", "--workers", "1",
+            "--out", str(out), "--json"]
+
+    def run(*extra: str) -> tuple[dict, list[dict]]:
+        result = CliRunner().invoke(app, [*args, *extra])
+        assert result.exit_code == 0, result.stderr
+        lines = (out / "problems.jsonl").read_text(encoding="utf-8").splitlines()
+        return json.loads(result.stdout), [json.loads(line) for line in lines]
+
+    summary, first = run("--no-translation")
+    assert summary["translation"] == {} and not any("translation" in r for r in first)
+    summary, partly = run("--limit", "1")  # r0 judged; r1, outside the run, kept as it was
+    assert summary["resumed"] == 1 and summary["translation"]["problems"] == 1
+    assert [r["id"] for r in partly] == ["r0", "r1"] and "translation" in partly[0] and partly[1] == first[1]
+    summary, judged = run()
+    assert summary["resumed"] == 2 and summary["translation"]["premise_equivalence"] == 8 / 10
+    assert summary["translation"]["problem_equivalence"] == 3 / 5
+    assert [r["verdict"] for r in judged] == [r["verdict"] for r in first]  # the answers stand: not solved again
+    assert json.loads((out / "run.json").read_text(encoding="utf-8"))["translation"] is True
+    summary, kept = run("--no-translation")
+    assert summary["resumed"] == 2 and summary["translation"] == {} and kept == judged
+    assert json.loads((out / "run.json").read_text(encoding="utf-8"))["translation"] is False
