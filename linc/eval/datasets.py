@@ -431,6 +431,9 @@ def _load(spec: str) -> Dataset:
     readers = _readers()
     path = Path(spec).expanduser()
     name, _, rest = spec.partition(":")
+    base, at, revision = name.partition("@")
+    if at and base in readers and not readers[base].needs_source:  # NAME@REVISION[:SPLIT]
+        name, rest = base, f"{rest}@{revision}"
     if name in readers and not path.is_file():
         reader = readers[name]
         if not reader.needs_source:

@@ -1,7 +1,12 @@
 """Datasets on the Hugging Face Hub, loaded with ``datasets`` (the ``hub`` extra), pinned.
 
 LINC's own Hub dataset moved and broke its runs, so each registered name fixes the dataset id,
-the revision and the field mapping here, in one table. ``NAME:SPLIT`` picks another split.
+the default revision and the field mapping here, in one table. ``NAME:SPLIT`` picks another split,
+``NAME@REVISION`` (or ``NAME:SPLIT@REVISION``) another revision: a branch, a tag or a commit.
+Whatever was asked, the dataset's ``source`` names the commit the rows came from
+(``ORG/NAME@SHA [SPLIT]``), so a run's summary and ``run.json`` say exactly what was evaluated,
+and a run of another commit does not resume into it. Offline, ``datasets`` serves its latest
+cached copy whatever revision is asked; a commit that is not the cached one is refused.
 The mapping is plain Python over rows, so it is tested offline on a local ``Dataset``.
 """
 
@@ -23,6 +28,7 @@ from linc.parsing.base import Problem
 __all__ = ["HubPin", "FolioHub", "ProofWriterHub", "rows_to_dataset"]
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
+_COMMIT = re.compile(r"[0-9a-f]{40}")
 
 
 @dataclass(frozen=True)
@@ -71,8 +77,9 @@ def rows_to_dataset(name: str, rows: Iterable[dict[str, Any]], to_problem: Calla
 
 
 class HubReader(DatasetReader):
-    """A pinned Hub dataset; ``source`` (from ``NAME:SPLIT``) overrides the split. ``NAME:FILE``
-    reads a local copy instead (any format linc reads), with this dataset's semantics."""
+    """A pinned Hub dataset; ``source`` (from ``NAME:SPLIT``, ``NAME@REVISION``,
+    ``NAME:SPLIT@REVISION``) overrides the split and the revision. ``NAME:FILE`` reads a local
+    copy instead (any format linc reads), with this dataset's semantics."""
 
     needs_source: ClassVar[bool] = False
     pin: ClassVar[HubPin]
@@ -95,19 +102,27 @@ class HubReader(DatasetReader):
             import datasets
         except ImportError:
             raise DatasetError(f"dataset {self.name!r} needs the Hub client: pip install 'linc[hub]'") from None
-        split = source or self.pin.split
-        where = f"{self.pin.repo}@{self.pin.revision} [{split}]"
+        split, _, revision = (source or "").partition("@")
+        split, revision = split or self.pin.split, revision or self.pin.revision
+        where = f"{self.pin.repo}@{revision} [{split}]"
         unreachable = None if _offline_requested() else hub_unreachable()
         try:
             with _offline(datasets, unreachable is not None or _offline_requested()):
-                rows = datasets.load_dataset(self.pin.repo, self.pin.config, split=split, revision=self.pin.revision)
+                builder = datasets.load_dataset_builder(self.pin.repo, self.pin.config, revision=revision)
+                builder.download_and_prepare()
+                rows = builder.as_dataset(split=split)
         except (OSError, ValueError, ConnectionError) as err:
             if unreachable is not None or _offline_requested():
                 why = f"the Hugging Face Hub cannot be reached ({unreachable})" if unreachable else "HF_HUB_OFFLINE is set"
                 raise DatasetError(f"cannot load {where}: {why} and it is not in the local cache; run once online, "
                                    f"or evaluate a local copy: linc eval FILE.jsonl (README: Getting the data)") from None
             raise DatasetError(f"cannot load {where} from the Hub: {err}") from None
-        return rows_to_dataset(self.name, rows, type(self).to_problem, where).declare_semantics(self.semantics)
+        commit = str(builder.hash)  # online the commit the revision resolved to; offline the cached one's
+        if _COMMIT.fullmatch(revision.lower()) and commit != revision.lower():
+            raise DatasetError(f"cannot load {where}: offline, the local cache holds {self.pin.repo} at commit {commit} "
+                               f"only; run once online to fetch {revision}, or leave the revision out to use the cached one")
+        source = f"{self.pin.repo}@{commit} [{split}]"
+        return rows_to_dataset(self.name, rows, type(self).to_problem, source).declare_semantics(self.semantics)
 
 
 def _offline_requested() -> bool:
