@@ -13,7 +13,8 @@ Plugins come from three places, found once, on first use, in this order:
    ``@vote(...)``.
 
 Entry points are indexed by name at first use and imported only when asked for (``get_prover``
-imports one backend, ``list_plugins`` imports all but those a check answers for: see below). Each plugin is loaded in isolation: one that fails to import or clashes with a name already taken
+imports one backend, ``list_plugins`` imports all but those a check answers for: see below). Each
+plugin is loaded in isolation: one that fails to import or clashes with a name already taken
 is recorded with its error (see :func:`list_plugins`) and the others load regardless. Built-ins
 win name clashes. ``LINC_DISABLE_PLUGINS=1`` loads built-ins only; ``LINC_PLUGINS=a,b`` loads
 only the third-party entry points and drop-in modules (file stems) named there.
@@ -212,8 +213,9 @@ def _quiet_import() -> contextlib.AbstractContextManager:
 
 def _entry_points() -> list[tuple[str, importlib.metadata.EntryPoint, str]]:
     """(kind, entry point, its distribution's normalised name) for each entry point in linc's
-    groups (kind ``check`` for :data:`CHECKS`), group by group, in the order of the distributions on ``sys.path``, of each distribution
-    name the first one only: what ``importlib.metadata.entry_points()`` finds there.
+    groups (kind ``check`` for :data:`CHECKS`), group by group, in the order of the distributions
+    on ``sys.path``, of each distribution name the first one only: what
+    ``importlib.metadata.entry_points()`` finds there.
 
     Narrower than that scan, which parses every distribution's ``entry_points.txt`` and makes an
     object of each of their hundreds of console scripts: a file that names none of linc's groups

@@ -121,7 +121,8 @@ def summarise(
     prices: Prices | None = None,
 ) -> Summary:
     """Aggregate per-problem records (as :func:`linc.eval.runner.record_for` makes them); with
-    ``prices``, estimate what their model calls cost."""
+    ``prices``, estimate what their model calls cost. With ``settings`` whose ``translation`` is
+    off, no translation figures: resumed records may carry judgements, the others not."""
     labelled = [r for r in records if r.get("gold") is not None]
     confusion = {g: {p: 0 for p in PREDICTED} for g in GOLD}
     for r in labelled:
