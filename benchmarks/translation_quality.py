@@ -35,7 +35,7 @@ def main() -> int:
     found = recordings(__doc__.splitlines()[0])
     if found is None:
         return 2
-    args, files = found
+    args, files, _ = found
     rows = {}
     for shots, path in files.items():
         summary = summarise(evaluate(load_dataset(str(path)), EvalConfig(parser="replay", k=10), workers=args.workers).records)
