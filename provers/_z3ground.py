@@ -35,13 +35,10 @@ from typing import Any
 import z3
 from z3 import z3core
 
-from linc.logic.epr import Grounding, Names, NotEPR, compile_epr
+from linc.logic.epr import ELEMENT, Grounding, Names, NotEPR, compile_epr, declarations, universe
 from linc.logic.formula import Formula
-from linc.logic.smt import Z3Translator
+from linc.logic.smt import Z3Translator, solver_for
 
-#: Instances of quantified bodies one problem may ground to; beyond, the quantified path (whose
-#: instantiation is lazy) is quicker: FOLIO's transitivity rule over 10 constants is 1,000 instances.
-MAX_INSTANCES = 500
 #: The solver is rebuilt after this many premise lists or declarations (bounds what it keeps).
 MAX_SCOPES = 5_000
 MAX_DECLS = 50_000
@@ -51,7 +48,7 @@ RETRY = 0.01
 #: The watchdog wakes at least this often (s), to look at deadlines armed without waking it.
 IDLE = 1.0
 #: Literal names hold a space: no IR symbol maps to one (SMT rules).
-_PREMISES, _GOAL, _NOT_GOAL, _ELEMENT = "linc ground premises", "linc ground goal", "linc ground not goal", "linc element"
+_PREMISES, _GOAL, _NOT_GOAL = "linc ground premises", "linc ground goal", "linc ground not goal"
 #: Names of the literals standing for a conclusion or its negation in unsat cores begin so.
 GOAL_PREFIXES = (_GOAL, _NOT_GOAL)
 #: A check's result as z3's own constants (the Python API makes a new object per check).
@@ -88,10 +85,10 @@ class Ground:
         return b
 
     def _reset(self) -> None:
-        self.solver = _solver_for(self.tr.ctx, "QF_UF")
+        self.solver = solver_for(self.tr.ctx, "QF_UF")
         self.solver.set("propagate_values", False)
         self._minimizing = False  # core.minimize is set (it only changes what reading a core does)
-        self.solver.from_string(f"(declare-sort U 0)(declare-fun |{_ELEMENT}| () U)(declare-fun |{_PREMISES}| () Bool)")
+        self.solver.from_string(f"(declare-sort U 0)(declare-fun {ELEMENT} () U)(declare-fun |{_PREMISES}| () Bool)")
         self.declared: set[str] = set()
         self._tracks = self._goals = 0  # tracking and goal literals declared so far
         self.outer: tuple | None = None  # (the caller's record of the premises, constants) asserted in the open scope
@@ -142,9 +139,8 @@ class Ground:
         if not_goal is None:
             return None
         grounds += (goal, not_goal)
-        constants = tuple(sorted(frozenset().union(*[g.constants for g in grounds]))) or (f"|{_ELEMENT}|",)
-        n = len(constants)
-        if sum([n**d for g in grounds for d in g.depths]) > MAX_INSTANCES:
+        constants = universe(grounds)
+        if constants is None:
             return None
         if len(self.declared) > MAX_DECLS or self.premise_lists >= MAX_SCOPES:
             self._reset()
@@ -178,13 +174,8 @@ class Ground:
     def _declare(self, grounds: list[Grounding], tracks: list[str]) -> str:
         """Declarations of the symbols this solver has not seen yet (its parser keeps them past a
         pop, so each is declared once)."""
-        new: list[str] = []
+        new = declarations(grounds, self.declared)
         declared = self.declared
-        for g in grounds:
-            for target, arity, sort in g.declarations:
-                if target not in declared:
-                    declared.add(target)
-                    new.append(f"(declare-fun {target} ({' '.join(['U'] * arity)}) {sort})")
         k = len(self.goals) + 1
         if len(tracks) > self._tracks or k > self._goals:
             for name in (*tracks, f"{_GOAL} {k}", f"{_NOT_GOAL} {k}"):
@@ -240,14 +231,6 @@ class Ground:
                     for i in range(z3core.Z3_ast_vector_size(ctx, core))]
         finally:
             z3core.Z3_ast_vector_dec_ref(ctx, core)
-
-
-def _solver_for(ctx: z3.Context, logic: str) -> z3.Solver:
-    """``z3.SolverFor(logic, ctx=ctx)`` without its detour: z3py names the logic in its global
-    context, building that context (an AST table of 16 MB, 13 ms of page faults here) in every
-    process that decides a ground problem, though nothing else uses it."""
-    ref = ctx.ref()
-    return z3.Solver(z3core.Z3_mk_solver_for_logic(ref, z3core.Z3_mk_string_symbol(ref, logic)), ctx)
 
 
 class _Watchdog:

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import repeat
-from typing import Callable, Union
+from typing import Callable, Sequence, Union
 
 from linc.logic.formula import (
     And,
@@ -55,6 +55,11 @@ from linc.logic.formula import (
 
 #: A compiled formula bigger than this (↔/⊕ around quantifiers double their operands) is refused.
 MAX_NODES = 5_000
+#: Instances of quantified bodies one problem may ground to; beyond, a solver's lazy quantifier
+#: instantiation is quicker: FOLIO's transitivity rule over 10 constants is 1,000 instances.
+MAX_INSTANCES = 500
+#: The universe's one element when the formulas name no constant (SMT-LIB; a solver declares it).
+ELEMENT = "|linc element|"
 
 #: Called as ``symbol(kind, ir_name, arity)``: the SMT-LIB name of a predicate or constant.
 Symbol = Callable[[str, str, int], str]
@@ -139,6 +144,28 @@ def compile_epr(f: Formula, symbol: Symbol, tag: str, names: Names | None = None
     if type(node) is tuple and type(node[1]) is str and "{{" not in node[1] and "}}" not in node[1]:
         split = (node[0], tuple(node[1].split("{0}")))  # no escaped brace: "{0}" is only ever the variable
     return Grounding(node, frozenset(c.constants), tuple(c.skolems), tuple(c.depths), fixed, declarations, split)
+
+
+def universe(groundings: Sequence[Grounding]) -> tuple[str, ...] | None:
+    """The constants to ground ``groundings`` over together (:data:`ELEMENT` when they name none);
+    None when that would write more than :data:`MAX_INSTANCES` instances."""
+    constants = tuple(sorted(frozenset().union(*[g.constants for g in groundings]))) or (ELEMENT,)
+    n = len(constants)
+    if sum([n**d for g in groundings for d in g.depths]) > MAX_INSTANCES:
+        return None
+    return constants
+
+
+def declarations(groundings: Sequence[Grounding], declared: set[str]) -> list[str]:
+    """SMT-LIB declarations of the groundings' symbols not in ``declared`` (which gains them): a
+    solver's parser keeps declarations for its lifetime, scopes or not, so each is made once."""
+    new: list[str] = []
+    for g in groundings:
+        for target, arity, sort in g.declarations:
+            if target not in declared:
+                declared.add(target)
+                new.append(f"(declare-fun {target} ({' '.join(['U'] * arity)}) {sort})")
+    return new
 
 
 def _escape(name: str) -> str:

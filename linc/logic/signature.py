@@ -182,23 +182,34 @@ def _fresh_name(sym: Symbol, taken: set[str]) -> str:
 
 
 def rename_symbols(f: Formula, renames: dict[Symbol, str]) -> Formula:
-    """``f`` with the symbols named in ``renames`` ((kind, name, arity) -> new name) renamed."""
+    """``f`` with the symbols named in ``renames`` ((kind, name, arity) -> new name) renamed. Parts
+    the renaming leaves as they are are kept, not rebuilt (a renaming search renames the same
+    formula many ways)."""
     if isinstance(f, Pred):
-        return Pred(renames.get(("predicate", f.name, len(f.args)), f.name), tuple(_rename_term(a, renames) for a in f.args))
+        name = renames.get(("predicate", f.name, len(f.args)), f.name)
+        args = tuple([_rename_term(a, renames) for a in f.args])
+        return f if name == f.name and args == f.args else Pred(name, args)
     if isinstance(f, Eq):
-        return Eq(_rename_term(f.left, renames), _rename_term(f.right, renames))
+        left, right = _rename_term(f.left, renames), _rename_term(f.right, renames)
+        return f if left is f.left and right is f.right else Eq(left, right)
     if isinstance(f, Not):
-        return Not(rename_symbols(f.body, renames))
+        body = rename_symbols(f.body, renames)
+        return f if body is f.body else Not(body)
     if isinstance(f, Binary):
-        return type(f)(rename_symbols(f.left, renames), rename_symbols(f.right, renames))
+        left, right = rename_symbols(f.left, renames), rename_symbols(f.right, renames)
+        return f if left is f.left and right is f.right else type(f)(left, right)
     if isinstance(f, Quantifier):
-        return type(f)(f.var, rename_symbols(f.body, renames))
+        body = rename_symbols(f.body, renames)
+        return f if body is f.body else type(f)(f.var, body)
     return f
 
 
 def _rename_term(t: Term, renames: dict[Symbol, str]) -> Term:
     if isinstance(t, Const):
-        return Const(renames.get(("constant", t.name, 0), t.name))
+        name = renames.get(("constant", t.name, 0), t.name)
+        return t if name == t.name else Const(name)
     if isinstance(t, Func):
-        return Func(renames.get(("function", t.name, len(t.args)), t.name), tuple(_rename_term(a, renames) for a in t.args))
+        name = renames.get(("function", t.name, len(t.args)), t.name)
+        args = tuple([_rename_term(a, renames) for a in t.args])
+        return t if name == t.name and args == t.args else Func(name, args)
     return t

@@ -5,6 +5,8 @@ from __future__ import annotations
 import multiprocessing
 import threading
 
+import z3
+
 from linc.logic.equivalence import Checker, compare, shared_context
 from linc.logic.formula import nnf
 from linc.logic.read import parse
@@ -171,3 +173,50 @@ def test_a_long_biconditional_chain_is_judged_without_building_its_normal_form(m
     assert chain not in built and built  # the other formulas still get their normal form
     assert c.conclusion.relation == "equivalent"
     assert [p.relation for p in c.premises] == ["different", "different"]
+
+
+def test_effectively_propositional_checks_are_grounded_and_answer_as_with_quantifiers():
+    """Skolem constants, equality, no constant at all (one fresh element), both answers."""
+    cases = [
+        ("exists x. (P(x) & x = c)", "P(c)", True),
+        ("all x. P(x)", "exists y. P(y)", True),
+        ("P(a)", "all x. P(x)", False),
+        ("all x. (P(x) -> Q(x))", "all x. (-Q(x) -> -P(x))", True),
+        ("exists x. all y. R(x, y)", "all y. exists x. R(x, y)", True),
+        ("all y. exists x. R(x, y)", "exists x. all y. R(x, y)", False),  # ¬b has a Skolem function: quantified path
+    ]
+    for a, b, entailed in cases:
+        grounded, quantified = Checker(), Checker()
+        assert grounded.entails(parse(a), parse(b)) is entailed, (a, b)
+        assert quantified._check(parse(a), parse(b)) == (z3.unsat if entailed else z3.sat), (a, b)
+    checker = Checker()
+    checker.entails(parse("all x. (P(x) -> Q(x))"), parse("P(a) -> Q(a)"))
+    assert checker._ground is not None  # decided on the ground path
+
+
+@requires_data
+def test_the_ground_path_agrees_with_the_quantified_one_on_folio_formulas():
+    """Every ordered pair of premises of the first FOLIO stories, each way decided both ways."""
+    from linc.eval.datasets import load_dataset
+    from linc.parsing.gold import GoldParser
+
+    data = load_dataset(str(SHARED_DATA / "folio" / "folio-v0.0-validation.jsonl"), 40)
+    checker = Checker(timeout=5.0)
+    grounded = compared = 0
+    for problem in data.problems:
+        gold = GoldParser().translate(problem)[0]
+        if not gold.ok:
+            continue
+        for a in gold.premises[:5]:
+            for b in gold.premises[:5]:
+                if a is b:
+                    continue
+                ground = checker._ground_check(a, b)
+                if ground is None:
+                    continue
+                grounded += 1
+                quantified = checker._check(a, b)
+                if z3.unknown not in (ground, quantified):
+                    compared += 1
+                    assert ground == quantified, (problem.id, str(a), str(b))
+    assert compared >= 300 and compared >= 0.9 * grounded
