@@ -26,15 +26,13 @@ Z3 (``core.minimize``: deletion inside Z3) when asked, not in Python.
 
 from __future__ import annotations
 
-import os
-import threading
-import time
 from collections import OrderedDict
 from typing import Any
 
 import z3
 from z3 import z3core
 
+from linc.logic.deadline import WATCHDOG
 from linc.logic.epr import ELEMENT, Grounding, Names, NotEPR, compile_epr, declarations, universe
 from linc.logic.formula import Formula
 from linc.logic.smt import Z3Translator, solver_for
@@ -42,11 +40,6 @@ from linc.logic.smt import Z3Translator, solver_for
 #: The solver is rebuilt after this many premise lists or declarations (bounds what it keeps).
 MAX_SCOPES = 5_000
 MAX_DECLS = 50_000
-#: After interrupting a check, the watchdog interrupts again this often (s) while it is still armed
-#: (the interrupt may have come before the check entered Z3).
-RETRY = 0.01
-#: The watchdog wakes at least this often (s), to look at deadlines armed without waking it.
-IDLE = 1.0
 #: Literal names hold a space: no IR symbol maps to one (SMT rules).
 _PREMISES, _GOAL, _NOT_GOAL = "linc ground premises", "linc ground goal", "linc ground not goal"
 #: Names of the literals standing for a conclusion or its negation in unsat cores begin so.
@@ -231,58 +224,3 @@ class Ground:
                     for i in range(z3core.Z3_ast_vector_size(ctx, core))]
         finally:
             z3core.Z3_ast_vector_dec_ref(ctx, core)
-
-
-class _Watchdog:
-    """One thread per process that interrupts a Z3 context whose check is past its deadline. It
-    sleeps until the earliest armed deadline, or :data:`IDLE` seconds: a check whose deadline is
-    later than that (the usual case) costs two lock operations and no wake-up; one due sooner
-    wakes the thread to sleep less. Waking with nothing armed, it ends (the next check starts
-    another). The thread is marked ``fork_safe`` for the evaluation runner (which forks only
-    processes without other threads): a forked child renews the lock and starts its own thread."""
-
-    def __init__(self) -> None:
-        self._start()
-        os.register_at_fork(after_in_child=self._start)  # the thread and a held lock stay behind
-
-    def _start(self) -> None:
-        self._lock = threading.Lock()  # arm and disarm take it directly (a Condition's methods are Python)
-        self._cond = threading.Condition(self._lock)
-        self._armed: dict[int, tuple[float, z3.Context]] = {}
-        self._wake = 0.0  # when the thread wakes next (set when it starts)
-        self._thread: threading.Thread | None = None
-
-    def arm(self, owner: object, ctx: z3.Context, deadline: float) -> None:
-        with self._lock:
-            self._armed[id(owner)] = (deadline, ctx)
-            if self._thread is None:
-                self._wake = time.monotonic() + IDLE
-                self._thread = threading.Thread(target=self._run, name="linc z3 watchdog", daemon=True)
-                self._thread.fork_safe = True  # type: ignore[attr-defined]  # a forked child renews its state (_start)
-                self._thread.start()
-            elif deadline < self._wake:
-                self._cond.notify()
-
-    def disarm(self, owner: object) -> None:
-        with self._lock:
-            del self._armed[id(owner)]
-
-    def _run(self) -> None:
-        with self._cond:
-            while True:
-                now = time.monotonic()
-                if not self._armed and now >= self._wake:  # idle for a while: end (a fork is safe again)
-                    self._thread = None
-                    return
-                wake = now + IDLE
-                for deadline, ctx in self._armed.values():
-                    if deadline <= now:
-                        ctx.interrupt()
-                        deadline = now + RETRY
-                    wake = min(wake, deadline)
-                self._wake = wake
-                self._cond.wait(wake - now)
-
-
-#: Interrupts the ground solvers' checks at their deadlines.
-WATCHDOG = _Watchdog()

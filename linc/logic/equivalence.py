@@ -33,6 +33,7 @@ from typing import Iterable, Sequence
 
 import z3
 
+from linc.logic.deadline import check_by
 from linc.logic.epr import ELEMENT, Grounding, Names, NotEPR, compile_epr, declarations, universe
 from linc.logic.formula import (Binary, Const, Eq, Formula, Func, Not, Pred, Term, Var, alpha_normalize, conjoin, nnf,
                                  nnf_size, subformulas, universal_closure)
@@ -99,10 +100,9 @@ class Checker:
         """a ∧ ¬b, with quantifiers."""
         self.solver.push()
         try:
-            self.solver.set("timeout", self._ms())
             self.solver.add(self._term(a))
             self.solver.add(z3.Not(self._term(b)))
-            answer = self.solver.check()
+            answer = check_by(self.solver, time.monotonic() + self.timeout)
         finally:
             self.solver.pop()
         if answer == z3.unknown:  # an interrupted search can derail later checks on its solver
@@ -121,7 +121,6 @@ class Checker:
             return None
         if self._ground is None:
             self._ground = solver_for(self.tr.ctx, "QF_UF")
-            self._ground.set("timeout", self._ms())
             self._ground.from_string(f"(declare-sort U 0)(declare-fun {ELEMENT} () U)")
             self._declared = set()
         solver = self._ground
@@ -129,7 +128,7 @@ class Checker:
         try:
             solver.from_string("".join(declarations(pair, self._declared))
                                + "".join(f"(assert {g.text(constants)})" for g in pair))
-            answer = solver.check()
+            answer = check_by(solver, time.monotonic() + self.timeout)
         except z3.Z3Exception:
             answer = None
         finally:
@@ -145,9 +144,6 @@ class Checker:
             except NotEPR:
                 self._groundings[f] = None
         return self._groundings[f]
-
-    def _ms(self) -> int:
-        return max(1, int(self.timeout * 1000))
 
     def equivalent(self, a: Formula, b: Formula) -> bool:
         return self.entails(a, b) is True and self.entails(b, a) is True

@@ -220,3 +220,20 @@ def test_the_ground_path_agrees_with_the_quantified_one_on_folio_formulas():
                     compared += 1
                     assert ground == quantified, (problem.id, str(a), str(b))
     assert compared >= 300 and compared >= 0.9 * grounded
+
+
+def test_a_hard_ground_check_stops_at_its_limit_and_the_next_one_answers():
+    """The ground path's checks are interrupted at the checker's limit (no timeout parameter)."""
+    from functools import reduce
+
+    from linc.logic.formula import And, Const, Not, Or, Pred
+
+    pigeons, holes = [Const(f"p{i}") for i in range(11)], [Const(f"h{j}") for j in range(10)]
+    clauses = [reduce(Or, [Pred("In", (p, h)) for h in holes]) for p in pigeons]
+    clauses += [Not(And(Pred("In", (p, h)), Pred("In", (q, h)))) for h in holes for i, p in enumerate(pigeons) for q in pigeons[i + 1:]]
+    def balanced(fs):
+        return fs[0] if len(fs) == 1 else And(balanced(fs[: len(fs) // 2]), balanced(fs[len(fs) // 2:]))
+
+    checker = Checker(timeout=0.3)
+    assert checker.entails(balanced(clauses), parse("Q(b)")) is None
+    assert checker.entails(parse("P(b) & Q(b)"), parse("Q(b)")) is True
