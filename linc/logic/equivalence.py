@@ -68,7 +68,6 @@ class Checker:
     def __init__(self, timeout: float = 1.0, ctx: z3.Context | None = None):
         self.timeout = timeout
         self.tr = Z3Translator(ctx)
-        self.solver = z3.SimpleSolver(ctx=self.tr.ctx)
         self.checks = 0  # checks actually run (remembered answers are free)
         self._known: dict[tuple[Formula, Formula], bool | None] = {}
         self._terms: dict[Formula, z3.BoolRef] = {}
@@ -97,17 +96,12 @@ class Checker:
         return self._known[key]
 
     def _check(self, a: Formula, b: Formula) -> z3.CheckSatResult:
-        """a ∧ ¬b, with quantifiers."""
-        self.solver.push()
-        try:
-            self.solver.add(self._term(a))
-            self.solver.add(z3.Not(self._term(b)))
-            answer = check_by(self.solver, time.monotonic() + self.timeout)
-        finally:
-            self.solver.pop()
-        if answer == z3.unknown:  # an interrupted search can derail later checks on its solver
-            self.solver = z3.SimpleSolver(ctx=self.tr.ctx)  # (see linc.kg.solver)
-        return answer
+        """a ∧ ¬b, with quantifiers, on a new solver: Z3's quantifier instantiation keeps state
+        past a pop, so a reused solver answers by the checks before it (see linc_provers.z3prover)."""
+        solver = z3.SimpleSolver(ctx=self.tr.ctx)
+        solver.add(self._term(a))
+        solver.add(z3.Not(self._term(b)))
+        return check_by(solver, time.monotonic() + self.timeout)
 
     def _ground_check(self, a: Formula, b: Formula) -> z3.CheckSatResult | None:
         """a ∧ ¬b grounded over their constants (satisfiable exactly when it is with quantifiers),

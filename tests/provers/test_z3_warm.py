@@ -12,6 +12,7 @@ from linc.logic.formula import And, Const, Forall, Implies, Not, Or, Pred, Var
 from linc.logic.read import parse
 from linc.proving import Label
 from linc_provers.z3prover import Z3Prover
+from tests.conftest import SHARED_DATA, requires_data
 
 x = Var("x")
 a, b = Const("a"), Const("b")
@@ -88,6 +89,27 @@ def test_a_forked_worker_builds_its_own_context():
     assert child.exitcode == 0 and queue.get(timeout=5) == "True"
 
 
+@requires_data
+def test_a_problem_answers_the_same_whatever_the_problems_before_it():
+    """A solver reused across premise lists kept Z3's quantifier state past a pop: one vote of a
+    recorded FOLIO problem (functions, so the quantified path), Uncertain in milliseconds on its
+    own, ran to its limit after the 120 problems before it (the race of a solver released outside
+    the backend's lock, which the new solver per premise list opened, is caught by test_folio's
+    threaded agreement test)."""
+    from linc.eval.datasets import load_dataset
+    from linc.parsing.replay import ReplayParser
+
+    path = SHARED_DATA / "linc-recorded" / "gpt-3.5-turbo-16k-0613_folio-neurosymbolic-2shot.jsonl"
+    problems = load_dataset(str(path)).problems[:121]
+    parser, warm = ReplayParser(str(path)), Z3Prover()
+    warm.countermodels = False
+    for problem in problems:
+        for sample in parser.translate(problem, 10):
+            if sample.ok:
+                answer = warm.decide(sample.premises, sample.conclusion, timeout=3.0)
+                assert answer.label != Label.UNKNOWN, (problem.id, answer.reason)
+
+
 def test_pickled_and_threaded_use():
     prover = pickle.loads(pickle.dumps(Z3Prover()))
     answers: list[Label] = []
@@ -154,6 +176,7 @@ def test_deciding_builds_no_second_z3_context():
 import z3
 from linc.logic.read import parse
 from linc_provers.z3prover import Z3Prover
+from tests.conftest import SHARED_DATA, requires_data
 p = Z3Prover()
 rule = parse("all x.(P(x) -> Q(x))")
 assert p.decide([rule, parse("P(a)")], parse("Q(a)")).label.value == "True"
