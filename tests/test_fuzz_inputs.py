@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from linc.errors import DatasetError, FormulaSyntaxError, LincError
 from linc.eval.datasets import load_dataset
-from linc.logic import free_vars, read
+from linc.logic import Var, free_vars, read
 from linc.parsing.extract import extract
 
 read_module = importlib.import_module("linc.logic.read")  # the module: linc.logic re-exports a function of its name
@@ -247,3 +247,125 @@ def test_any_jsonl_reads_or_fails_typed_and_loses_no_good_line(tmp_path_factory,
         return
     assert len(data.problems) >= good
     assert all(issue.line >= 1 for issue in data.issues)
+
+
+# ---------------------------------------------------------------- the knowledge graph
+
+
+@pytest.fixture
+def kg(tmp_path):
+    from linc.kg import KnowledgeGraph
+
+    with KnowledgeGraph(tmp_path / "kg.sqlite") as graph:
+        yield graph
+
+
+@pytest.mark.parametrize("name", ["Mr. Smith", "x'); DROP TABLE facts; --", "Świątek 🎾", "a\nb", "$x^{_", '"quoted"', "a\\b"])
+def test_odd_names_are_stored_and_found_under_their_own_name(kg, name):
+    """A quoted name, which every reader keeps as written, was refused ('not a symbol name'); and
+    the graph named a constant's node by its printed form ('Mr. Smith' with quotes), so the rules
+    about it and the literals about it met at two different nodes."""
+    from linc.logic import Const, Pred, to_nltk
+
+    literal = Pred("Likes", (Const("bob"), Const(name)))
+    kg.assert_axiom(to_nltk(literal))
+    rule = kg.assert_axiom(f"all x. ({to_nltk(Pred('Likes', (Var('x'), Const(name))))} -> Nice(x))")
+    assert kg.get(literal).formula == literal and kg.ask("Nice(bob)").label.value == "True"
+    assert [e.object for e in kg.neighbours("bob")] == [name]
+    assert kg.graph().nodes[name]["rules"] == [rule.id] and len(kg.paths("bob", name)) == 1
+
+
+@pytest.mark.parametrize(
+    "call, error",
+    [
+        (lambda kg: kg.assert_axiom("P(a)", text="caf\udce9"), "the fact's text is not valid text"),
+        (lambda kg: kg.assert_axiom("P(a)", parser=["llm"]), "the fact's parser must be text, not list"),
+        (lambda kg: kg.assert_axiom("P('\ud800')"), "not a symbol name"),
+        (lambda kg: kg.get(10**30), "no stored fact #1000000000000000000000000000000"),
+        (lambda kg: kg.retract(2**63), "no stored fact #9223372036854775808"),
+        (lambda kg: kg.get(True), "not a formula: True"),
+        (lambda kg: kg.ask(None), "not a formula: None"),
+        (lambda kg: kg.ask("P(a)", timeout=-1), "timeout must be a positive number of seconds"),
+        (lambda kg: kg.facts("nonsense"), "no fact kind 'nonsense'"),
+        (lambda kg: kg.neighbours("a", direction="sideways"), "direction must be 'out', 'in' or 'both'"),
+        (lambda kg: kg.paths("a", "b", max_length=0), "max_length must be a whole number of at least 1"),
+        (lambda kg: kg.export_graphml(kg.path.parent), "cannot write"),
+    ],
+)
+def test_bad_calls_on_the_knowledge_graph_are_typed(kg, call, error):
+    """Each raised UnicodeEncodeError, OverflowError, AttributeError, ValueError or
+    IsADirectoryError, or (direction, timeout of a Horn question) was silently accepted."""
+    kg.assert_axiom("R(a, b)")
+    with pytest.raises(LincError, match=error.replace("(", r"\(")):
+        call(kg)
+    assert [f.fol for f in kg.facts()] == ["R(a, b)"]  # nothing half-stored
+
+
+def test_paths_as_long_as_asked_end_at_the_graph_size(kg):
+    """A max_length of a billion grew a list of a billion empty frontiers (the call did not return)."""
+    kg.assert_axiom("R(a, b)")
+    kg.assert_axiom("R(c, d)")
+    assert kg.paths("a", "d", max_length=10**9) == []
+
+
+@pytest.mark.parametrize("path", [5, "kg\x00.sqlite", "k" * 300 + ".sqlite"])
+def test_a_knowledge_graph_path_that_cannot_be_one_is_typed(tmp_path, path):
+    from linc.kg import DatabaseError, KnowledgeGraph
+
+    with pytest.raises(DatabaseError):
+        KnowledgeGraph(path if isinstance(path, int) else tmp_path / path)
+
+
+@pytest.mark.parametrize("content", [b"", b"hello " * 500, b"SQLite format 3\x00" + bytes(range(256)) * 20])
+def test_a_file_that_is_not_a_knowledge_graph(tmp_path, content):
+    """An empty file becomes a graph; anything else is refused, naming the file."""
+    from linc.kg import DatabaseError, KnowledgeGraph
+
+    path = tmp_path / "kg.sqlite"
+    path.write_bytes(content)
+    if not content:
+        with KnowledgeGraph(path) as graph:
+            assert graph.assert_axiom("P(a)").id == 1
+        return
+    with pytest.raises(DatabaseError, match=str(path)):
+        KnowledgeGraph(path)
+
+
+# ---------------------------------------------------------------- the MCP server
+
+
+def test_mcp_server_answers_hostile_calls_with_errors_and_keeps_serving(tmp_path):
+    """Wrong types, missing and unknown arguments, a 2 MB argument, a formula
+    nested 10,000 deep and the quantifier chain (which took the reader 40 s, past the client's
+    timeout) each get an ``is_error`` result naming the problem; then a good call is answered."""
+    from tests.tools.test_mcp_server import call, run_session
+
+    chain = "".join(f"∀x{i} P(x{i}) → " for i in range(20)) + "Q(x0)"
+    hostile = [
+        ("prove", {"premises": "P(a)", "conclusion": "P(a)"}, "ToolInputError: premises: Input should be a valid list"),
+        ("prove", {"premises": [1, None], "conclusion": "P(a)"}, "ToolInputError: premises.0: Input should be a valid string"),
+        ("prove", {}, "ToolInputError: conclusion: Field required"),
+        ("prove", {"conclusion": "P(a)", "timeout": 1}, "ToolInputError: timeout: Extra inputs are not permitted"),
+        ("prove", {"conclusion": "P(a)", "lenient": "maybe"}, "ToolInputError: lenient: Input should be a valid boolean"),
+        ("prove", {"conclusion": "x" * 2_000_000}, "ToolInputError: conclusion: String should have at most 2000 characters"),
+        ("prove", {"conclusion": "(" * 10_000 + "P(a)" + ")" * 10_000}, "ToolInputError"),
+        ("prove", {"conclusion": "(" * 990 + "P(a)" + ")" * 990}, "FormulaSyntaxError: conclusion: formula nests 201 levels deep"),
+        ("prove", {"conclusion": chain, "syntax": "folio"}, None),
+        ("kg_facts", {"constant": ["bob"]}, "ToolInputError: constant: Input should be a valid string"),
+        ("kg_ask", {"statement": "P(a) &", "syntax": "nltk"}, "FormulaSyntaxError: statement: '&' has no right-hand side at position 5"),
+        ("kg_add", {"fact": "Likes(bob, 'Mr. Smith')", "syntax": "nltk", "axiom": True}, None),
+    ]
+
+    async def body(session):
+        for name, arguments, error in hostile:
+            result = await call(session, name, arguments)
+            if error is None:
+                assert not result.is_error, (name, result.content[0].text)
+            else:
+                assert result.is_error and result.content[0].text.startswith(error), (name, result.content[0].text[:300])
+        good = await call(session, "prove", {"premises": ["all x. (Man(x) -> Mortal(x))", "Man(socrates)"], "conclusion": "Mortal(socrates)"})
+        assert not good.is_error and good.structured_content["label"] == "True"
+        stored = await call(session, "kg_facts", {"constant": "Mr. Smith"})
+        assert [f["fol"] for f in stored.structured_content["facts"]] == ["Likes(bob, 'Mr. Smith')"]
+
+    run_session(tmp_path, body, "--kg", str(tmp_path / "kg.sqlite"))
