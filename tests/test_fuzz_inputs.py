@@ -369,3 +369,34 @@ def test_mcp_server_answers_hostile_calls_with_errors_and_keeps_serving(tmp_path
         assert [f["fol"] for f in stored.structured_content["facts"]] == ["Likes(bob, 'Mr. Smith')"]
 
     run_session(tmp_path, body, "--kg", str(tmp_path / "kg.sqlite"))
+
+
+# ---------------------------------------------------------------- the command line
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["prove", "-c", "P(a)", "--timeout", "1e308"], "--timeout must be at most 1,000,000 seconds, not '1e+308'"),
+        (["solve", "-p", "Bob is big.", "-c", "Bob is big.", "--timeout", "2e6"], "--timeout must be at most 1,000,000 seconds"),
+        (["solve", "-c", ""], "-c is empty: give a sentence"),
+        (["solve", "-p", " ", "-c", "Bob is big."], "-p is empty: give a sentence"),
+        (["kg", "provenance", "99999999999999999999999", "--db", "{db}"], "UnknownFactError: no stored fact #99999999999999999999999"),
+        (["kg", "retract", "9223372036854775808", "--db", "{db}"], "UnknownFactError: no stored fact #9223372036854775808"),
+        (["eval", "{data}", "--parser", "gold"], "DatasetError: {data} holds no readable problem; first problem: line 1: not UTF-8"),
+        (["eval", ""], "DatasetError: no dataset given"),
+    ],
+)
+def test_bad_command_lines_end_in_one_error_line(tmp_path, args, message):
+    """--timeout 1e308 passed the check and crashed z3 (exit 1, an Error verdict); a fact id past
+    SQLite's integers raised OverflowError with a traceback; an empty sentence was an Error vote
+    (exit 1) instead of a usage error."""
+    from linc.kg import KnowledgeGraph
+    from tests.test_cli_conventions import one_error_line, run
+
+    with KnowledgeGraph(tmp_path / "kg.sqlite") as graph:
+        graph.assert_axiom("P(a)")
+    (tmp_path / "d.jsonl").write_bytes(b'{"premises": ["caf\xe9"], "conclusion": "x"}\n')
+    where = {"db": str(tmp_path / "kg.sqlite"), "data": str(tmp_path / "d.jsonl")}
+    line = one_error_line(run(*[a.format(**where) for a in args]))
+    assert line.startswith("linc: error: " + message.format(**where)), line
