@@ -26,7 +26,7 @@ from linc.parsing.extract import extract
 read_module = importlib.import_module("linc.logic.read")  # the module: linc.logic re-exports a function of its name
 from tests.conftest import SHARED_DATA
 
-FUZZ = settings(max_examples=int(os.environ.get("LINC_FUZZ_EXAMPLES", "150")), deadline=None, derandomize=True,
+FUZZ = settings(max_examples=int(os.environ.get("LINC_FUZZ_EXAMPLES", "300")), deadline=None, derandomize=True,
                 suppress_health_check=list(HealthCheck))
 SYNTAXES = ("nltk", "folio", "tptp")
 
@@ -299,6 +299,28 @@ def test_bad_calls_on_the_knowledge_graph_are_typed(kg, call, error):
     with pytest.raises(LincError, match=error.replace("(", r"\(")):
         call(kg)
     assert [f.fol for f in kg.facts()] == ["R(a, b)"]  # nothing half-stored
+
+
+@settings(max_examples=60, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+@given(st.lists(st.text(min_size=1, max_size=12), min_size=1, max_size=3))
+def test_any_name_is_stored_and_read_back_or_refused_typed(tmp_path_factory, names):
+    """Whatever a constant is called, the fact is stored and read back equal (from a fresh
+    process's view of the file, too), or refused as a MalformedFactError (a lone surrogate)."""
+    from linc.kg import KnowledgeGraph, MalformedFactError
+    from linc.logic import Const, Pred
+
+    path = tmp_path_factory.mktemp("kg") / "kg.sqlite"
+    facts = [Pred("Named", (Const(name),)) for name in names]
+    with KnowledgeGraph(path) as graph:
+        stored = []
+        for fact in facts:
+            try:
+                stored.append(graph.assert_axiom(fact).formula)
+            except MalformedFactError:
+                assert any(0xD800 <= ord(ch) <= 0xDFFF for ch in fact.args[0].name)
+    with KnowledgeGraph(path) as again:
+        assert [f.formula for f in again.facts()] == list(dict.fromkeys(stored))
+        assert all(again.about(f.args[0].name) for f in stored)
 
 
 def test_paths_as_long_as_asked_end_at_the_graph_size(kg):
