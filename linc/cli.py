@@ -134,6 +134,8 @@ def solve(
             problem = _read_problem_file(file)
         elif conclusion is None:
             raise OptionError("a conclusion is needed: -c SENTENCE, or a problem FILE")
+        elif not conclusion.strip() or not all(p.strip() for p in premise):
+            raise OptionError(f"{'-c' if not conclusion.strip() else '-p'} is empty: give a sentence")
         else:
             problem = Problem(premises=list(premise), conclusion=conclusion)
         name = parser or ("llm" if model else "grammar")

@@ -42,6 +42,11 @@ class FormulaDepthError(FormulaSyntaxError):
         return type(self), (self.depth, self.limit, self.text, self.position)
 
 
+class NotAFormula(LincError, TypeError):
+    """Something other than a :mod:`linc.logic` formula where one is needed (text is read into
+    one with :func:`linc.logic.parse` first)."""
+
+
 class SignatureError(LincError, ValueError):
     """Symbols used inconsistently across a problem (one name with two arities or two kinds)."""
 

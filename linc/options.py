@@ -34,9 +34,17 @@ def default_samples(parser: str) -> int:
     return _SAMPLING.get(parser, 1)
 
 
+#: The longest time limit taken (about eleven days): a longer one is no limit at all, and overflows
+#: what the solvers and Python's own waits accept (z3 counts milliseconds in an unsigned int).
+MAX_SECONDS = 1_000_000
+
+
 def positive_seconds(value: Any, flag: str) -> float:
-    """``value`` as seconds: a finite number above zero."""
-    return positive_number(value, flag, "seconds")
+    """``value`` as seconds: a finite number above zero, at most :data:`MAX_SECONDS`."""
+    seconds = positive_number(value, flag, "seconds")
+    if seconds > MAX_SECONDS:
+        raise OptionError(f"{flag} must be at most {MAX_SECONDS:,} seconds, not '{value}'")
+    return seconds
 
 
 def positive_number(value: Any, flag: str, unit: str) -> float:

@@ -14,16 +14,15 @@ CLI. Outcomes are kept apart (the lesson from LINC and Logic-LM, which collapse 
 from __future__ import annotations
 
 import logging
-import math
 import time
 from abc import ABC, abstractmethod
 from dataclasses import asdict, dataclass
 from enum import Enum
 from typing import Any, ClassVar, Sequence
 
-from linc.errors import LincError
+from linc.errors import LincError, NotAFormula
 from linc.logic.formula import Const, Eq, Exists, Forall, Formula, Iff, Implies, Not, Or, Pred, And, Xor, close, unequal
-from linc.options import positive_seconds
+from linc.options import MAX_SECONDS, positive_seconds
 
 logger = logging.getLogger(__name__)
 
@@ -100,12 +99,13 @@ class Prover(ABC):
         :class:`~linc.errors.UnsupportedProblem` (outside the fragment the backend decides).
         """
         limit = self.timeout if timeout is None else timeout
-        if type(limit) is not float or not 0.0 < limit < math.inf:  # else a float in range: as it is
+        if type(limit) is not float or not 0.0 < limit <= MAX_SECONDS:  # else a float in range: as it is
             limit = positive_seconds(limit, "timeout")
         formulas = [*premises, conclusion]
         for f in formulas:
             if type(f) not in _FORMULA_SET and not isinstance(f, _FORMULA_TYPES):
-                raise TypeError(f"expected linc.logic formulas, got {type(f).__name__}: {f!r}")
+                raise NotAFormula(f"expected linc.logic formulas, got {type(f).__name__}: {f!r:.80}"
+                                  + (" (read text with linc.logic.parse first)" if isinstance(f, str) else ""))
         # each closure, with its distinct objects (TPTP's "a", "b": pairwise unequal, said once)
         closed: list[Formula] = []
         objects: dict[Const, None] = {}

@@ -36,7 +36,8 @@ __all__ = [
 _LABELS = {"true": "True", "false": "False", "uncertain": "Uncertain", "unknown": "Uncertain"}
 # Fields that become Problem attributes; every other field of a record is kept in Problem.meta.
 _CORE_FIELDS = {"id", "premises", "conclusion", "label", "premises-FOL", "conclusion-FOL"}
-_DEPTH_IN_ID = re.compile(r"[-_]D(\d+)[-_]")
+_DEPTH_IN_ID = re.compile(r"[-_]D([0-9]{1,9})[-_]")
+_DEPTH = re.compile(r"[0-9]{1,9}")
 
 
 @dataclass
@@ -136,7 +137,8 @@ def _depths(record: dict[str, Any], problem_id: str) -> dict[str, int]:
     question, which Logic-LM style files keep instead."""
     depths = {}
     for key in ("depth", "QDep", "qdep"):
-        if isinstance(record.get(key), (int, str)) and str(record[key]).isdigit():
+        # a depth is a small whole number; anything else stays in meta as written, the record is kept
+        if isinstance(record.get(key), (int, str)) and _DEPTH.fullmatch(str(record[key])):
             depths["depth"] = int(record[key])
             break
     found = _DEPTH_IN_ID.search(problem_id)
@@ -201,13 +203,34 @@ def unique_ids(problems: list[tuple[int, Problem]], where: str = "line") -> list
     return out
 
 
-def _read_text(path: Path) -> str:
+def _read_bytes(path: Path) -> bytes:
     try:
-        return path.read_text(encoding="utf-8-sig")
+        data = path.read_bytes()
     except FileNotFoundError:
         raise DatasetError(f"no such file: {path}") from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise DatasetError(f"cannot read {path}: {err}") from None
+    except IsADirectoryError:
+        raise DatasetError(f"{path} is a folder, not a file") from None
+    except OSError as err:
+        raise DatasetError(f"cannot read {path}: {err.strerror or err}") from None
+    return data[3:] if data.startswith(b"\xef\xbb\xbf") else data  # a byte-order mark
+
+
+def _not_utf8(data: bytes, err: UnicodeDecodeError) -> str:
+    """Where in ``data`` (one line or a whole file) the bytes ``err`` found are, as 'line L, column C'."""
+    line = data.count(b"\n", 0, err.start) + 1
+    column = err.start - (data.rfind(b"\n", 0, err.start) + 1) + 1
+    return f"line {line}: not UTF-8 (byte 0x{data[err.start]:02x} at column {column}); save the file as UTF-8"
+
+
+def _read_text(path: Path) -> str:
+    data = _read_bytes(path)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise DatasetError(f"{path}: {_not_utf8(data, err)}") from None
+
+
+_TOO_DEEP = "not JSON: nested too deeply"
 
 
 def _head(path: Path) -> str:
@@ -226,6 +249,19 @@ def _finish(name: str, path: Path, rows: list[tuple[int, Problem]], issues: list
 
 
 # ---------------------------------------------------------------- built-in readers
+
+
+def _one_array(data: bytes) -> bool:
+    """Does ``data`` hold one JSON array rather than JSON lines? Not when its first line is a
+    whole JSON value with more lines after it: that is a JSON-lines file with a bad first record."""
+    lines = [line for line in data.split(b"\n") if line.strip()]
+    if not lines or not lines[0].lstrip().startswith(b"["):
+        return False
+    try:
+        json.loads(lines[0])
+    except (ValueError, RecursionError):
+        return True
+    return len(lines) == 1
 
 
 class JsonlReader(DatasetReader):
@@ -247,17 +283,25 @@ class JsonlReader(DatasetReader):
         path = Path(source)
         rows: list[tuple[int, Problem]] = []
         issues: list[DatasetIssue] = []
-        text = _read_text(path)
-        if text.lstrip().startswith("["):
+        data = _read_bytes(path)
+        if _one_array(data):
             raise DatasetError(f"{path} holds one JSON array, not JSON lines (one problem per line); "
                                f"a Logic-LM file reads with logiclm:{path}")
-        for number, line in enumerate(text.splitlines(), 1):
-            if not line.strip():
+        # split at '\n' alone: JSON text may hold U+2028 and the other breaks str.splitlines knows
+        for number, raw in enumerate(data.split(b"\n"), 1):
+            if not raw.strip():
+                continue
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as err:
+                issues.append(DatasetIssue(number, _not_utf8(raw, err).partition(": ")[2]))
                 continue
             try:
                 rows.append((number, problem_from_record(json.loads(line), f"{path.stem}:{number}")))
             except json.JSONDecodeError as err:
                 issues.append(DatasetIssue(number, f"not JSON: {err.msg} (column {err.colno})"))
+            except RecursionError:
+                issues.append(DatasetIssue(number, _TOO_DEEP))
             except ValueError as err:
                 issues.append(DatasetIssue(number, str(err)))
         return _finish(self.name, path, rows, issues)
@@ -284,7 +328,7 @@ def _json_items(text: str) -> Iterator[tuple[int, Any]]:
     lines = _LineCounter(text)
     pos = _skip(text, 0)
     if text[pos : pos + 1] != "[":
-        raise DatasetError("expected a JSON array of problems")
+        raise _BrokenArray(lines.at(pos), "expected a JSON array of problems")
     pos = _skip(text, pos + 1)
     if text[pos : pos + 1] == "]":
         return
@@ -293,14 +337,24 @@ def _json_items(text: str) -> Iterator[tuple[int, Any]]:
         try:
             item, pos = decoder.raw_decode(text, pos)
         except json.JSONDecodeError as err:
-            raise DatasetError(f"line {err.lineno}: not JSON: {err.msg} (column {err.colno})") from None
+            raise _BrokenArray(err.lineno, f"not JSON: {err.msg} (column {err.colno})") from None
+        except RecursionError:
+            raise _BrokenArray(line, _TOO_DEEP) from None
         yield line, item
         pos = _skip(text, pos)
         if text[pos : pos + 1] == "]":
             return
         if text[pos : pos + 1] != ",":
-            raise DatasetError(f"line {lines.at(pos)}: expected ',' or ']' in the array")
+            raise _BrokenArray(lines.at(pos), "expected ',' or ']' in the array")
         pos = _skip(text, pos + 1)
+
+
+class _BrokenArray(DatasetError):
+    """Where a JSON array stops being readable: its ``line`` and why."""
+
+    def __init__(self, line: int, message: str):
+        self.line, self.message = line, message
+        super().__init__(f"line {line}: {message}")
 
 
 class _LineCounter:
@@ -332,6 +386,8 @@ def logiclm_problem(item: Any, default_id: str) -> Problem:
     if found is None:
         raise ValueError("the question does not ask whether a statement is true, false or unknown")
     options = dict(_DEFAULT_OPTIONS)
+    if not isinstance(item.get("options") or [], list):
+        raise ValueError("'options' must be a list of strings such as 'A) True'")
     for option in item.get("options") or []:
         parsed = _OPTION.match(str(option))
         if parsed is None:
@@ -372,10 +428,10 @@ class LogicLMReader(DatasetReader):
                     rows.append((line, logiclm_problem(item, f"{path.stem}:{index}")))
                 except ValueError as err:
                     issues.append(DatasetIssue(line, str(err)))
-        except DatasetError as err:
+        except _BrokenArray as err:
             if not rows:
                 raise DatasetError(f"{path}: {err}") from None
-            issues.append(DatasetIssue(0, f"{err} (the rest of the file was not read)"))
+            issues.append(DatasetIssue(err.line, f"{err.message} (the rest of the file was not read)"))
         return _finish(self.name, path, rows, issues)
 
 
@@ -428,6 +484,8 @@ def _settle_semantics(data: Dataset) -> Dataset:
 
 
 def _load(spec: str) -> Dataset:
+    if not spec.strip():
+        raise DatasetError("no dataset given: name a file, FORMAT:FILE or a registered dataset")
     readers = _readers()
     path = Path(spec).expanduser()
     name, _, rest = spec.partition(":")

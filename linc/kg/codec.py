@@ -155,7 +155,9 @@ def depth_of(f: Formula) -> int:
 
 
 def _name(value: Any) -> str:
-    if not isinstance(value, str) or not value.replace("_", "a").isalnum():  # letters, digits, _; not empty
+    """A symbol name as the IR holds it: any non-empty text (the readers keep a quoted name such as
+    ``'Mr. Smith'`` as written), but not a lone surrogate, which no file or database can store."""
+    if not isinstance(value, str) or not value or not (value.isascii() or _storable(value)):
         raise MalformedFactError(f"not a symbol name: {value!r}")
     return value
 
@@ -176,3 +178,11 @@ def _pair(value: Any) -> tuple[Any, Any]:
     if not isinstance(value, list) or len(value) != 2:
         raise MalformedFactError(f"expected two operands, got {value!r}")
     return value[0], value[1]
+
+
+def _storable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

@@ -16,9 +16,10 @@ from typing import Any, Iterable, Literal
 
 import networkx as nx
 
+from linc.errors import KnowledgeGraphError
 from linc.kg.errors import UnknownConstantError
 from linc.kg.facts import Fact, literal_atom, symbols
-from linc.logic.formula import Eq, Formula, is_ground_atom
+from linc.logic.formula import Const, Eq, Formula, Term, is_ground_atom
 
 Direction = Literal["out", "in", "both"]
 
@@ -71,9 +72,9 @@ def _node(g: nx.MultiDiGraph, name: str) -> None:
 def _add_literal(g: nx.MultiDiGraph, fact_id: int, formula: Formula) -> None:
     atom, positive = literal_atom(formula)
     if isinstance(atom, Eq):
-        relation, args = "=", [str(atom.left), str(atom.right)]
+        relation, args = "=", [_node_name(atom.left), _node_name(atom.right)]
     else:
-        relation, args = atom.name, [str(a) for a in atom.args]
+        relation, args = atom.name, [_node_name(a) for a in atom.args]
     for name in args:
         _node(g, name)
     if len(args) == 1:
@@ -81,6 +82,12 @@ def _add_literal(g: nx.MultiDiGraph, fact_id: int, formula: Formula) -> None:
     else:
         g.add_edge(args[0], args[1], key=fact_id, relation=relation, negated=not positive, fact=fact_id)
     g.graph["predicates"].setdefault(relation, [])
+
+
+def _node_name(term: Term) -> str:
+    """A constant's node is its name, as in the rules that mention it (``Mr. Smith``, not the
+    printed ``'Mr. Smith'``); a function term's, its text."""
+    return term.name if isinstance(term, Const) else str(term)
 
 
 def _add_rule(g: nx.MultiDiGraph, fact_id: int, formula: Formula) -> None:
@@ -106,6 +113,8 @@ def neighbours(
     """Edges at ``node`` (optionally one ``relation``), outgoing, incoming or both.
 
     ``negated`` selects the stored negative literals (``¬Likes(bob, anne)``) instead of positive."""
+    if direction not in ("out", "in", "both"):
+        raise KnowledgeGraphError(f"direction must be 'out', 'in' or 'both', not {direction!r}")
     if node not in g:
         return []
     found: list[tuple] = []
@@ -138,9 +147,12 @@ def paths(
     Bidirectional: a path of length L is a walk of ceil(L/2) edges from ``source`` and one of
     floor(L/2) edges back from ``target`` meeting at a node, so the search touches only the
     neighbourhoods of radius L/2 around the two ends (d^(L/2) walks, not d^L)."""
+    if isinstance(max_length, bool) or not isinstance(max_length, int) or max_length < 1:
+        raise KnowledgeGraphError(f"max_length must be a whole number of at least 1, not {max_length!r}")
     for name in (source, target):
         if name not in g:
             raise UnknownConstantError(f"no constant {name!r} in the knowledge graph")
+    max_length = min(max_length, len(g) - 1)  # no simple path is longer
     if source == target:
         return [[]]
     cache: dict[tuple[str, bool], list[Step]] = {}

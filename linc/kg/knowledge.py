@@ -14,8 +14,9 @@ before the lock is taken; only a proof whose stored support was retracted meanwh
 from __future__ import annotations
 
 import time
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Iterator, Sequence
 
 import networkx as nx
 
@@ -24,14 +25,15 @@ from linc.errors import FormulaSyntaxError, KnowledgeGraphError
 from linc.kg import codec
 from linc.kg import graph as graphs
 from linc.kg.consistency import check_consistent
-from linc.kg.errors import CheckTimeoutError, DatabaseError, UnknownFactError, UnverifiedFactError
+from linc.kg.errors import CheckTimeoutError, DatabaseError, MalformedFactError, UnknownFactError, UnverifiedFactError
 from linc.kg.facts import Fact, FactKind, Premise, Provenance, check_fact, complement
 from linc.kg.ground import Plan, plan
 from linc.kg.index import Index
 from linc.kg.shape import literal_of
 from linc.kg.solver import Checker, CheckUnknown
 from linc.kg.store import Store
-from linc.logic.formula import Formula, Not, universal_closure
+from linc.logic.formula import And, Eq, Exists, Forall, Formula, Iff, Implies, Not, Or, Pred, Xor, universal_closure
+from linc.options import positive_seconds
 from linc.proving import Label, Prover, ProverResult
 
 if TYPE_CHECKING:
@@ -47,6 +49,9 @@ MAX_ATTEMPTS = 50
 
 FactRef = int | Formula | str
 FormulaLike = Formula | str
+_FORMULA_TYPES = (Pred, Eq, Not, And, Or, Xor, Implies, Iff, Forall, Exists)
+#: Fact ids are SQLite integers: a larger number names no fact (and SQLite cannot even take it).
+_MAX_ID = 2**63 - 1
 
 
 def default_path() -> Path:
@@ -61,6 +66,8 @@ def default_path() -> Path:
 def as_formula(value: FormulaLike) -> Formula:
     """A formula as given, or read from text (NLTK/LINC syntax, else FOLIO's Unicode syntax)."""
     if not isinstance(value, str):
+        if not isinstance(value, _FORMULA_TYPES):
+            raise MalformedFactError(f"not a formula: {value!r:.80}")
         return value
     from linc.logic.read import parse
 
@@ -71,6 +78,20 @@ def as_formula(value: FormulaLike) -> Formula:
             return parse(value, syntax="folio")
         except FormulaSyntaxError:
             raise first from None
+
+
+def _not_a_path(value: object) -> Path:
+    raise DatabaseError(f"a knowledge graph is a file path, not {type(value).__name__} {value!r:.80}")
+
+
+@contextmanager
+def _writing(path: str | Path) -> Iterator[None]:
+    """A file written at ``path`` that cannot be (a folder, no such folder, no permission) ends
+    as a :class:`KnowledgeGraphError` naming it."""
+    try:
+        yield
+    except OSError as err:
+        raise KnowledgeGraphError(f"cannot write {path}: {err.strerror or err}") from None
 
 
 class KnowledgeGraph:
@@ -102,8 +123,8 @@ class KnowledgeGraph:
         busy_timeout: float = 30.0,
         durable: bool = False,
     ):
-        self.path = Path(path) if path is not None else default_path()
-        self.timeout = timeout
+        self.path = Path(path) if isinstance(path, (str, Path)) else default_path() if path is None else _not_a_path(path)
+        self.timeout = None if timeout is None else positive_seconds(timeout, "timeout")
         self._prover = prover
         self._store = Store(self.path, create=create, busy_timeout=busy_timeout, durable=durable)
         self._index: Index | None = None
@@ -144,7 +165,9 @@ class KnowledgeGraph:
         return self._checker
 
     def _limit(self, timeout: float | None) -> float:
-        return timeout if timeout is not None else self.timeout if self.timeout is not None else CHECK_TIMEOUT
+        if timeout is not None:
+            return positive_seconds(timeout, "timeout")
+        return self.timeout if self.timeout is not None else CHECK_TIMEOUT
 
     # ------------------------------------------------------------ the in-memory index
 
@@ -426,6 +449,8 @@ class KnowledgeGraph:
     # ------------------------------------------------------------ reading facts
 
     def facts(self, kind: FactKind | str | None = None) -> list[Fact]:
+        if kind is not None and kind not in {k.value for k in FactKind} and not isinstance(kind, FactKind):
+            raise KnowledgeGraphError(f"no fact kind {kind!r}; the kinds are {', '.join(k.value for k in FactKind)}")
         every = self._store.facts()
         return every if kind is None else [f for f in every if f.kind == FactKind(kind)]
 
@@ -434,10 +459,11 @@ class KnowledgeGraph:
 
     def get(self, ref: FactRef) -> Fact:
         """The stored fact with this id, or equal to this formula; :class:`UnknownFactError` if none."""
-        fact_id = ref if isinstance(ref, int) else self._store.find(as_formula(ref))
-        found = self._store.facts([fact_id]) if fact_id is not None else []
+        by_id = isinstance(ref, int) and not isinstance(ref, bool)
+        fact_id = ref if by_id else self._store.find(as_formula(ref))
+        found = self._store.facts([fact_id]) if fact_id is not None and 0 < fact_id <= _MAX_ID else []
         if not found:
-            raise UnknownFactError(f"no stored fact {'#' if isinstance(ref, int) else ''}{ref}")
+            raise UnknownFactError(f"no stored fact {'#' if by_id else ''}{ref}")
         return found[0]
 
     def about(self, constant: str) -> list[Fact]:
@@ -483,9 +509,11 @@ class KnowledgeGraph:
         return graphs.to_json(self.graph(), self._store.facts())
 
     def export_graphml(self, path: str | Path) -> Path:
-        return graphs.write_graphml(self.graph(), path)
+        with _writing(path):
+            return graphs.write_graphml(self.graph(), path)
 
     def draw(self, path: str | Path, *, around: Sequence[str] = (), radius: int = 1) -> Path:
         """A PNG of the whole graph, or of the part within ``radius`` of the ``around`` constants."""
         g = graphs.subgraph(self.graph(), around, radius) if around else self.graph()
-        return graphs.draw(g, path)
+        with _writing(path):
+            return graphs.draw(g, path)

@@ -91,6 +91,18 @@ INSERT INTO meta (key, value) VALUES ('epoch', '0');
 """
 
 
+def _check_text(field: str, value: object) -> None:
+    """A provenance field is text SQLite can store (UTF-8: no lone surrogates), or None."""
+    if value is None:
+        return
+    if not isinstance(value, str):
+        raise MalformedFactError(f"the fact's {field} must be text, not {type(value).__name__} {value!r:.80}")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise MalformedFactError(f"the fact's {field} is not valid text: {exc.reason} at position {exc.start}") from None
+
+
 class _Checkpointer:
     """Checkpoints the WAL off the insert path: after a commit, a thread with its own connection
     waits ``delay`` seconds (so a burst of commits shares one checkpoint), runs a passive
@@ -152,18 +164,22 @@ class Store:
         self.busy_timeout = busy_timeout
         self.written_revision = 0
         self._durable = durable
-        if not self.path.exists():
+        try:
+            exists, is_file, folder = self.path.exists(), self.path.is_file(), self.path.parent.is_dir()
+        except OSError as exc:  # a name too long, ...
+            raise DatabaseError(f"cannot open {self.path}: {getattr(exc, 'strerror', None) or exc}") from None
+        if not exists:
             if not create:
                 raise DatabaseError(f"no knowledge graph at {self.path} yet: the first fact added creates it "
                                     f"(linc kg add --db {self.path} --axiom FACT, or KnowledgeGraph(path).assert_axiom)")
-            if not self.path.parent.is_dir():
+            if not folder:
                 raise DatabaseError(f"cannot create {self.path}: folder {self.path.parent} does not exist")
-        elif not self.path.is_file():
+        elif not is_file:
             raise DatabaseError(f"{self.path} is not a file")
         try:
             # One thread at a time, but it may be handed between threads (agents run tools in workers).
             self._db = sqlite3.connect(self.path, timeout=busy_timeout, isolation_level=None, check_same_thread=False)
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, ValueError) as exc:  # ValueError: a NUL in the name
             raise DatabaseError(f"cannot open {self.path}: {exc}") from exc
         self._checkpointer = _Checkpointer(self.path, CHECKPOINT_DELAY)
         try:
@@ -336,6 +352,9 @@ class Store:
         checked: bool = True,
     ) -> int:
         """Insert inside a :meth:`change` transaction; returns the new id."""
+        for field, value in (("text", text), ("parser", parser), ("model", model), ("prover", prover), ("proof", proof),
+                             *(("premise text", p.text) for p in premises)):
+            _check_text(field, value)
         cur = db.execute(
             "INSERT INTO facts (key, fol, kind, text, premises, parser, model, prover, proof, seconds, created_at, checked)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -243,6 +243,13 @@ def _balance_parentheses(tokens: Tokens, repairs: list[str]) -> None:
 
 
 _NEST_LIMIT = 2 * MAX_DEPTH
+#: The scope look-ahead reads a part again only under another set of bound variables; a text that
+#: makes it do so for every token many times over is refused rather than read in exponential time.
+_STEPS_PER_TOKEN = 8
+_NOTHING: frozenset[str] = frozenset()
+_ALWAYS = 1 << 62  # where a name not noted by _note_words may occur: anywhere
+# a name made only of these can come from the text only where the text spells it as a whole word
+_PLAIN_WORD = re.compile(r"[A-Za-z0-9]+")
 _ARGUMENT_END = ("COMMA", "RP")
 _EQUALITY = ("EQ", "NEQ")
 _STOPS = frozenset((*BINARY, "ALL", "EXISTS", "EQ", "NEQ", "EOF"))  # where an argument cannot go on
@@ -266,7 +273,9 @@ class _Parser:
         self.nesting = 0
         # only the scope look-ahead reads a part twice, and only a part after the point where the
         # first look-ahead started: until then there is nothing to remember (most formulas)
-        self.memo: dict[tuple[int, tuple[str, ...]], tuple[Formula, int]] | None = None
+        self.memo: dict[tuple[int, frozenset[str]], tuple[Formula, int]] | None = None
+        self.words: dict[str, int] = {}  # each plain word of the text: where it last occurs
+        self.steps = 0  # parses made while the memo is on, against _STEPS_PER_TOKEN
         self.tptp = spec.name == "tptp"
         self.clean = spec.name == "folio"  # FOLIO's names may hold characters an identifier cannot
         self.named = _NAMED[spec.name]
@@ -354,10 +363,15 @@ class _Parser:
         i = self.i
         memo = self.memo
         if memo is not None:
-            known = memo.get((i, tuple(self.bound)))
+            key = (i, self._context(i))
+            known = memo.get(key)
             if known is not None:
                 self.i = known[1]
                 return known[0]
+            self.steps += 1
+            if self.steps > _STEPS_PER_TOKEN * len(self.kinds):
+                raise self.fail("formula too involved to read: its quantifier scopes are read over and "
+                                "over (add parentheses around each quantifier's scope)", i)
         kind = self.kinds[i]
         # bound the reader's own recursion (groups, negations, quantifiers, nested terms): twice
         # MAX_DEPTH, as linc's writers spend up to two groups on one level of the IR
@@ -388,8 +402,34 @@ class _Parser:
             raise self.fail(f"expected a formula, found {self.texts[i]!r}")
         self.nesting -= 1
         if memo is not None:
-            memo[(i, tuple(self.bound))] = (f, self.i)
+            memo[key] = (f, self.i)
         return f
+
+    def _context(self, i: int) -> frozenset[str]:
+        """What of the bound variables can matter to a reading from token ``i`` on: those whose name
+        may still occur there. A plain word that does not occur after ``i`` cannot (any other name
+        counts, as a name of several words or a cleaned FOLIO name may become it). Keying the memo
+        on these, not on every bound variable, lets a part read under one quantifier's look-ahead
+        serve the reading without it: ``∀x0 P(x0) → ∀x1 P(x1) → ...`` costs linear time, not 2^n."""
+        bound = self.bound
+        if not bound:
+            return _NOTHING
+        start, words = self.tokens.starts[i], self.words
+        return frozenset(n for n in bound if words.get(n, _ALWAYS) > start)
+
+    def _note_words(self) -> None:
+        """Fill :attr:`words`: each plain word of the text, and each name token as read, with the
+        end of its last occurrence (a plain word spans a token only if the token spans it)."""
+        words = self.words
+        for m in _PLAIN_WORD.finditer(self.text):
+            words[m.group()] = m.end()
+        starts = self.tokens.starts
+        for k, (kind, text) in enumerate(zip(self.kinds, self.texts)):
+            if kind == "NAME":
+                end = starts[k] + 1
+                for name in (text, _clean_name(text)) if self.clean else (text,):
+                    if words.get(name, 0) < end:
+                        words[name] = end
 
     def _plain_atom(self, i: int) -> Pred | None:
         """The usual atom, ``P(a, x, ...)`` with plain names as arguments, ended by what ends a
@@ -469,6 +509,7 @@ class _Parser:
         save = self.i
         if self.memo is None:
             self.memo = {}
+            self._note_words()
         placeholder = Pred("\x00scope", ())
         wide = self.parse_rest(placeholder, 0)
         if isinstance(wide, _Truth) or not {Var(n) for n in prefix} & free_vars(wide):

@@ -108,7 +108,7 @@ def test_logiclm_lines_are_right_across_blank_lines_and_multi_line_items(tmp_pat
     line_of = [text.count("\n", 0, s) + 1 for s in starts]
     assert [p.id for p in data.problems] == [f"i{n}" for n in range(30) if n not in (7, 20)]
     assert [i.line for i in data.issues[:2]] == [line_of[7], line_of[20]]
-    assert str(data.issues[2]).startswith(f"line 0: line {text.count(chr(10), 0, text.index(';')) + 1}: expected ','")
+    assert str(data.issues[2]).startswith(f"line {text.count(chr(10), 0, text.index(';')) + 1}: expected ','")
 
 
 def test_format_prefix_picks_the_reader(tmp_path):

@@ -62,9 +62,8 @@ def test_ground_atoms_read_without_json_as_with_it(text):
 
 
 @pytest.mark.parametrize("text", [
-    '{"args":[{"const":"a-b"}],"pred":"P"}',  # the shape of an atom, not a valid name
     '{"args":[{"const":"a"}],"pred":""}',
-    '{"args":[{"const":"a\\"b"}],"pred":"P"}',  # an escape: the general path, which refuses it too
+    '{"args":[{"const":"a\\ud800"}],"pred":"P"}',  # an escape: the general path, which refuses it too
     '{"args":[{"const":"a"},],"pred":"P"}',
 ])
 def test_ground_atom_look_alikes_are_still_refused(text):
