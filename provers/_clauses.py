@@ -17,7 +17,7 @@ exceed :data:`DISTRIBUTE` clauses names its largest disjuncts by fresh definitio
 from __future__ import annotations
 
 from math import prod
-from typing import Iterable, Union
+from typing import Callable, Iterable, Union
 
 from linc.logic.formula import (
     And,
@@ -341,8 +341,10 @@ def _match(p: T, t: T, theta: dict) -> bool:
     return True
 
 
-def subsumes(c: Clause, d: Clause) -> bool:
-    """Whether some θ maps every literal of ``c`` into ``d`` (and ``c`` is not longer than ``d``)."""
+def subsumes(c: Clause, d: Clause, tick: Callable[[], None] | None = None) -> bool:
+    """Whether some θ maps every literal of ``c`` into ``d`` (and ``c`` is not longer than ``d``).
+    The search backtracks (subsumption is NP-complete: clauses of many literals of one predicate
+    take exponential time), so ``tick`` is called at each match tried; it may raise to stop."""
     if len(c) > len(d):
         return False
 
@@ -352,6 +354,8 @@ def subsumes(c: Clause, d: Clause) -> bool:
         sign, atom = c[i]
         for sign2, atom2 in d:
             if sign2 == sign and atom2[0] == atom[0] and len(atom2) == len(atom):
+                if tick is not None:
+                    tick()
                 th = dict(theta)
                 if _match(atom, atom2, th) and extend(i + 1, th):
                     return True

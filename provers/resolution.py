@@ -22,6 +22,7 @@ from collections import defaultdict, deque
 from dataclasses import dataclass, field
 
 from linc.logic.formula import Formula, Not
+from linc.options import at_least
 from linc.proving import Label, Prover, ProverResult
 from linc_provers._clauses import (
     Clause,
@@ -114,7 +115,7 @@ class Search:
             for c in self.first[k]:
                 if not c.dead and len(c.lits) <= len(lits) and c.keys <= keys:
                     self._tick()
-                    if subsumes(c.lits, lits):
+                    if subsumes(c.lits, lits, self._tick):
                         return
         c = _Clause(len(self.clauses), lits, parents, rule, goal, keys, _eligible(lits))
         self.clauses.append(c)
@@ -191,7 +192,7 @@ class Search:
         for c in self.having[_key(g.lits[0])]:
             if c is not g and not c.dead and len(g.lits) <= len(c.lits) and g.keys <= c.keys:
                 self._tick()
-                if subsumes(g.lits, c.lits):
+                if subsumes(g.lits, c.lits, self._tick):
                     c.dead = True
 
     def _factors(self, g: _Clause) -> None:
@@ -257,7 +258,9 @@ class ResolutionProver(Prover):
     def __init__(self, timeout: float = 10.0, max_given: int = 20_000, max_generated: int = 2_000_000,
                  max_kept: int = 60_000):
         super().__init__(timeout)
-        self.max_given, self.max_generated, self.max_kept = max_given, max_generated, max_kept
+        self.max_given, self.max_generated, self.max_kept = (at_least(max_given, 1, "max_given"),
+                                                             at_least(max_generated, 1, "max_generated"),
+                                                             at_least(max_kept, 1, "max_kept"))
 
     @classmethod
     def availability(cls) -> tuple[bool, str]:

@@ -37,6 +37,7 @@ import z3
 
 from linc.logic.formula import Const, Formula, Func, Not, Pred, atom_terms, subformulas, terms_of
 from linc.logic.smt import Z3Translator
+from linc.options import at_least
 from linc.proving import Label, Prover, ProverResult
 from linc_provers._z3ground import GOAL_PREFIXES, Ground
 
@@ -61,9 +62,9 @@ class Z3Prover(Prover):
         super().__init__(timeout)
         self.ground = ground  # effectively propositional problems grounded (linc_provers._z3ground)
         self.small_models = small_models
-        self.max_model_size = max_model_size
-        self.cached_premise_sets = cached_premise_sets
-        self.cached_formulas = cached_formulas
+        self.max_model_size = at_least(max_model_size, 1, "max_model_size")
+        self.cached_premise_sets = at_least(cached_premise_sets, 1, "cached_premise_sets")
+        self.cached_formulas = at_least(cached_formulas, 1, "cached_formulas")
         self._warm: _Warm | None = None
         self._lock = threading.Lock()  # a Z3 context is not thread-safe
 

@@ -252,3 +252,29 @@ def test_folio_gold_fol_agreement():
             misses.append((n, row["label"], label))
     print(f"\nresolution: {agree}/{len(rows)} agree with the FOLIO label; misses: {misses}")
     assert agree >= 192
+
+
+def test_subsumption_backtracking_is_bounded_by_the_searchs_clock():
+    """Subsumption is NP-complete: ten literals of one predicate against ten others, with a
+    literal that fails last, try 10¹⁰ matches. The search's tick runs at each match tried, so
+    its deadline stops it (a 14-quantifier chain took 20 s under a 1 s limit before)."""
+    c = tuple((True, ("P", i)) for i in range(10)) + ((True, ("Q", 0)),)
+    d = tuple((True, ("P", (f"a{j}",))) for j in range(10)) + ((True, ("R", ("b",))),)
+    ticks = []
+
+    def tick() -> None:
+        ticks.append(1)
+        if len(ticks) > 10_000:
+            raise TimeoutError
+
+    with pytest.raises(TimeoutError):
+        subsumes(c, d, tick)
+
+
+
+@pytest.mark.parametrize("option", ["max_given", "max_generated", "max_kept"])
+def test_a_limit_below_one_is_refused_naming_it(option):
+    from linc.errors import OptionError
+
+    with pytest.raises(OptionError, match=option):
+        ResolutionProver(**{option: -5})  # every search ended Unknown before

@@ -185,3 +185,11 @@ print(z3.z3._main_ctx is None)
 """
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.stdout.strip() == "True", out.stderr
+
+
+@pytest.mark.parametrize("option", ["max_model_size", "cached_premise_sets", "cached_formulas"])
+def test_a_size_below_one_is_refused_naming_it(option):
+    from linc.errors import OptionError
+
+    with pytest.raises(OptionError, match=option):
+        Z3Prover(**{option: 0})
