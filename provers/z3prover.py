@@ -3,11 +3,12 @@
 Building a Z3 context and solver costs more than deciding a small problem, so a backend instance
 keeps one context and one solver (per process: a forked worker builds its own) and reuses them.
 Translated formulas are cached (premises are translated together, through SMT-LIB text, which
-is several times faster than Z3's Python API). The solver holds the current premise list,
-asserted once and kept while the next decisions share it (the votes of one problem, or one
-theory's questions); a different premise list gets a new solver (Z3's quantifier instantiation
-keeps state past a pop: a reused solver answered by the problems before it). Questions are asked
-with push/pop.
+is several times faster than Z3's Python API). The solver's outer scope holds the current premise
+list, asserted once and kept while the next decisions share it (the votes of one problem, or one
+theory's questions); a different premise list pops that scope first, so no assertion outlives
+its problem. Questions are asked with push/pop inside that scope. A pop leaves some of Z3's
+quantifier state behind, so a check that does not finish on a reused solver is asked again on
+a new one (see ``_Warm``).
 
 A problem that is effectively propositional (function-free once Skolemised, as ProofWriter's
 and most of FOLIO's are) is grounded over its constants and decided without quantifiers, on a
@@ -162,20 +163,30 @@ class _Premises:
 
 
 class _Warm:
-    """One process's Z3 context, with the solver of the latest problem's premises (asserted,
-    tracked for unsat cores, once, and kept while the next problems have the same premises: the
-    votes of one problem). Another premise list gets a new solver: Z3's quantifier instantiation
-    keeps state past a pop, so a solver reused across problems answered a problem according to
-    the problems before it (measured: one vote of a recorded FOLIO problem, ``Uncertain`` in 50 ms
-    on a new solver, ran to its 10 s limit after the 100 problems before it on one solver).
-    Facts about premise lists are cached."""
+    """One process's Z3 context and solver. The solver's outer scope holds the premises of the
+    latest problem, asserted (tracked, for unsat cores) once and kept while the next problems
+    have the same premises (the votes of one problem); another premise list pops that scope
+    first, so no assertion outlives its premise list. Facts about premise lists are cached.
+
+    A pop does not take back everything: Z3's quantifier instantiation keeps state past it, so a
+    solver that served other premise lists (``seasoned``) may search worse than a new one
+    (measured: a vote of a recorded FOLIO problem, ``Uncertain`` in 50 ms on a new solver, ran to
+    its 10 s limit after the 120 problems before it). A new solver per premise list costs ~1 ms,
+    more than most decisions, so a check runs on a seasoned solver for :data:`SEASONED_SECONDS`
+    at most, then on a new one: answers do not depend on the problems before."""
+
+    #: The solver is rebuilt after this many premise lists (bounds anything Z3 keeps across scopes).
+    MAX_SCOPES = 5_000
 
     def __init__(self, premise_sets: int, formulas: int):
         self.pid = os.getpid()
         self.tr = Z3Translator()
         self.goal = z3.Bool(_TRACK.format("goal"), self.tr.ctx)
         self.solver = z3.SimpleSolver(ctx=self.tr.ctx)
-        self.current: _Premises | None = None  # the premise list the solver holds
+        self.current: _Premises | None = None  # the premise list asserted in the outer scope
+        self.scoped = False  # an outer scope is open (possibly half-filled if asserting failed)
+        self.scopes = 0
+        self.seasoned = False  # the solver has held other premise lists
         self._formulas: OrderedDict[Formula, z3.BoolRef] = OrderedDict()
         self._premises: OrderedDict[tuple[Formula, ...], _Premises] = OrderedDict()
         self._sizes = (premise_sets, formulas)
@@ -202,27 +213,34 @@ class _Warm:
         key = tuple(premises)
         known = _lru(self._premises, key, self._sizes[0], lambda: _Premises(key))
         if self.current is not known:
+            if self.scoped:
+                self.solver.pop()
+                self.scoped = False
+                self.seasoned = True
+            self.current = None
+            if self.scopes >= self.MAX_SCOPES:
+                self.solver, self.scopes, self.seasoned = z3.SimpleSolver(ctx=self.tr.ctx), 0, False
             self._assert(known)
         return _Session(self, known, deadline, grounding)
 
     def _assert(self, known: _Premises) -> None:
-        """A new solver holding ``known``'s premises."""
-        self.current = None  # until they are all asserted
-        self.solver = z3.SimpleSolver(ctx=self.tr.ctx)
+        self.solver.push()
+        self.scoped = True
+        self.scopes += 1
         for name, term in zip(known.tracks, self.formulas(known.formulas)):
             self.solver.assert_and_track(term, z3.Bool(name, self.tr.ctx))
         self.current = known
 
     def renew(self) -> z3.Solver:
-        """A new solver holding the same premise list, after a check that did not finish: an
+        """A fresh solver holding the same premise list, after a check that did not finish: an
         interrupted quantified search can leave state in the solver past its scope. Measured: after
-        a check of transitive, irreflexive and serial R stopped at 220 or 345 ms, the next question
-        (transitive and serial R, satisfiable) ran to its 10 s limit on the same solver; a new one
-        answers it at once."""
-        if self.current is None:
-            self.solver = z3.SimpleSolver(ctx=self.tr.ctx)
-        else:
-            self._assert(self.current)
+        a check of transitive, irreflexive and serial R stopped at 220 or 345 ms, the next problem
+        (transitive and serial R, satisfiable) ran to its 10 s limit on the same solver; a fresh
+        one answers it at once."""
+        known, self.current, self.scoped, self.scopes, self.seasoned = self.current, None, False, 0, False
+        self.solver = z3.SimpleSolver(ctx=self.tr.ctx)
+        if known is not None:
+            self._assert(known)
         return self.solver
 
 
@@ -235,6 +253,11 @@ class _Warm:
         literals = self.ground.load(key, known.tracks, conclusion, negation, known)
         return None if literals is None else _GroundSession(self, known, deadline, conclusion, literals)
 
+
+#: Seconds a check runs on a solver that held other premise lists before a new solver is asked
+#: instead: a hundred times what making the new one costs (~1 ms), so the detour costs a check that
+#: needs longer under 1%, and a decision stuck on the old solver's state 0.1 s.
+SEASONED_SECONDS = 0.1
 
 #: A conclusion's negation, the same object each time it is asked again (the caches keyed on
 #: it then find it without comparing formulas).
@@ -283,7 +306,15 @@ class _Session:
         return max(1, int((left if cap is None else min(cap, left)) * 1000))
 
     def check(self, goal: Formula | None = None) -> z3.CheckSatResult:
-        ms = self._timeout()
+        if not self.warm.seasoned:
+            return self._check(goal)
+        result = self._check(goal, SEASONED_SECONDS)
+        if result == z3.unknown and self.deadline > time.monotonic():  # _check renewed the solver
+            result = self._check(goal)
+        return result
+
+    def _check(self, goal: Formula | None, cap: float | None = None) -> z3.CheckSatResult:
+        ms = self._timeout(cap)
         if ms is None:
             return z3.unknown
         self.solver.set("timeout", ms)
