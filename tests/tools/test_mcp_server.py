@@ -20,9 +20,10 @@ CALL_TIMEOUT = 30.0  # seconds per client request: a hung server fails the test,
 SESSION_TIMEOUT = 120.0
 
 
-def run_session(tmp_path: Path, body: Callable[[ClientSession], Awaitable[None]], *args: str, env: dict[str, str] | None = None) -> None:
-    """Start ``python -m linc.cli mcp ARGS``, initialise a client session and run ``body`` on it."""
-    server = StdioServerParameters(command=sys.executable, args=["-m", "linc.cli", "mcp", *args], env=env, cwd=str(tmp_path))
+def run_session(tmp_path: Path, body: Callable[[ClientSession], Awaitable[None]], *args: str, env: dict[str, str] | None = None,
+                module: str = "linc.cli") -> None:
+    """Start ``python -m MODULE mcp ARGS``, initialise a client session and run ``body`` on it."""
+    server = StdioServerParameters(command=sys.executable, args=["-m", module, *args], env=env, cwd=str(tmp_path))
 
     async def main() -> None:
         with anyio.fail_after(SESSION_TIMEOUT), (tmp_path / "server.log").open("w") as log:
@@ -72,7 +73,7 @@ def test_list_solve_refuse_and_keep_serving(tmp_path: Path) -> None:
         assert not again.is_error and again.structured_content["label"] == "True"
         await session.send_ping()
 
-    run_session(tmp_path, body, "--kg", str(kg))
+    run_session(tmp_path, body, "mcp", "--kg", str(kg))
     assert kg.exists()
 
 
@@ -89,7 +90,7 @@ def test_knowledge_graph_over_mcp_configured_by_environment(tmp_path: Path) -> N
         asked = await call(session, "kg_ask", {"statement": "Bob is not red."})
         assert asked.structured_content["label"] == "False"
 
-    run_session(tmp_path, body, env={"LINC_KG": str(kg), "LINC_TIMEOUT": "5"})
+    run_session(tmp_path, body, "mcp", env={"LINC_KG": str(kg), "LINC_TIMEOUT": "5"})
     assert kg.exists()
 
 
@@ -99,8 +100,24 @@ def test_without_a_knowledge_graph_only_the_stateless_tools_are_offered(tmp_path
         out = await call(session, "prove", {"premises": ["all x. (Man(x) -> Mortal(x))", "Man(socrates)"], "conclusion": "Mortal(socrates)"})
         assert out.structured_content["label"] == "True"
 
-    run_session(tmp_path, body)
+    run_session(tmp_path, body, "mcp")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["server.log"]  # nothing else written
+
+
+def test_the_server_answers_after_a_call_times_out(tmp_path: Path) -> None:
+    """A call that overruns its limit (its prover ignores the limit for 20 s) is a tool error,
+    and the next calls are answered meanwhile."""
+
+    async def body(session: ClientSession) -> None:
+        slow = await call(session, "prove", {"premises": ["P(a)"], "conclusion": "Slow(a)"})
+        assert slow.is_error and slow.content[0].text.startswith("ToolTimeout: prove did not finish within 3 seconds")
+        for _ in range(2):
+            quick = await call(session, "prove", {"premises": ["P(a)"], "conclusion": "P(a)"})
+            assert not quick.is_error, quick.content[0].text
+            assert quick.structured_content["label"] == "True"
+
+    root = str(Path(__file__).resolve().parents[2])
+    run_session(tmp_path, body, "3", module="tests.tools.gated_server", env={"PYTHONPATH": root})
 
 
 @pytest.mark.parametrize(
@@ -139,5 +156,5 @@ def test_unloadable_configuration_is_served_as_a_tool_error(tmp_path: Path, args
         assert out.is_error and out.content[0].text.startswith("ToolUnavailable: linc's tools are misconfigured: ")
         assert error in out.content[0].text
 
-    run_session(tmp_path, body, *args, env=env or None)
+    run_session(tmp_path, body, "mcp", *args, env=env or None)
     assert error in (tmp_path / "server.log").read_text()
