@@ -10,9 +10,11 @@ prover call gets at most the time left before the call's deadline, and none past
 :class:`ToolBusy` rather than piling up threads.
 
 An abandoned call may therefore run alongside the next one, so shared state must allow that: z3
-backends hold their own lock; the knowledge graph (one SQLite connection and in-memory indexes,
-usable from any thread but by one at a time) is held under :attr:`Toolkit._kg_lock` for a whole
-call, and a call that cannot get it before its deadline times out without touching the graph.
+backends hold their own lock, process-based provers share nothing, the grammar parser's caches are
+``lru_cache`` (thread-safe) and LangChain chat models may be called from several threads. The
+knowledge graph (one SQLite connection and in-memory indexes, usable from any thread but by one
+at a time) is held under ``Toolkit._kg_lock`` for a whole call; a call that cannot get it before
+its deadline times out without touching the graph.
 """
 
 from __future__ import annotations
@@ -99,7 +101,8 @@ class Toolkit:
     def call(self, name: str, arguments: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """Validate ``arguments``, run tool ``name`` on the worker thread, and return its JSON
         result. Raises :class:`~linc.errors.LincError` subclasses only: the tool's own typed
-        errors, :class:`ToolInputError`, :class:`ToolTimeout`, or :class:`ToolError` for a bug."""
+        errors, :class:`ToolInputError`, :class:`ToolTimeout`, :class:`ToolBusy` (too many
+        timed-out calls still running), or :class:`ToolError` for a bug."""
         spec = self.spec(name)
         if self.unusable is not None:
             raise ToolUnavailable(f"linc's tools are misconfigured: {describe(self.unusable)}")
