@@ -21,13 +21,14 @@ SESSION_TIMEOUT = 120.0
 
 
 def run_session(tmp_path: Path, body: Callable[[ClientSession], Awaitable[None]], *args: str, env: dict[str, str] | None = None,
-                module: str = "linc.cli") -> None:
-    """Start ``python -m MODULE mcp ARGS``, initialise a client session and run ``body`` on it."""
-    server = StdioServerParameters(command=sys.executable, args=["-m", module, *args], env=env, cwd=str(tmp_path))
+                server: tuple[str, ...] = ("linc.cli", "mcp")) -> None:
+    """Start ``python -m linc.cli mcp ARGS`` (or another ``server`` module and its arguments),
+    initialise a client session and run ``body`` on it."""
+    command = StdioServerParameters(command=sys.executable, args=["-m", *server, *args], env=env, cwd=str(tmp_path))
 
     async def main() -> None:
         with anyio.fail_after(SESSION_TIMEOUT), (tmp_path / "server.log").open("w") as log:
-            async with stdio_client(server, errlog=log) as (read, write):
+            async with stdio_client(command, errlog=log) as (read, write):
                 async with ClientSession(read, write, read_timeout_seconds=CALL_TIMEOUT) as session:
                     await session.initialize()
                     await body(session)
@@ -73,7 +74,7 @@ def test_list_solve_refuse_and_keep_serving(tmp_path: Path) -> None:
         assert not again.is_error and again.structured_content["label"] == "True"
         await session.send_ping()
 
-    run_session(tmp_path, body, "mcp", "--kg", str(kg))
+    run_session(tmp_path, body, "--kg", str(kg))
     assert kg.exists()
 
 
@@ -90,7 +91,7 @@ def test_knowledge_graph_over_mcp_configured_by_environment(tmp_path: Path) -> N
         asked = await call(session, "kg_ask", {"statement": "Bob is not red."})
         assert asked.structured_content["label"] == "False"
 
-    run_session(tmp_path, body, "mcp", env={"LINC_KG": str(kg), "LINC_TIMEOUT": "5"})
+    run_session(tmp_path, body, env={"LINC_KG": str(kg), "LINC_TIMEOUT": "5"})
     assert kg.exists()
 
 
@@ -100,7 +101,7 @@ def test_without_a_knowledge_graph_only_the_stateless_tools_are_offered(tmp_path
         out = await call(session, "prove", {"premises": ["all x. (Man(x) -> Mortal(x))", "Man(socrates)"], "conclusion": "Mortal(socrates)"})
         assert out.structured_content["label"] == "True"
 
-    run_session(tmp_path, body, "mcp")
+    run_session(tmp_path, body)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["server.log"]  # nothing else written
 
 
@@ -117,7 +118,7 @@ def test_the_server_answers_after_a_call_times_out(tmp_path: Path) -> None:
             assert quick.structured_content["label"] == "True"
 
     root = str(Path(__file__).resolve().parents[2])
-    run_session(tmp_path, body, "3", module="tests.tools.gated_server", env={"PYTHONPATH": root})
+    run_session(tmp_path, body, env={"PYTHONPATH": root}, server=("tests.tools.gated_server", "3"))
 
 
 @pytest.mark.parametrize(
@@ -156,5 +157,5 @@ def test_unloadable_configuration_is_served_as_a_tool_error(tmp_path: Path, args
         assert out.is_error and out.content[0].text.startswith("ToolUnavailable: linc's tools are misconfigured: ")
         assert error in out.content[0].text
 
-    run_session(tmp_path, body, "mcp", *args, env=env or None)
+    run_session(tmp_path, body, *args, env=env or None)
     assert error in (tmp_path / "server.log").read_text()
