@@ -11,12 +11,13 @@ LangChain tools (:func:`langchain_tools`) and as an MCP server (``linc mcp``,
 
 from linc.tools.config import ToolConfig
 from linc.tools.definitions import SPECS, ToolSpec
-from linc.tools.errors import ToolError, ToolInputError, ToolTimeout, ToolUnavailable
+from linc.tools.errors import ToolBusy, ToolError, ToolInputError, ToolTimeout, ToolUnavailable
 from linc.tools.toolkit import Toolkit
 
 __all__ = [
     "SPECS",
     "ToolConfig",
+    "ToolBusy",
     "ToolError",
     "ToolInputError",
     "ToolSpec",

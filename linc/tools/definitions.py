@@ -101,7 +101,7 @@ def prove(tk: "Toolkit", a: ProveArgs) -> dict[str, Any]:
     premises, repairs = read_formulas(a.premises, a.syntax, a.lenient, "premise")
     (conclusion,), more = read_formulas([a.conclusion], a.syntax, a.lenient, "conclusion")
     check_signature([*premises, conclusion])
-    result = tk.prover(a.prover).decide(premises, conclusion, timeout=tk.config.timeout)
+    result = tk.prover(a.prover).decide(premises, conclusion, timeout=tk.prover_timeout())
     if result.label.value == "Error":
         raise ProverError(result.reason or f"{result.prover} gave no answer")
     out = results.prover_result(result, [str(p) for p in premises], str(conclusion))
@@ -140,7 +140,7 @@ def kg_facts(tk: "Toolkit", a: KgFactsArgs) -> dict[str, Any]:
 def kg_ask(tk: "Toolkit", a: KgAskArgs) -> dict[str, Any]:
     kg = tk.kg()
     _, formula, repairs = statement(tk, [], a.statement, a.syntax)
-    result = kg.ask(formula, timeout=tk.config.timeout)
+    result = kg.ask(formula, timeout=tk.prover_timeout())
     used, more = results.capped(kg.premises(formula), results.MAX_FACTS)
     out = results.prover_result(result, [str(f) for f in used], str(formula))
     out["more_premises"] = more
@@ -163,10 +163,10 @@ def kg_add(tk: "Toolkit", a: KgAddArgs) -> dict[str, Any]:
         "model": tk.config.model if english else None,
     }
     if a.axiom:
-        stored = kg.assert_axiom(fact, **source)
+        stored = kg.assert_axiom(fact, timeout=tk.prover_timeout(), **source)
     else:
         premises = [Premise(f, t) for f, t in zip(given, texts)]
-        stored = kg.add(fact, premises, use_kg=a.use_kg, **source)
+        stored = kg.add(fact, premises, use_kg=a.use_kg, timeout=tk.prover_timeout(), **source)
     return {"stored": results.fact_result(stored, proof=True), "repairs": repairs}
 
 

@@ -19,6 +19,10 @@ class ToolTimeout(ToolError):
     """A call that did not finish within the per-call time limit."""
 
 
+class ToolBusy(ToolError):
+    """A call refused because too many earlier calls that timed out are still running."""
+
+
 class ToolUnavailable(ToolError):
     """A tool that needs something not configured here (a knowledge graph, a writable one, ...)."""
 

@@ -20,13 +20,15 @@ CALL_TIMEOUT = 30.0  # seconds per client request: a hung server fails the test,
 SESSION_TIMEOUT = 120.0
 
 
-def run_session(tmp_path: Path, body: Callable[[ClientSession], Awaitable[None]], *args: str, env: dict[str, str] | None = None) -> None:
-    """Start ``python -m linc.cli mcp ARGS``, initialise a client session and run ``body`` on it."""
-    server = StdioServerParameters(command=sys.executable, args=["-m", "linc.cli", "mcp", *args], env=env, cwd=str(tmp_path))
+def run_session(tmp_path: Path, body: Callable[[ClientSession], Awaitable[None]], *args: str, env: dict[str, str] | None = None,
+                server: tuple[str, ...] = ("linc.cli", "mcp")) -> None:
+    """Start ``python -m linc.cli mcp ARGS`` (or another ``server`` module and its arguments),
+    initialise a client session and run ``body`` on it."""
+    command = StdioServerParameters(command=sys.executable, args=["-m", *server, *args], env=env, cwd=str(tmp_path))
 
     async def main() -> None:
         with anyio.fail_after(SESSION_TIMEOUT), (tmp_path / "server.log").open("w") as log:
-            async with stdio_client(server, errlog=log) as (read, write):
+            async with stdio_client(command, errlog=log) as (read, write):
                 async with ClientSession(read, write, read_timeout_seconds=CALL_TIMEOUT) as session:
                     await session.initialize()
                     await body(session)
@@ -101,6 +103,22 @@ def test_without_a_knowledge_graph_only_the_stateless_tools_are_offered(tmp_path
 
     run_session(tmp_path, body)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["server.log"]  # nothing else written
+
+
+def test_the_server_answers_after_a_call_times_out(tmp_path: Path) -> None:
+    """A call that overruns its limit (its prover ignores the limit for 20 s) is a tool error,
+    and the next calls are answered meanwhile."""
+
+    async def body(session: ClientSession) -> None:
+        slow = await call(session, "prove", {"premises": ["P(a)"], "conclusion": "Slow(a)"})
+        assert slow.is_error and slow.content[0].text.startswith("ToolTimeout: prove did not finish within 3 seconds")
+        for _ in range(2):
+            quick = await call(session, "prove", {"premises": ["P(a)"], "conclusion": "P(a)"})
+            assert not quick.is_error, quick.content[0].text
+            assert quick.structured_content["label"] == "True"
+
+    root = str(Path(__file__).resolve().parents[2])
+    run_session(tmp_path, body, env={"PYTHONPATH": root}, server=("tests.tools.gated_server", "3"))
 
 
 @pytest.mark.parametrize(

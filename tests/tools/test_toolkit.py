@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -12,22 +14,22 @@ from linc.kg import FactConflictError, UnverifiedFactError
 from linc.logic.formula import Formula
 from linc.parsing.base import Parser, Problem, Sample
 from linc.proving import Label, Prover, ProverResult
-from linc.tools import ToolConfig, ToolError, ToolInputError, Toolkit, ToolTimeout, ToolUnavailable
+from linc.tools import ToolBusy, ToolConfig, ToolError, ToolInputError, Toolkit, ToolTimeout, ToolUnavailable
 from linc.tools.results import MAX_PROOF_CHARS, clip
-from tests.tools.conftest import PROOFWRITER_CONCLUSION, PROOFWRITER_LABEL, PROOFWRITER_PREMISES
+from linc.tools.toolkit import MAX_ABANDONED
+from tests.tools.conftest import PROOFWRITER_CONCLUSION, PROOFWRITER_LABEL, PROOFWRITER_PREMISES, GatedProver
 
 
 class ScriptedProver(Prover):
-    """A backend whose behaviour a test chooses: sleep, fail, or prove with a huge proof."""
+    """A backend whose behaviour a test chooses: fail, or prove with a huge proof."""
 
     name = "scripted"
 
-    def __init__(self, sleep: float = 0.0, fail: bool = False, proof: str = "done"):
+    def __init__(self, fail: bool = False, proof: str = "done"):
         super().__init__()
-        self.sleep, self.fail, self.proof = sleep, fail, proof
+        self.fail, self.proof = fail, proof
 
     def _decide(self, premises: list[Formula], conclusion: Formula, timeout: float) -> ProverResult:
-        time.sleep(self.sleep)
         if self.fail:
             raise RuntimeError("a bug in a backend")
         return ProverResult(Label.TRUE, self.name, 0.0, proof=self.proof)
@@ -195,16 +197,60 @@ def test_long_proofs_are_clipped_with_a_marker() -> None:
     assert out["proof"].endswith("more characters]")
 
 
-def test_a_slow_call_times_out_and_the_toolkit_recovers() -> None:
-    slow = ScriptedProver(sleep=3.0)
-    with Toolkit(ToolConfig(prover="scripted", timeout=0.2, call_timeout=0.3), prover=slow) as tk:
-        start = time.perf_counter()
-        with pytest.raises(ToolTimeout, match="0.3 seconds"):
-            tk.call("prove", {"premises": ["P(a)"], "conclusion": "P(a)"})
-        assert time.perf_counter() - start < 2.5  # well before the call would have ended
-        time.sleep(3.0)
-        slow.sleep = 0.0
-        assert tk.call("prove", {"premises": ["P(a)"], "conclusion": "P(a)"})["label"] == "True"
+SLOW = {"premises": ["P(a)"], "conclusion": "Slow(a)"}
+QUICK = {"premises": ["P(a)"], "conclusion": "P(a)"}
+
+
+@pytest.fixture
+def gated() -> Iterator[GatedProver]:
+    prover = GatedProver()
+    yield prover
+    prover.gate.set()  # let the abandoned calls end
+
+
+def test_a_call_after_a_timed_out_one_is_answered(gated: GatedProver) -> None:
+    with Toolkit(ToolConfig(timeout=2.0, call_timeout=2.0), prover=gated) as tk:
+        with pytest.raises(ToolTimeout, match="2 seconds"):
+            tk.call("prove", SLOW)
+        assert not gated.gate.is_set()  # the slow call is still running, abandoned
+        assert tk.call("prove", QUICK)["label"] == "True"
+        assert tk.call("check_entailment", {"premises": ["Bob is big."], "conclusion": "Bob is big."})["label"] == "True"
+
+
+def test_the_knowledge_graph_works_after_a_timed_out_call(kg_path: Path, gated: GatedProver) -> None:
+    with Toolkit(ToolConfig(kg_path=kg_path, timeout=2.0, call_timeout=2.0), prover=gated) as tk:
+        with pytest.raises(ToolTimeout):
+            tk.call("prove", SLOW)
+        tk.call("kg_add", {"fact": "Bob is big.", "axiom": True})
+        assert tk.call("kg_ask", {"statement": "Bob is big."})["label"] == "True"
+        # an abandoned call that holds the graph: the next graph call waits for it, up to its limit;
+        with pytest.raises(ToolTimeout):
+            tk.call("kg_ask", {"statement": "Slow(bob) | Big(bob)", "syntax": "nltk"})
+        with pytest.raises(ToolTimeout):
+            tk.call("kg_facts", {"constant": "bob"})
+        assert tk.call("prove", QUICK)["label"] == "True"  # calls without the graph do not wait
+        gated.gate.set()  # and once the abandoned call ends, the graph serves again
+        assert [f["fol"] for f in tk.call("kg_facts", {"constant": "bob"})["facts"]] == ["Big(bob)"]
+        assert tk.call("kg_ask", {"statement": "Bob is big."})["label"] == "True"
+
+
+def test_too_many_abandoned_calls_are_refused_until_they_end(gated: GatedProver) -> None:
+    with Toolkit(ToolConfig(timeout=0.5, call_timeout=0.5), prover=gated) as tk:
+        for _ in range(MAX_ABANDONED):
+            with pytest.raises(ToolTimeout):
+                tk.call("prove", SLOW)
+        with pytest.raises(ToolBusy, match=f"{MAX_ABANDONED} earlier calls that timed out are still running"):
+            tk.call("prove", QUICK)
+        assert sum(t.name.startswith("linc-tools") for t in threading.enumerate()) <= MAX_ABANDONED + 1
+        gated.gate.set()
+        deadline = time.monotonic() + 60
+        while True:  # the abandoned calls end now; until then, refusals
+            try:
+                assert tk.call("prove", QUICK)["label"] == "True"
+                break
+            except ToolBusy:
+                assert time.monotonic() < deadline, "the abandoned calls never ended"
+                time.sleep(0.05)
 
 
 def test_a_crashing_backend_is_a_prover_error_and_the_toolkit_recovers() -> None:
