@@ -83,7 +83,7 @@ def test_one_resumed_problem_is_one_problem():
 
 def test_a_run_whose_votes_all_hit_a_limit_says_so(tmp_path):
     data = write_jsonl(tmp_path / "d.jsonl", [fol_problem(i) for i in range(3)])
-    result = run("eval", str(data), "--parser", "gold", "--prover", "resolution", "--prover-option", "max_given=0", "--workers", "1")
+    result = run("eval", str(data), "--parser", "gold", "--prover", "resolution", "--prover-option", "max_given=1", "--workers", "1")
     assert result.exit_code == 1
     message = " ".join(result.stderr.split())
     assert "none of the 3 problems could be answered; 3 hit a prover limit (Unknown)" in message
