@@ -97,8 +97,8 @@ class Z3Prover(Prover):
             session = (self.ground and warm.ground_session(premises, conclusion, negation, deadline)) or warm.session(premises, deadline, self.ground)
             try:
                 return self._answer(session, conclusion, negation)
-            finally:  # released under the lock: once another premise list has its solver, this
-                del session  # session holds the last reference to its own (Z3 contexts are not thread-safe)
+            finally:  # released under the lock: a session may hold the last reference to a solver
+                del session  # the backend has replaced (Z3 contexts are not thread-safe)
 
     def _answer(self, session: "_Session", conclusion: Formula, negation: Formula) -> ProverResult:
         # Both directions (and the premises' consistency) are settled before any core is read:
