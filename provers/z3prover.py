@@ -185,8 +185,7 @@ class _Warm:
         self.solver = z3.SimpleSolver(ctx=self.tr.ctx)
         self.current: _Premises | None = None  # the premise list asserted in the outer scope
         self.scoped = False  # an outer scope is open (possibly half-filled if asserting failed)
-        self.scopes = 0
-        self.seasoned = False  # the solver has held other premise lists
+        self.scopes = 0  # premise lists this solver has held
         self._formulas: OrderedDict[Formula, z3.BoolRef] = OrderedDict()
         self._premises: OrderedDict[tuple[Formula, ...], _Premises] = OrderedDict()
         self._sizes = (premise_sets, formulas)
@@ -216,10 +215,9 @@ class _Warm:
             if self.scoped:
                 self.solver.pop()
                 self.scoped = False
-                self.seasoned = True
             self.current = None
             if self.scopes >= self.MAX_SCOPES:
-                self.solver, self.scopes, self.seasoned = z3.SimpleSolver(ctx=self.tr.ctx), 0, False
+                self.solver, self.scopes = z3.SimpleSolver(ctx=self.tr.ctx), 0
             self._assert(known)
         return _Session(self, known, deadline, grounding)
 
@@ -231,13 +229,18 @@ class _Warm:
             self.solver.assert_and_track(term, z3.Bool(name, self.tr.ctx))
         self.current = known
 
+    @property
+    def seasoned(self) -> bool:
+        """The solver has held other premise lists than the current one."""
+        return self.scopes > 1
+
     def renew(self) -> z3.Solver:
         """A fresh solver holding the same premise list, after a check that did not finish: an
         interrupted quantified search can leave state in the solver past its scope. Measured: after
         a check of transitive, irreflexive and serial R stopped at 220 or 345 ms, the next problem
         (transitive and serial R, satisfiable) ran to its 10 s limit on the same solver; a fresh
         one answers it at once."""
-        known, self.current, self.scoped, self.scopes, self.seasoned = self.current, None, False, 0, False
+        known, self.current, self.scoped, self.scopes = self.current, None, False, 0
         self.solver = z3.SimpleSolver(ctx=self.tr.ctx)
         if known is not None:
             self._assert(known)
