@@ -159,7 +159,7 @@ def translation_figures(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
         return {}
     failed = [r for r in judged if "error" in r["translation"]]
     gold_read = [r for r in judged if r["translation"].get("gold_reads") and "error" not in r["translation"]]
-    readable = [r for r in gold_read if r.get("label") in VALID and not r["translation"].get("no_valid_vote")]
+    readable = [r for r in gold_read if r.get("label") in VALID]
     samples = sum(r["translation"]["samples"] for r in readable)
     premises = [sum(r["translation"]["premises"][k] for r in readable) for k in (0, 1)]
 
